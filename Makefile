@@ -1,0 +1,39 @@
+# orchable: `make help` lists the targets.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+export PGSSLMODE := disable
+
+.PHONY: help deps db db-stop psql migration test test-db test-py lint demo bench
+
+help: ## Show this help
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+deps: ## Install PostgreSQL 15, pgTAP, pg_prove, the Supabase CLI and the Python tools
+	@scripts/install-deps.sh
+
+db: deps ## Start the local PostgreSQL and deploy orchable to it with `supabase db push`
+	@scripts/db.sh start
+	@scripts/deploy.sh postgres current
+
+db-stop: ## Stop the local PostgreSQL
+	@scripts/db.sh stop
+
+psql: db ## Open psql on the local database as the postgres role
+	@psql "$$(scripts/db.sh url)"
+
+migration: ## Regenerate the unreleased migration from sql/, functions/ and policies/
+	@scripts/build-migration.sh
+
+test: deps ## Run every test: deploy checks, pgTAP (pg_prove) and pytest
+	@scripts/test.sh
+
+lint: deps ## Lint SQL (sqlfluff) and Python (ruff)
+	@.venv/bin/ruff check worker tests bench
+	@.venv/bin/ruff format --check worker tests bench
+	@.venv/bin/sqlfluff lint sql functions policies --processes 2
+
+demo: db ## Drive a pipeline to the end with psql calls alone
+	@psql -X -q "$$(scripts/db.sh url)" -f seeds/demo.sql
+
+bench: db ## Measure completions per second of one batch with 1, 2 and 8 connections
+	@.venv/bin/python bench/completions.py

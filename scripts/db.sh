@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# The local PostgreSQL 15 cluster orchable develops and tests against.
+#   scripts/db.sh start     start the cluster (idempotent), with Supabase's stand-in applied
+#   scripts/db.sh stop      stop it
+#   scripts/db.sh url [DB]  print the connection URL of the postgres role (the migration owner)
+#   scripts/db.sh admin-url [DB]  print the URL of the cluster's superuser (the stand-in's role)
+#   scripts/db.sh create DB current|legacy   (re)create a database with the stand-in applied
+# The cluster lives in .orchable/ (git-ignored) and listens on a free loopback port.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+state="$root/.orchable"
+pgbin=${PGBIN:-/usr/lib/postgresql/15/bin}
+superuser=supabase_admin
+
+log() { printf 'db: %s\n' "$*" >&2; }
+
+# PostgreSQL refuses to run as root: then the data lives in a folder the postgres OS user
+# owns, linked from .orchable/, so the server never needs to reach into the checkout.
+as_server() {
+    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+data_dir() {
+    if [ "$(id -u)" = 0 ]; then
+        local key
+        key=$(printf '%s' "$root" | sha1sum | cut -c1-12)
+        printf '/var/tmp/orchable-%s/pgdata' "$key"
+    else
+        printf '%s/pgdata' "$state"
+    fi
+}
+
+port() { cat "$state/port"; }
+
+admin_url() { printf 'postgresql://%s@127.0.0.1:%s/%s' "$superuser" "$(port)" "${1:-postgres}"; }
+url() { printf 'postgresql://postgres:postgres@127.0.0.1:%s/%s' "$(port)" "${1:-postgres}"; }
+
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+running() {
+    local dir
+    dir=$(data_dir)
+    [ -f "$dir/postmaster.pid" ] && as_server "$pgbin/pg_ctl" -D "$dir" status >/dev/null 2>&1
+}
+
+apply() { psql -X -q -v ON_ERROR_STOP=1 "$@" >/dev/null; }
+
+init_cluster() {
+    local dir
+    dir=$(data_dir)
+    mkdir -p "$state"
+    if [ "$(id -u)" = 0 ]; then
+        mkdir -p "$(dirname "$dir")"
+        chown postgres: "$(dirname "$dir")"
+        ln -sfn "$(dirname "$dir")" "$state/cluster"
+    fi
+    log "initialising a PostgreSQL 15 cluster in $dir"
+    as_server "$pgbin/initdb" -D "$dir" -U "$superuser" --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+    cat >>"$dir/postgresql.conf" <<CONF
+listen_addresses = '127.0.0.1'
+unix_socket_directories = ''
+max_connections = 200
+shared_buffers = 256MB
+fsync = on
+wal_level = logical
+logging_collector = off
+CONF
+}
+
+start() {
+    local dir
+    dir=$(data_dir)
+    if running; then
+        return 0
+    fi
+    [ -f "$dir/PG_VERSION" ] || init_cluster
+    local p
+    p=$(free_port)
+    echo "$p" >"$state/port"
+    log "starting PostgreSQL on 127.0.0.1:$p"
+    as_server "$pgbin/pg_ctl" -D "$dir" -o "-p $p" -l "$dir/server.log" -w -t 60 start >/dev/null
+    apply -d "$(admin_url postgres)" -f "$root/scripts/standin/0010_roles.sql"
+}
+
+create() {
+    local db=$1 form=$2
+    apply -d "$(admin_url postgres)" -c "drop database if exists \"$db\" with (force)"
+    apply -d "$(admin_url postgres)" -c "create database \"$db\""
+    standin "$db" "$form"
+}
+
+standin() {
+    local db=$1 form=$2
+    apply -d "$(admin_url "$db")" -f "$root/scripts/standin/0020_database.sql"
+    apply -d "$(admin_url "$db")" -f "$root/scripts/standin/0030_privileges_$form.sql"
+}
+
+stop() {
+    if running; then
+        as_server "$pgbin/pg_ctl" -D "$(data_dir)" -m fast -w stop >/dev/null
+        log "stopped"
+    fi
+}
+
+case "${1:-}" in
+    start) start ;;
+    stop) stop ;;
+    url) url "${2:-postgres}" ;;
+    admin-url) admin_url "${2:-postgres}" ;;
+    create) create "$2" "$3" ;;
+    standin) standin "$2" "$3" ;;
+    *) sed -n '2,8p' "$0" >&2; exit 2 ;;
+esac

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Deploys supabase/migrations/ to a local database with the real Supabase CLI,
+# as Supabase does: `supabase db push --remote=<url>`, connected as the postgres role.
+#   scripts/deploy.sh DB current|legacy    create DB with the stand-in if missing, then push
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+db=${1:-postgres}
+form=${2:-current}
+export PGSSLMODE=disable
+if ! psql -X -tA "$("$root/scripts/db.sh" admin-url)" -c "select 1 from pg_database where datname = '$db'" | grep -q 1; then
+    "$root/scripts/db.sh" create "$db" "$form"
+elif ! psql -X -tA "$("$root/scripts/db.sh" admin-url "$db")" -c "select 1 from pg_namespace where nspname = 'auth'" | grep -q 1; then
+    "$root/scripts/db.sh" standin "$db" "$form"
+fi
+cd "$root"
+node_modules/.bin/supabase db push --remote="$("$root/scripts/db.sh" url "$db")" --yes 2>&1 \
+    | grep -vE 'without TLS|^│$' | sed "s/^/supabase: /"

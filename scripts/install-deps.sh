@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what orchable needs on a fresh Debian machine, skipping what is already there:
+# PostgreSQL 15 with pgTAP and pg_prove (Debian packages), the pinned Supabase CLI (npm),
+# and the Python package with its development tools (.venv).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+log() { printf 'deps: %s\n' "$*" >&2; }
+
+packages=()
+[ -x /usr/lib/postgresql/15/bin/postgres ] || packages+=(postgresql-15 postgresql-client-15)
+[ -f /usr/share/postgresql/15/extension/pgtap.control ] || packages+=(postgresql-15-pgtap)
+command -v pg_prove >/dev/null || packages+=(libtap-parser-sourcehandler-pgtap-perl)
+command -v pgbench >/dev/null || packages+=(postgresql-contrib)
+if [ ${#packages[@]} -gt 0 ]; then
+    log "installing Debian packages: ${packages[*]}"
+    sudo=""
+    [ "$(id -u)" = 0 ] || sudo=sudo
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+fi
+
+if [ ! -x node_modules/.bin/supabase ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    log "installing the Supabase CLI from npm (package-lock.json)"
+    npm ci --no-audit --no-fund --loglevel=error
+fi
+
+stamp=.venv/.installed
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+    log "installing the Python package and its development tools into .venv"
+    [ -x .venv/bin/python ] || python3 -m venv .venv
+    .venv/bin/pip install -q --disable-pip-version-check -e '.[dev]'
+    touch "$stamp"
+fi

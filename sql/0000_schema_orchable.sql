@@ -1,0 +1,7 @@
+-- orchable's private schema: internal state (task trees, merge groups) and helper
+-- functions. PostgREST does not expose it; only SECURITY DEFINER RPCs in public reach it.
+create schema if not exists orchable;
+revoke all on schema orchable from public;
+
+comment on schema orchable is
+'orchable internals: task tree and merge bookkeeping, helpers and trigger functions. Not exposed through PostgREST.';

@@ -1,0 +1,49 @@
+create table public.prompt_templates (
+    id text primary key,
+    orchestrator_id uuid not null references public.orchestrators (id) on delete cascade,
+    owner_id uuid not null references auth.users (id) on delete cascade,
+    stage_key text not null,
+    name text not null,
+    description text,
+    template text not null,
+    version integer not null,
+    is_active boolean not null default true,
+    default_ai_settings jsonb not null default '{}',
+    input_schema jsonb,
+    output_schema jsonb,
+    stage_config jsonb not null,
+    next_stage_template_ids text [] not null default '{}',
+    requires_approval boolean not null default false,
+    max_retries integer not null default 3,
+    organization_code text not null,
+    custom_component_id uuid references public.custom_components (id) on delete set null,
+    view_config jsonb not null default '{}',
+    created_at timestamptz not null default now(),
+    constraint prompt_templates_version_positive check (version > 0),
+    constraint prompt_templates_max_retries_range check (max_retries between 0 and 100),
+    constraint prompt_templates_cardinality_known check (
+        stage_config ->> 'cardinality' in ('1:1', '1:N', 'N:1')
+    ),
+    constraint prompt_templates_orchestrator_id_stage_key_version_key
+    unique (orchestrator_id, stage_key, version)
+);
+
+create unique index prompt_templates_active_stage_key
+on public.prompt_templates (orchestrator_id, stage_key) where is_active;
+create index prompt_templates_owner_id_idx on public.prompt_templates (owner_id);
+create index prompt_templates_custom_component_id_idx
+on public.prompt_templates (custom_component_id) where custom_component_id is not null;
+
+comment on table public.prompt_templates is
+'The stages of a pipeline, one row per stage version; id is <orchestrator id>_<stage key>_<version>.';
+comment on column public.prompt_templates.template is 'The prompt, with {{dot.path}} placeholders over the task input.';
+comment on column public.prompt_templates.version is
+'Bumped when the stage changes; tasks keep the template row (and so the version) they were created with.';
+comment on column public.prompt_templates.is_active is 'True for the current version of each stage; new tasks use it.';
+comment on column public.prompt_templates.default_ai_settings is
+'provider, model, temperature, top_p, top_k, max_output_tokens; a batch''s config.ai_settings overrides them.';
+comment on column public.prompt_templates.stage_config is
+'cardinality (1:1, 1:N, N:1), split_path, merge_path, input_mapping, next (stage keys); merge_stage_key and split_stage_key are derived.';
+comment on column public.prompt_templates.next_stage_template_ids is 'The active templates of the next stages.';
+comment on column public.prompt_templates.organization_code is 'The id of the orchestrator that owns the template (seed name).';
+comment on column public.prompt_templates.max_retries is 'Retryable failures allowed before a task of this stage fails for good.';

@@ -1,0 +1,86 @@
+create table public.ai_tasks (
+    id uuid primary key default gen_random_uuid(),
+    owner_id uuid not null references auth.users (id) on delete cascade,
+    orchestrator_id uuid not null references public.orchestrators (id) on delete cascade,
+    batch_id uuid not null references public.task_batches (id) on delete cascade,
+    launch_id uuid not null,
+    task_type text not null,
+    stage_key text not null,
+    status text not null default 'plan',
+    input_data jsonb not null default '{}',
+    output_data jsonb,
+    error_message text,
+    prompt_template_id text not null references public.prompt_templates (id),
+    parent_task_id uuid references public.ai_tasks (id) on delete cascade,
+    root_task_id uuid not null,
+    hierarchy_path jsonb not null default '[]',
+    step_number integer not null default 1,
+    next_task_config jsonb,
+    extra jsonb not null default '{}',
+    requires_approval boolean not null default false,
+    approved_at timestamptz,
+    retry_count integer not null default 0,
+    max_retries integer not null default 3,
+    split_task_id uuid,
+    branch_index integer,
+    run_after timestamptz not null default now(),
+    claim_token uuid,
+    locked_by text,
+    locked_until timestamptz,
+    claim_count integer not null default 0,
+    lease_expired_count integer not null default 0,
+    usage jsonb,
+    created_at timestamptz not null default now(),
+    updated_at timestamptz not null default now(),
+    started_at timestamptz,
+    completed_at timestamptz,
+    constraint ai_tasks_status_known check (
+        status in ('plan', 'processing', 'generated', 'completed', 'failed', 'cancelled')
+    ),
+    constraint ai_tasks_processing_has_lease check (
+        (status = 'processing') = (claim_token is not null and locked_until is not null)
+    ),
+    constraint ai_tasks_completed_or_completed_at_null check (
+        (status = 'completed') = (completed_at is not null)
+    ),
+    constraint ai_tasks_root_has_no_parent check (
+        (parent_task_id is null) = (root_task_id = id)
+    ),
+    constraint ai_tasks_branch_has_index check ((split_task_id is null) = (branch_index is null)),
+    constraint ai_tasks_retry_count_in_range check (retry_count >= 0 and retry_count <= max_retries)
+);
+
+-- The claim: exactly the predicate and order of v_runnable_tasks. A processing task
+-- whose lease has expired sorts by locked_until, so one index serves both.
+create index ai_tasks_runnable_idx on public.ai_tasks (
+    (case when status = 'processing' then locked_until else run_after end)
+) where status in ('plan', 'processing');
+-- No task gets a second child of one stage from one parent (fan-out happens once).
+create unique index ai_tasks_one_child_per_stage_key
+on public.ai_tasks (parent_task_id, stage_key, branch_index) nulls not distinct
+where parent_task_id is not null;
+create index ai_tasks_batch_id_stage_key_status_idx on public.ai_tasks (batch_id, stage_key, status);
+create index ai_tasks_owner_id_created_at_idx on public.ai_tasks (owner_id, created_at desc);
+create index ai_tasks_root_task_id_idx on public.ai_tasks (root_task_id);
+create index ai_tasks_split_task_id_idx on public.ai_tasks (split_task_id, stage_key, branch_index)
+where split_task_id is not null;
+create index ai_tasks_prompt_template_id_idx on public.ai_tasks (prompt_template_id);
+
+comment on table public.ai_tasks is
+'One unit of AI work, and the queue workers claim from: plan -> processing -> generated -> completed, or failed / cancelled.';
+comment on column public.ai_tasks.task_type is 'Routing type (the stage''s task_type, or its key).';
+comment on column public.ai_tasks.status is
+'plan (waiting), processing (claimed, leased), generated (output stored, awaiting approval), completed, failed, cancelled.';
+comment on column public.ai_tasks.input_data is 'The input the prompt is rendered from.';
+comment on column public.ai_tasks.output_data is 'The model''s JSON output (or the approver''s edit).';
+comment on column public.ai_tasks.prompt_template_id is 'The template row, and so the version, this task was created with.';
+comment on column public.ai_tasks.root_task_id is 'The root task (one per input) of this task''s tree; itself for a root.';
+comment on column public.ai_tasks.hierarchy_path is 'Ancestor ids, [root_id, ..., parent_id]; empty for a root.';
+comment on column public.ai_tasks.retry_count is 'Retryable failures spent; a claim or an expired lease is not one.';
+comment on column public.ai_tasks.split_task_id is 'The task whose output was split into this task''s branch (innermost open split).';
+comment on column public.ai_tasks.branch_index is 'This branch''s 0-based position in that split; merges keep this order.';
+comment on column public.ai_tasks.run_after is 'A plan task is runnable from this time on (retry backoff).';
+comment on column public.ai_tasks.claim_token is 'New at every claim; completing or failing needs the current one.';
+comment on column public.ai_tasks.locked_until is 'End of the lease; after it another worker may claim the task.';
+comment on column public.ai_tasks.lease_expired_count is 'Leases that ran out; too many make the task fail as poison.';
+comment on column public.ai_tasks.usage is 'Token usage the worker reported with the output.';

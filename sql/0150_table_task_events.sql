@@ -1,0 +1,23 @@
+create table public.task_events (
+    id bigint generated always as identity primary key,
+    owner_id uuid not null references auth.users (id) on delete cascade,
+    batch_id uuid not null references public.task_batches (id) on delete cascade,
+    task_id uuid,
+    event text not null,
+    from_status text,
+    to_status text not null,
+    detail jsonb not null default '{}',
+    created_at timestamptz not null default now(),
+    constraint task_events_event_known check (event in ('task_status', 'batch_status')),
+    constraint task_events_task_event_has_task check ((event = 'task_status') = (task_id is not null))
+);
+
+create index task_events_batch_id_id_idx on public.task_events (batch_id, id);
+create index task_events_task_id_idx on public.task_events (task_id) where task_id is not null;
+create index task_events_owner_id_id_idx on public.task_events (owner_id, id desc);
+
+comment on table public.task_events is
+'Append-only log of every task and batch status change, written by triggers.';
+comment on column public.task_events.event is 'task_status or batch_status.';
+comment on column public.task_events.from_status is 'The status before the change; null when the row was created.';
+comment on column public.task_events.detail is 'What came with the change: worker, error, attempt, reason.';

@@ -1,0 +1,13 @@
+create table orchable.task_trees (
+    root_task_id uuid primary key references public.ai_tasks (id) on delete cascade,
+    batch_id uuid not null,
+    open_count integer not null default 0,
+    failed_count integer not null default 0,
+    cancelled_count integer not null default 0,
+    constraint task_trees_counts_not_negative check (
+        open_count >= 0 and failed_count >= 0 and cancelled_count >= 0
+    )
+);
+
+comment on table orchable.task_trees is
+'Per input (root task): how many tasks of its tree are open, failed and cancelled. Its outcome drives the batch counters.';
