@@ -10,6 +10,7 @@ create table public.ai_tasks (
     input_data jsonb not null default '{}',
     output_data jsonb,
     error_message text,
+    error_code text,
     prompt_template_id text not null references public.prompt_templates (id),
     parent_task_id uuid references public.ai_tasks (id) on delete cascade,
     root_task_id uuid not null,
@@ -72,6 +73,7 @@ comment on column public.ai_tasks.task_type is 'Routing type (the stage''s task_
 comment on column public.ai_tasks.status is
 'plan (waiting), processing (claimed, leased), generated (output stored, awaiting approval), completed, failed, cancelled.';
 comment on column public.ai_tasks.input_data is 'The input the prompt is rendered from.';
+comment on column public.ai_tasks.error_code is 'The project error code when orchable itself failed the task (OR008 missing variable, OR009 bad split, OR014 poison).';
 comment on column public.ai_tasks.output_data is 'The model''s JSON output (or the approver''s edit).';
 comment on column public.ai_tasks.prompt_template_id is 'The template row, and so the version, this task was created with.';
 comment on column public.ai_tasks.root_task_id is 'The root task (one per input) of this task''s tree; itself for a root.';

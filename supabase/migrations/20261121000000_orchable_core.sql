@@ -178,6 +178,7 @@ create table public.ai_tasks (
     input_data jsonb not null default '{}',
     output_data jsonb,
     error_message text,
+    error_code text,
     prompt_template_id text not null references public.prompt_templates (id),
     parent_task_id uuid references public.ai_tasks (id) on delete cascade,
     root_task_id uuid not null,
@@ -240,6 +241,7 @@ comment on column public.ai_tasks.task_type is 'Routing type (the stage''s task_
 comment on column public.ai_tasks.status is
 'plan (waiting), processing (claimed, leased), generated (output stored, awaiting approval), completed, failed, cancelled.';
 comment on column public.ai_tasks.input_data is 'The input the prompt is rendered from.';
+comment on column public.ai_tasks.error_code is 'The project error code when orchable itself failed the task (OR008 missing variable, OR009 bad split, OR014 poison).';
 comment on column public.ai_tasks.output_data is 'The model''s JSON output (or the approver''s edit).';
 comment on column public.ai_tasks.prompt_template_id is 'The template row, and so the version, this task was created with.';
 comment on column public.ai_tasks.root_task_id is 'The root task (one per input) of this task''s tree; itself for a root.';
@@ -341,3 +343,1636 @@ group by t.batch_id, t.stage_key;
 
 comment on view public.v_stage_progress is
 'Task counts by status for each stage of each batch.';
+
+-- functions/0100_caller_owns.sql
+-- Whether the caller may act on rows owned by p_owner_id. API callers (anon,
+-- authenticated) act only for their own user id; the RPCs that use this are granted to
+-- nobody else but service_role and the owner, which act for every user.
+create function orchable._caller_owns(p_owner_id uuid)
+returns boolean
+language sql
+stable
+set search_path = ''
+as $$
+    select case
+        when coalesce(current_setting('role', true), 'none') in ('anon', 'authenticated')
+            then coalesce(p_owner_id = auth.uid(), false)
+        else true
+    end
+$$;
+
+comment on function orchable._caller_owns(uuid) is
+'True when the calling user owns the row, or the caller is service_role or the schema owner.';
+
+-- functions/0110_path.sql
+create function orchable._path(p_dot_path text)
+returns text []
+language sql
+immutable
+set search_path = ''
+as $$
+    select case when coalesce(p_dot_path, '') = '' then '{}'::text [] else string_to_array(p_dot_path, '.') end
+$$;
+
+comment on function orchable._path(text) is
+'Turns a dot path (questions.0.text) into the text[] path the #> operator takes.';
+
+-- functions/0120_render_template.sql
+-- Replaces every {{dot.path}} placeholder with the value at that path of the input:
+-- strings as they are, other JSON as JSON text. A path that is missing from the input
+-- gives no text and names the variable instead.
+create function orchable._render_template(
+    p_template text, p_input jsonb, out rendered text, out missing_variable text
+)
+language plpgsql
+immutable
+set search_path = ''
+as $$
+declare
+    v_pattern constant text := '\{\{\s*([^{}\s]+)\s*\}\}';
+    v_parts text [] := regexp_split_to_array(p_template, v_pattern);
+    v_match text [];
+    v_value jsonb;
+    v_index integer := 1;
+begin
+    rendered := v_parts[1];
+    for v_match in select m from regexp_matches(p_template, v_pattern, 'g') as m loop
+        v_value := p_input #> orchable._path(v_match[1]);
+        if v_value is null then
+            rendered := null;
+            missing_variable := v_match[1];
+            return;
+        end if;
+        v_index := v_index + 1;
+        rendered := rendered
+            || case when jsonb_typeof(v_value) = 'string' then v_value #>> '{}' else v_value::text end
+            || v_parts[v_index];
+    end loop;
+end
+$$;
+
+comment on function orchable._render_template(text, jsonb) is
+'Renders a prompt template''s {{dot.path}} placeholders over a task input; names the first missing variable.';
+
+-- functions/0130_retry_delay.sql
+create function orchable._retry_delay(p_retry_count integer)
+returns interval
+language sql
+volatile
+set search_path = ''
+as $$
+    select make_interval(secs => least(3600, 10 * power(2, greatest(p_retry_count - 1, 0)))
+        * (0.5 + random()))
+$$;
+
+comment on function orchable._retry_delay(integer) is
+'Exponential backoff with jitter before retry n: 10 s * 2^(n-1), capped at an hour, times 0.5 to 1.5.';
+
+-- functions/0140_root_outcome.sql
+create function orchable._root_outcome(p_open_count integer, p_failed_count integer, p_cancelled_count integer)
+returns text
+language sql
+immutable
+set search_path = ''
+as $$
+    select case
+        when p_failed_count > 0 then 'failed'
+        when p_open_count > 0 then 'open'
+        when p_cancelled_count > 0 then 'cancelled'
+        else 'completed'
+    end
+$$;
+
+comment on function orchable._root_outcome(integer, integer, integer) is
+'The outcome of one input from its tree''s counts: failed as soon as a task failed for good, completed when nothing is open.';
+
+-- functions/0150_batch_status.sql
+create function orchable._batch_status(
+    p_status text, p_total integer, p_completed integer, p_failed integer
+)
+returns text
+language sql
+immutable
+set search_path = ''
+as $$
+    select case
+        when p_status in ('paused', 'cancelled') then p_status
+        when p_total > 0 and p_completed = p_total then 'completed'
+        when p_total > 0 and p_completed + p_failed = p_total then 'failed'
+        when p_status = 'pending' then 'pending'
+        else 'processing'
+    end
+$$;
+
+comment on function orchable._batch_status(text, integer, integer, integer) is
+'A batch''s status from its counters; paused and cancelled stay until resume_batch or forever.';
+
+-- functions/0160_next_stages.sql
+create function orchable._next_stages(p_template_id text)
+returns setof public.prompt_templates
+language sql
+stable
+set search_path = ''
+as $$
+    select n.*
+    from public.prompt_templates as t
+    cross join lateral jsonb_array_elements_text(t.stage_config -> 'next') with ordinality as k (stage_key, position)
+    join public.prompt_templates as n
+        on n.orchestrator_id = t.orchestrator_id and n.stage_key = k.stage_key and n.is_active
+    where t.id = p_template_id
+    order by k.position
+$$;
+
+comment on function orchable._next_stages(text) is
+'The active templates of the stages that follow a template''s stage, in the order its definition lists them.';
+
+-- functions/0170_split_error.sql
+create function orchable._split_error(p_template_id text, p_output jsonb)
+returns text
+language sql
+stable
+set search_path = ''
+as $$
+    select format(
+        'split_path "%s" of stage "%s" is %s in the output; it must be an array',
+        n.stage_config ->> 'split_path', n.stage_key,
+        coalesce('a ' || jsonb_typeof(p_output #> orchable._path(n.stage_config ->> 'split_path')), 'missing')
+    )
+    from orchable._next_stages(p_template_id) as n
+    where
+        n.stage_config ->> 'cardinality' = '1:N'
+        and jsonb_typeof(p_output #> orchable._path(n.stage_config ->> 'split_path')) is distinct from 'array'
+    limit 1
+$$;
+
+comment on function orchable._split_error(text, jsonb) is
+'Why an output cannot be split by a following 1:N stage (its split_path is missing or not an array), or null.';
+
+-- functions/0180_mapped_input.sql
+-- input_mapping {"child_key": "input.a.b" | "output.a.b"}: values read from the source
+-- task's input or output; a path that is missing gives JSON null.
+create function orchable._mapped_input(p_mapping jsonb, p_input jsonb, p_output jsonb)
+returns jsonb
+language sql
+immutable
+set search_path = ''
+as $$
+    select coalesce(jsonb_object_agg(
+        m.key,
+        coalesce(
+            case split_part(m.value, '.', 1)
+                when 'input' then p_input
+                when 'output' then p_output
+            end #> (orchable._path(m.value))[2:],
+            'null'::jsonb
+        )
+    ), '{}'::jsonb)
+    from jsonb_each_text(coalesce(p_mapping, '{}'::jsonb)) as m
+$$;
+
+comment on function orchable._mapped_input(jsonb, jsonb, jsonb) is
+'The keys a stage''s input_mapping adds to a child''s input, read from the source task''s input or output.';
+
+-- functions/0190_nest_at_path.sql
+create function orchable._nest_at_path(p_dot_path text, p_value jsonb)
+returns jsonb
+language plpgsql
+immutable
+set search_path = ''
+as $$
+declare
+    v_path text [] := orchable._path(p_dot_path);
+    v_result jsonb := p_value;
+begin
+    for i in reverse coalesce(array_length(v_path, 1), 0)..1 loop
+        v_result := jsonb_build_object(v_path[i], v_result);
+    end loop;
+    return v_result;
+end
+$$;
+
+comment on function orchable._nest_at_path(text, jsonb) is
+'Wraps a value in objects along a dot path: (a.b, 1) gives {"a": {"b": 1}}.';
+
+-- functions/0200_insert_child.sql
+create function orchable._insert_child(
+    p_parent public.ai_tasks,
+    p_stage public.prompt_templates,
+    p_input jsonb,
+    p_step_number integer,
+    p_split_task_id uuid,
+    p_branch_index integer
+)
+returns void
+language sql
+volatile
+set search_path = ''
+as $$
+    insert into public.ai_tasks (
+        owner_id, orchestrator_id, batch_id, launch_id, task_type, stage_key, input_data,
+        prompt_template_id, parent_task_id, root_task_id, hierarchy_path, step_number,
+        requires_approval, max_retries, split_task_id, branch_index
+    )
+    values (
+        p_parent.owner_id, p_parent.orchestrator_id, p_parent.batch_id, p_parent.launch_id,
+        coalesce(p_stage.stage_config ->> 'task_type', p_stage.stage_key), p_stage.stage_key, p_input,
+        p_stage.id, p_parent.id, p_parent.root_task_id, p_parent.hierarchy_path || to_jsonb(p_parent.id),
+        p_step_number, p_stage.requires_approval, p_stage.max_retries, p_split_task_id, p_branch_index
+    )
+$$;
+
+comment on function orchable._insert_child(public.ai_tasks, public.prompt_templates, jsonb, integer, uuid, integer) is
+'Creates one child task of a stage under a parent; batch, launch, root and hierarchy come from the parent.';
+
+-- functions/0210_tg_ai_tasks__fan_out.sql
+-- Runs in the transaction that completes a task: creates the children of every next
+-- stage. 1:1 gets the output as input; 1:N one child per element at split_path; N:1
+-- counts this branch's arrival in its split's merge group, and the arrival that completes
+-- the group (its row lock serialises them) creates the one merge task.
+create function orchable.tg_ai_tasks__fan_out()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+declare
+    v_next public.prompt_templates;
+    v_merge public.prompt_templates;
+    v_split public.ai_tasks;
+    v_group orchable.merge_groups;
+    v_items jsonb;
+    v_input jsonb;
+begin
+    for v_next in select * from orchable._next_stages(new.prompt_template_id) loop
+        case v_next.stage_config ->> 'cardinality'
+        when '1:1' then
+            v_input := new.output_data;
+            if coalesce(v_next.stage_config -> 'input_mapping', '{}'::jsonb) <> '{}'::jsonb then
+                if jsonb_typeof(v_input) <> 'object' then
+                    v_input := jsonb_build_object('output', v_input);
+                end if;
+                v_input := v_input || orchable._mapped_input(
+                    v_next.stage_config -> 'input_mapping', new.input_data, new.output_data);
+            end if;
+            perform orchable._insert_child(new, v_next, v_input, new.step_number + 1,
+                new.split_task_id, new.branch_index);
+
+        when '1:N' then
+            v_items := new.output_data #> orchable._path(v_next.stage_config ->> 'split_path');
+            if jsonb_typeof(v_items) is distinct from 'array' then
+                raise exception 'split_path "%" of stage "%" is not an array in the output of task %',
+                    v_next.stage_config ->> 'split_path', v_next.stage_key, new.id
+                    using errcode = 'OR009',
+                    hint = 'complete_task fails such a task instead of completing it; this is a bug';
+            end if;
+            insert into public.ai_tasks (
+                owner_id, orchestrator_id, batch_id, launch_id, task_type, stage_key, input_data,
+                prompt_template_id, parent_task_id, root_task_id, hierarchy_path, step_number,
+                requires_approval, max_retries, split_task_id, branch_index
+            )
+            select
+                new.owner_id, new.orchestrator_id, new.batch_id, new.launch_id,
+                coalesce(v_next.stage_config ->> 'task_type', v_next.stage_key), v_next.stage_key,
+                jsonb_build_object('item', e.item, 'item_index', e.position - 1)
+                || orchable._mapped_input(v_next.stage_config -> 'input_mapping', new.input_data, new.output_data),
+                v_next.id, new.id, new.root_task_id, new.hierarchy_path || to_jsonb(new.id),
+                new.step_number + 1, v_next.requires_approval, v_next.max_retries, new.id, (e.position - 1)::integer
+            from jsonb_array_elements(v_items) with ordinality as e (item, position);
+
+            for v_merge in
+                select m.* from jsonb_array_elements_text(v_next.stage_config -> 'merge_stage_keys') as k (stage_key)
+                join public.prompt_templates as m
+                    on m.orchestrator_id = new.orchestrator_id and m.stage_key = k.stage_key and m.is_active
+            loop
+                if jsonb_array_length(v_items) = 0 then
+                    perform orchable._insert_child(new, v_merge,
+                        orchable._nest_at_path(v_merge.stage_config ->> 'merge_path', '[]'::jsonb)
+                        || orchable._mapped_input(v_merge.stage_config -> 'input_mapping', new.input_data, new.output_data),
+                        new.step_number + 1, new.split_task_id, new.branch_index);
+                else
+                    insert into orchable.merge_groups (split_task_id, merge_stage_key, expected_count)
+                    values (new.id, v_merge.stage_key, jsonb_array_length(v_items));
+                end if;
+            end loop;
+
+        when 'N:1' then
+            update orchable.merge_groups as g
+            set arrived_count = g.arrived_count + 1
+            where g.split_task_id = new.split_task_id and g.merge_stage_key = v_next.stage_key
+            returning * into v_group;
+            if not found then
+                raise exception 'task % reached merge stage "%" outside of any split', new.id, v_next.stage_key
+                    using errcode = 'OR015',
+                    hint = 'upsert_orchestrator refuses an N:1 stage with no 1:N above it; this is a bug';
+            end if;
+            if v_group.arrived_count = v_group.expected_count then
+                select * into strict v_split from public.ai_tasks where id = new.split_task_id;
+                perform orchable._insert_child(
+                    v_split, v_next,
+                    orchable._nest_at_path(v_next.stage_config ->> 'merge_path', (
+                        select coalesce(jsonb_agg(b.output_data order by b.branch_index), '[]'::jsonb)
+                        from public.ai_tasks as b
+                        where b.split_task_id = new.split_task_id and b.stage_key = new.stage_key
+                            and b.status = 'completed'
+                    ))
+                    || orchable._mapped_input(v_next.stage_config -> 'input_mapping', v_split.input_data, v_split.output_data),
+                    new.step_number + 1, v_split.split_task_id, v_split.branch_index);
+                update orchable.merge_groups as g
+                set merged_at = now()
+                where g.split_task_id = v_group.split_task_id and g.merge_stage_key = v_group.merge_stage_key;
+            end if;
+        end case;
+    end loop;
+    return null;
+end
+$$;
+
+comment on function orchable.tg_ai_tasks__fan_out() is
+'Creates the children of a task that has just completed: 1:1, 1:N (split) and N:1 (merge, exactly once per split).';
+
+create trigger ai_tasks_10_fan_out
+after update of status on public.ai_tasks
+for each row
+when (new.status = 'completed' and old.status is distinct from 'completed')
+execute function orchable.tg_ai_tasks__fan_out();
+
+-- functions/0220_tg_ai_tasks__count.sql
+-- Keeps orchable.task_trees (open, failed and cancelled tasks per input) and the batch
+-- counters in step with task statuses, once per statement: a bulk change costs one update
+-- per tree and one per batch. An input is completed when its tree has nothing open and
+-- nothing failed, failed as soon as one of its tasks failed for good.
+create function orchable.tg_ai_tasks__count()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+    if tg_op = 'INSERT' then
+        insert into orchable.task_trees as t (root_task_id, batch_id, open_count)
+        select n.root_task_id, n.batch_id, count(*)
+        from new_tasks as n
+        group by n.root_task_id, n.batch_id
+        on conflict (root_task_id) do update set open_count = t.open_count + excluded.open_count;
+
+        update public.task_batches as b
+        set total_tasks = b.total_tasks + r.root_count, updated_at = now()
+        from (
+            select n.batch_id, count(*)::integer as root_count
+            from new_tasks as n where n.parent_task_id is null group by n.batch_id
+        ) as r
+        where b.id = r.batch_id;
+        return null;
+    end if;
+
+    with changes as (
+        select
+            n.root_task_id,
+            n.batch_id,
+            (n.status in ('plan', 'processing', 'generated'))::integer
+            - (o.status in ('plan', 'processing', 'generated'))::integer as open_delta,
+            (n.status = 'failed')::integer - (o.status = 'failed')::integer as failed_delta,
+            (n.status = 'cancelled')::integer - (o.status = 'cancelled')::integer as cancelled_delta,
+            n.status = 'processing' and o.status = 'plan' as started
+        from new_tasks as n
+        join old_tasks as o on o.id = n.id
+        where n.status is distinct from o.status
+    ),
+    tree_deltas as (
+        select root_task_id, sum(open_delta)::integer as open_delta,
+            sum(failed_delta)::integer as failed_delta, sum(cancelled_delta)::integer as cancelled_delta
+        from changes
+        group by root_task_id
+        having sum(open_delta) <> 0 or sum(failed_delta) <> 0 or sum(cancelled_delta) <> 0
+    ),
+    trees as (
+        update orchable.task_trees as t
+        set
+            open_count = t.open_count + d.open_delta,
+            failed_count = t.failed_count + d.failed_delta,
+            cancelled_count = t.cancelled_count + d.cancelled_delta
+        from tree_deltas as d
+        where t.root_task_id = d.root_task_id
+        returning
+            t.batch_id,
+            orchable._root_outcome(t.open_count - d.open_delta, t.failed_count - d.failed_delta,
+                t.cancelled_count - d.cancelled_delta) as old_outcome,
+            orchable._root_outcome(t.open_count, t.failed_count, t.cancelled_count) as new_outcome
+    ),
+    batch_deltas as (
+        select
+            coalesce(tr.batch_id, s.batch_id) as batch_id,
+            coalesce(tr.completed_delta, 0) as completed_delta,
+            coalesce(tr.failed_delta, 0) as failed_delta,
+            s.batch_id is not null as started
+        from (
+            select batch_id,
+                sum((new_outcome = 'completed')::integer - (old_outcome = 'completed')::integer)::integer as completed_delta,
+                sum((new_outcome = 'failed')::integer - (old_outcome = 'failed')::integer)::integer as failed_delta
+            from trees
+            group by batch_id
+        ) as tr
+        full join (select distinct batch_id from changes where started) as s on s.batch_id = tr.batch_id
+    ),
+    next_state as (
+        select
+            b.id,
+            b.completed_tasks + d.completed_delta as completed_tasks,
+            b.failed_tasks + d.failed_delta as failed_tasks,
+            orchable._batch_status(
+                case when d.started and b.status = 'pending' then 'processing' else b.status end,
+                b.total_tasks, b.completed_tasks + d.completed_delta, b.failed_tasks + d.failed_delta
+            ) as status
+        from public.task_batches as b
+        join batch_deltas as d on d.batch_id = b.id
+        where d.completed_delta <> 0 or d.failed_delta <> 0 or (d.started and b.status = 'pending')
+    )
+    update public.task_batches as b
+    set
+        completed_tasks = s.completed_tasks,
+        failed_tasks = s.failed_tasks,
+        status = s.status,
+        started_at = coalesce(b.started_at, case when s.status <> 'pending' then now() end),
+        finished_at = case when s.status in ('completed', 'failed', 'cancelled') then coalesce(b.finished_at, now()) end,
+        updated_at = now()
+    from next_state as s
+    where b.id = s.id;
+    return null;
+end
+$$;
+
+comment on function orchable.tg_ai_tasks__count() is
+'Statement trigger: updates task tree counts and batch counters and status from the tasks a statement created or changed.';
+
+create trigger ai_tasks_20_count_inserted
+after insert on public.ai_tasks
+referencing new table as new_tasks
+for each statement
+execute function orchable.tg_ai_tasks__count();
+
+create trigger ai_tasks_20_count_updated
+after update on public.ai_tasks
+referencing old table as old_tasks new table as new_tasks
+for each statement
+execute function orchable.tg_ai_tasks__count();
+
+-- functions/0230_tg_ai_tasks__log_events.sql
+create function orchable.tg_ai_tasks__log_events()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+    if tg_op = 'INSERT' then
+        insert into public.task_events (owner_id, batch_id, task_id, event, from_status, to_status, detail)
+        select n.owner_id, n.batch_id, n.id, 'task_status', null, n.status,
+            jsonb_build_object('stage_key', n.stage_key)
+        from new_tasks as n;
+    else
+        insert into public.task_events (owner_id, batch_id, task_id, event, from_status, to_status, detail)
+        select n.owner_id, n.batch_id, n.id, 'task_status', o.status, n.status,
+            jsonb_strip_nulls(jsonb_build_object(
+                'stage_key', n.stage_key,
+                'worker', case when n.status = 'processing' then n.locked_by end,
+                'retry_count', case when n.retry_count <> o.retry_count then n.retry_count end,
+                'error', case when n.status in ('plan', 'failed') then n.error_message end,
+                'error_code', case when n.status = 'failed' then n.error_code end
+            ))
+        from new_tasks as n
+        join old_tasks as o on o.id = n.id
+        where n.status is distinct from o.status;
+    end if;
+    return null;
+end
+$$;
+
+comment on function orchable.tg_ai_tasks__log_events() is
+'Statement trigger: appends a task_events row for every task created and every task status change.';
+
+create trigger ai_tasks_30_log_events_inserted
+after insert on public.ai_tasks
+referencing new table as new_tasks
+for each statement
+execute function orchable.tg_ai_tasks__log_events();
+
+create trigger ai_tasks_30_log_events_updated
+after update on public.ai_tasks
+referencing old table as old_tasks new table as new_tasks
+for each statement
+execute function orchable.tg_ai_tasks__log_events();
+
+-- functions/0240_tg_ai_tasks__notify.sql
+-- Wakes idle workers (LISTEN orchable_tasks) when a statement makes tasks runnable.
+-- NOTIFY is delivered on commit and coalesced per transaction: a hint to poll, no more.
+create function orchable.tg_ai_tasks__notify()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+    if exists (select from new_tasks as n where n.status = 'plan') then
+        perform pg_notify('orchable_tasks', 'runnable');
+    end if;
+    return null;
+end
+$$;
+
+comment on function orchable.tg_ai_tasks__notify() is
+'Statement trigger: NOTIFY orchable_tasks when tasks are created or put back to plan.';
+
+create trigger ai_tasks_40_notify_inserted
+after insert on public.ai_tasks
+referencing new table as new_tasks
+for each statement
+execute function orchable.tg_ai_tasks__notify();
+
+create trigger ai_tasks_40_notify_updated
+after update on public.ai_tasks
+referencing new table as new_tasks
+for each statement
+execute function orchable.tg_ai_tasks__notify();
+
+-- functions/0250_tg_task_batches__log_events.sql
+create function orchable.tg_task_batches__log_events()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+    if tg_op = 'INSERT' then
+        insert into public.task_events (owner_id, batch_id, event, from_status, to_status, detail)
+        select n.owner_id, n.id, 'batch_status', null, n.status, jsonb_build_object('name', n.name)
+        from new_batches as n;
+    else
+        insert into public.task_events (owner_id, batch_id, event, from_status, to_status, detail)
+        select n.owner_id, n.id, 'batch_status', o.status, n.status,
+            jsonb_strip_nulls(jsonb_build_object(
+                'reason', n.status_reason,
+                'completed_tasks', n.completed_tasks,
+                'failed_tasks', n.failed_tasks
+            ))
+        from new_batches as n
+        join old_batches as o on o.id = n.id
+        where n.status is distinct from o.status;
+    end if;
+    return null;
+end
+$$;
+
+comment on function orchable.tg_task_batches__log_events() is
+'Statement trigger: appends a task_events row for every batch created and every batch status change.';
+
+create trigger task_batches_30_log_events_inserted
+after insert on public.task_batches
+referencing new table as new_batches
+for each statement
+execute function orchable.tg_task_batches__log_events();
+
+create trigger task_batches_30_log_events_updated
+after update on public.task_batches
+referencing old table as old_batches new table as new_batches
+for each statement
+execute function orchable.tg_task_batches__log_events();
+
+-- functions/0300_validate_stages.sql
+-- Checks a pipeline definition's stages and returns them normalised, keyed by stage key,
+-- with the derived keys each stage needs at run time: a 1:N stage's merge_stage_keys
+-- (the N:1 stages that close its split) and an N:1 stage's split_stage_key. Raises OR001
+-- naming the stage and the problem: unknown next stage, cycle, N:1 with no 1:N above it,
+-- a split without split_path, and the like.
+create function orchable._validate_stages(p_definition jsonb)
+returns jsonb
+language plpgsql
+immutable
+set search_path = ''
+as $$
+declare
+    v_stages jsonb := '{}';
+    v_stage jsonb;
+    v_key text;
+    v_next text;
+    v_entry text := p_definition ->> 'entry';
+    v_indegree jsonb := '{}';
+    v_queue text [];
+    v_order text [] := '{}';
+    v_splits jsonb := '{}';
+    v_stack jsonb;
+    v_child_stack jsonb;
+    v_card text;
+    v_problem text;
+begin
+    if jsonb_typeof(p_definition -> 'stages') is distinct from 'array'
+        or jsonb_array_length(p_definition -> 'stages') = 0 then
+        raise exception 'the pipeline definition has no stages'
+            using errcode = 'OR001', detail = 'stages must be a non-empty JSON array',
+            hint = 'add "stages": [{"key": "...", "template": "..."}]';
+    end if;
+
+    for v_stage in select s from jsonb_array_elements(p_definition -> 'stages') as s loop
+        v_key := v_stage ->> 'key';
+        v_card := coalesce(v_stage ->> 'cardinality', '1:1');
+        v_problem := case
+            when jsonb_typeof(v_stage) <> 'object' then 'is not a JSON object'
+            when v_key is null or v_key !~ '^[a-z][a-z0-9_]*$' then
+                'has no key or a key that is not snake_case ([a-z][a-z0-9_]*)'
+            when v_stages ? v_key then 'is defined twice'
+            when coalesce(btrim(v_stage ->> 'template'), '') = '' then 'has no template'
+            when v_card not in ('1:1', '1:N', 'N:1') then
+                format('has cardinality "%s"; it must be 1:1, 1:N or N:1', v_card)
+            when v_card = '1:N' and coalesce(v_stage ->> 'split_path', '') = '' then
+                'is a split (1:N) without split_path'
+            when v_stage ? 'next' and jsonb_typeof(v_stage -> 'next') <> 'array' then
+                'has a next that is not an array of stage keys'
+            when v_stage ? 'input_mapping' and jsonb_typeof(v_stage -> 'input_mapping') <> 'object' then
+                'has an input_mapping that is not an object'
+            when exists (
+                select from jsonb_each(coalesce(v_stage -> 'input_mapping', '{}')) as m
+                where jsonb_typeof(m.value) <> 'string' or m.value #>> '{}' !~ '^(input|output)(\.[^.]+)*$'
+            ) then 'has an input_mapping value that is not "input.<path>" or "output.<path>"'
+            when v_stage ? 'ai_settings' and jsonb_typeof(v_stage -> 'ai_settings') <> 'object' then
+                'has ai_settings that are not an object'
+            when jsonb_typeof(v_stage -> 'output_schema') not in ('object', 'null') then
+                'has an output_schema that is not an object'
+            when jsonb_typeof(v_stage -> 'input_schema') not in ('object', 'null') then
+                'has an input_schema that is not an object'
+            when jsonb_typeof(v_stage -> 'requires_approval') not in ('boolean', 'null') then
+                'has a requires_approval that is not a boolean'
+            when v_stage ? 'max_retries' and case
+                when jsonb_typeof(v_stage -> 'max_retries') <> 'number' then true
+                else (v_stage ->> 'max_retries')::numeric not between 0 and 100
+                    or (v_stage ->> 'max_retries')::numeric <> trunc((v_stage ->> 'max_retries')::numeric)
+            end then
+                'has a max_retries that is not a whole number from 0 to 100'
+        end;
+        if v_problem is not null then
+            raise exception 'stage "%" %', coalesce(v_key, '?'), v_problem
+                using errcode = 'OR001', detail = v_stage::text,
+                hint = 'fix the stage in the pipeline definition and apply it again';
+        end if;
+        v_stages := v_stages || jsonb_build_object(v_key, jsonb_build_object(
+            'key', v_key,
+            'template', v_stage ->> 'template',
+            'name', coalesce(v_stage ->> 'name', v_key),
+            'description', v_stage ->> 'description',
+            'task_type', coalesce(v_stage ->> 'task_type', v_key),
+            'next', coalesce(v_stage -> 'next', '[]'),
+            'cardinality', v_card,
+            'split_path', v_stage ->> 'split_path',
+            'merge_path', case when v_card = 'N:1' then coalesce(v_stage ->> 'merge_path', 'items') end,
+            'input_mapping', coalesce(v_stage -> 'input_mapping', '{}'),
+            'input_schema', v_stage -> 'input_schema',
+            'output_schema', v_stage -> 'output_schema',
+            'requires_approval', coalesce((v_stage ->> 'requires_approval')::boolean, false),
+            'ai_settings', coalesce(v_stage -> 'ai_settings', '{}'),
+            'max_retries', coalesce((v_stage ->> 'max_retries')::integer, 3)
+        ));
+        v_indegree := v_indegree || jsonb_build_object(v_key, 0);
+    end loop;
+
+    if v_entry is null or not v_stages ? v_entry then
+        raise exception 'entry stage "%" is not one of the stages', coalesce(v_entry, '')
+            using errcode = 'OR001', hint = 'set "entry" to the key of the first stage';
+    end if;
+    if v_stages -> v_entry ->> 'cardinality' <> '1:1' then
+        raise exception 'stage "%" is the entry but has cardinality %', v_entry, v_stages -> v_entry ->> 'cardinality'
+            using errcode = 'OR001', hint = 'the entry stage gets one task per input: make it 1:1';
+    end if;
+
+    -- Unknown next stages, and in-degrees for the cycle check.
+    for v_key, v_stage in select * from jsonb_each(v_stages) loop
+        for v_next in select jsonb_array_elements_text(v_stage -> 'next') loop
+            if not v_stages ? v_next then
+                raise exception 'stage "%" has next stage "%", which is not defined', v_key, v_next
+                    using errcode = 'OR001', hint = 'define the stage or remove it from next';
+            end if;
+            v_indegree := jsonb_set(v_indegree, array[v_next], to_jsonb((v_indegree ->> v_next)::integer + 1));
+        end loop;
+    end loop;
+    for v_key in select k from jsonb_each_text(v_indegree) as d (k, n) where n::integer > 1 loop
+        if v_stages -> v_key ->> 'cardinality' = 'N:1' then
+            raise exception 'stage "%" merges (N:1) but more than one stage leads to it', v_key
+                using errcode = 'OR001', hint = 'an N:1 stage follows exactly one stage';
+        end if;
+    end loop;
+
+    -- Kahn's algorithm: whatever cannot be ordered lies on a cycle.
+    select coalesce(array_agg(k order by k), '{}') into v_queue from jsonb_each_text(v_indegree) as d (k, n) where n = '0';
+    while cardinality(v_queue) > 0 loop
+        v_key := v_queue[1];
+        v_queue := v_queue[2:];
+        v_order := v_order || v_key;
+        for v_next in select jsonb_array_elements_text(v_stages -> v_key -> 'next') loop
+            v_indegree := jsonb_set(v_indegree, array[v_next], to_jsonb((v_indegree ->> v_next)::integer - 1));
+            if (v_indegree ->> v_next)::integer = 0 then
+                v_queue := v_queue || v_next;
+            end if;
+        end loop;
+    end loop;
+    if cardinality(v_order) < (select count(*) from jsonb_object_keys(v_stages)) then
+        select min(k) into v_key from jsonb_object_keys(v_stages) as k where k <> all(v_order);
+        raise exception 'stage "%" is part of a cycle', v_key
+            using errcode = 'OR001', hint = 'a pipeline is a directed acyclic graph: remove the next link that loops back';
+    end if;
+
+    -- Open splits along every path, in topological order: a 1:N pushes its key, an N:1
+    -- pops the split it closes. Every stage must be reached with one stack.
+    v_splits := jsonb_build_object(v_entry, '[]'::jsonb);
+    foreach v_key in array v_order loop
+        v_stack := v_splits -> v_key;
+        if v_stack is null then
+            raise exception 'stage "%" cannot be reached from the entry stage "%"', v_key, v_entry
+                using errcode = 'OR001', hint = 'link it from another stage''s next, or remove it';
+        end if;
+        for v_next in select jsonb_array_elements_text(v_stages -> v_key -> 'next') loop
+            v_card := v_stages -> v_next ->> 'cardinality';
+            if v_card = 'N:1' and jsonb_array_length(v_stack) = 0 then
+                raise exception 'stage "%" merges (N:1) but no split (1:N) above it is open', v_next
+                    using errcode = 'OR001', hint = 'put a 1:N stage before it, or make it 1:1';
+            end if;
+            v_child_stack := case v_card
+                when '1:N' then v_stack || to_jsonb(v_next)
+                when 'N:1' then v_stack - (jsonb_array_length(v_stack) - 1)
+                else v_stack
+            end;
+            if v_splits ? v_next and v_splits -> v_next <> v_child_stack then
+                raise exception 'stage "%" is reached inside different splits', v_next
+                    using errcode = 'OR001', hint = 'every path to a stage must cross the same 1:N and N:1 stages';
+            end if;
+            v_splits := v_splits || jsonb_build_object(v_next, v_child_stack);
+            if v_card = 'N:1' then
+                v_stages := jsonb_set(v_stages, array[v_next, 'split_stage_key'], v_stack -> -1);
+                v_stages := jsonb_set(v_stages, array[v_stack ->> -1, 'merge_stage_keys'],
+                    coalesce(v_stages -> (v_stack ->> -1) -> 'merge_stage_keys', '[]') || to_jsonb(v_next));
+            end if;
+        end loop;
+    end loop;
+    return v_stages;
+end
+$$;
+
+comment on function orchable._validate_stages(jsonb) is
+'Validates a pipeline definition''s stage graph and returns the stages normalised and keyed, with derived merge/split keys.';
+
+-- functions/0310_upsert_orchestrator.sql
+-- SECURITY DEFINER: users may not write prompt_templates directly, so that every stage
+-- change goes through validation and versioning here.
+create function public.upsert_orchestrator(p_definition jsonb)
+returns public.orchestrators
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+    v_owner_id uuid := auth.uid();
+    v_stages jsonb;
+    v_stage jsonb;
+    v_key text;
+    v_orchestrator public.orchestrators;
+    v_current public.prompt_templates;
+    v_stage_config jsonb;
+    v_version integer;
+begin
+    if jsonb_typeof(p_definition) is distinct from 'object' then
+        raise exception 'the pipeline definition must be a JSON object'
+            using errcode = 'OR001', hint = 'pass {"name": ..., "entry": ..., "stages": [...]}';
+    end if;
+    if coalesce(btrim(p_definition ->> 'name'), '') = '' then
+        raise exception 'the pipeline definition has no name'
+            using errcode = 'OR001', hint = 'add "name": a pipeline is updated in place by its name';
+    end if;
+    if v_owner_id is null then
+        if coalesce(current_setting('role', true), 'none') in ('anon', 'authenticated') then
+            raise exception 'upsert_orchestrator needs a signed-in user'
+                using errcode = '42501', hint = 'call it with a user''s JWT';
+        end if;
+        v_owner_id := (p_definition ->> 'owner_id')::uuid;
+        if v_owner_id is null then
+            raise exception 'the pipeline has no owner'
+                using errcode = 'OR001', hint = 'called without a user (service_role, psql): add "owner_id" to the definition';
+        end if;
+    end if;
+
+    v_stages := orchable._validate_stages(p_definition);
+
+    insert into public.orchestrators as o (owner_id, name, description, entry_stage_key, definition)
+    values (v_owner_id, p_definition ->> 'name', p_definition ->> 'description', p_definition ->> 'entry', p_definition)
+    on conflict (owner_id, name) do update set
+        description = excluded.description,
+        entry_stage_key = excluded.entry_stage_key,
+        definition = excluded.definition,
+        updated_at = now()
+    returning o.* into v_orchestrator;
+
+    for v_key, v_stage in select * from jsonb_each(v_stages) loop
+        v_stage_config := jsonb_strip_nulls(jsonb_build_object(
+            'cardinality', v_stage -> 'cardinality',
+            'split_path', v_stage -> 'split_path',
+            'merge_path', v_stage -> 'merge_path',
+            'input_mapping', v_stage -> 'input_mapping',
+            'next', v_stage -> 'next',
+            'task_type', v_stage -> 'task_type',
+            'merge_stage_keys', v_stage -> 'merge_stage_keys',
+            'split_stage_key', v_stage -> 'split_stage_key'
+        ));
+        select * into v_current from public.prompt_templates as t
+        where t.orchestrator_id = v_orchestrator.id and t.stage_key = v_key and t.is_active;
+
+        if found and v_current.template = v_stage ->> 'template'
+            and v_current.name = v_stage ->> 'name'
+            and v_current.description is not distinct from v_stage ->> 'description'
+            and v_current.default_ai_settings = v_stage -> 'ai_settings'
+            and v_current.input_schema is not distinct from v_stage -> 'input_schema'
+            and v_current.output_schema is not distinct from v_stage -> 'output_schema'
+            and v_current.stage_config = v_stage_config
+            and v_current.requires_approval = (v_stage ->> 'requires_approval')::boolean
+            and v_current.max_retries = (v_stage ->> 'max_retries')::integer then
+            continue;
+        end if;
+
+        update public.prompt_templates set is_active = false
+        where orchestrator_id = v_orchestrator.id and stage_key = v_key and is_active;
+        select coalesce(max(t.version), 0) + 1 into v_version
+        from public.prompt_templates as t
+        where t.orchestrator_id = v_orchestrator.id and t.stage_key = v_key;
+
+        insert into public.prompt_templates (
+            id, orchestrator_id, owner_id, stage_key, name, description, template, version,
+            default_ai_settings, input_schema, output_schema, stage_config, requires_approval,
+            max_retries, organization_code
+        )
+        values (
+            format('%s_%s_%s', v_orchestrator.id, v_key, v_version), v_orchestrator.id, v_owner_id,
+            v_key, v_stage ->> 'name', v_stage ->> 'description', v_stage ->> 'template', v_version,
+            v_stage -> 'ai_settings', v_stage -> 'input_schema', v_stage -> 'output_schema',
+            v_stage_config, (v_stage ->> 'requires_approval')::boolean,
+            (v_stage ->> 'max_retries')::integer, v_orchestrator.id::text
+        );
+    end loop;
+
+    -- Stages no longer in the definition: their tasks finish, no new ones are created.
+    update public.prompt_templates as t set is_active = false
+    where t.orchestrator_id = v_orchestrator.id and t.is_active and not v_stages ? t.stage_key;
+
+    update public.prompt_templates as t
+    set next_stage_template_ids = coalesce((
+        select array_agg(n.id order by k.position)
+        from jsonb_array_elements_text(t.stage_config -> 'next') with ordinality as k (stage_key, position)
+        join public.prompt_templates as n
+            on n.orchestrator_id = t.orchestrator_id and n.stage_key = k.stage_key and n.is_active
+    ), '{}')
+    where t.orchestrator_id = v_orchestrator.id and t.is_active;
+
+    return v_orchestrator;
+end
+$$;
+
+comment on function public.upsert_orchestrator(jsonb) is
+'Creates or updates a pipeline and its stages from one JSON document (name, description, entry, stages); idempotent by (owner, name). A changed stage gets a new template version; tasks already created keep theirs. A malformed definition raises OR001 naming the stage.';
+
+revoke all on function public.upsert_orchestrator(jsonb) from public, anon, authenticated, service_role;
+grant execute on function public.upsert_orchestrator(jsonb) to authenticated, service_role;
+
+-- functions/0320_launch_batch.sql
+-- SECURITY DEFINER: users cannot insert batches or tasks directly; this is the one way in.
+create function public.launch_batch(
+    p_orchestrator_id uuid,
+    p_inputs jsonb,
+    p_name text default null,
+    p_config jsonb default '{}',
+    p_idempotency_key text default null
+)
+returns public.task_batches
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+    v_orchestrator public.orchestrators;
+    v_entry public.prompt_templates;
+    v_batch public.task_batches;
+begin
+    select * into v_orchestrator from public.orchestrators where id = p_orchestrator_id;
+    if not found or not orchable._caller_owns(v_orchestrator.owner_id) then
+        raise exception 'orchestrator % not found', p_orchestrator_id
+            using errcode = 'OR002', hint = 'create it with upsert_orchestrator, or check the id';
+    end if;
+    if jsonb_typeof(p_inputs) is distinct from 'array' or jsonb_array_length(p_inputs) = 0 then
+        raise exception 'p_inputs must be a non-empty JSON array'
+            using errcode = 'OR003', detail = format('got %s', coalesce(jsonb_typeof(p_inputs), 'null')),
+            hint = 'pass one element per input: [{"topic": "..."}, ...]';
+    end if;
+    if jsonb_typeof(p_config) is distinct from 'object' then
+        raise exception 'p_config must be a JSON object'
+            using errcode = 'OR003', hint = 'pass {} or {"ai_settings": {...}}';
+    end if;
+    select * into v_entry from public.prompt_templates
+    where orchestrator_id = v_orchestrator.id and stage_key = v_orchestrator.entry_stage_key and is_active;
+
+    insert into public.task_batches (owner_id, orchestrator_id, name, config, idempotency_key)
+    values (
+        v_orchestrator.owner_id, v_orchestrator.id,
+        coalesce(p_name, format('%s %s', v_orchestrator.name, to_char(now(), 'YYYY-MM-DD HH24:MI:SS'))),
+        p_config, p_idempotency_key
+    )
+    on conflict (owner_id, idempotency_key) do nothing
+    returning * into v_batch;
+    if not found then
+        select * into strict v_batch from public.task_batches
+        where owner_id = v_orchestrator.owner_id and idempotency_key = p_idempotency_key;
+        return v_batch;
+    end if;
+
+    insert into public.ai_tasks (
+        id, root_task_id, owner_id, orchestrator_id, batch_id, launch_id, task_type, stage_key,
+        input_data, prompt_template_id, requires_approval, max_retries
+    )
+    select
+        i.id, i.id, v_batch.owner_id, v_batch.orchestrator_id, v_batch.id, v_batch.launch_id,
+        coalesce(v_entry.stage_config ->> 'task_type', v_entry.stage_key), v_entry.stage_key,
+        i.input, v_entry.id, v_entry.requires_approval, v_entry.max_retries
+    from (
+        select gen_random_uuid() as id, e.input, e.position
+        from jsonb_array_elements(p_inputs) with ordinality as e (input, position)
+    ) as i
+    order by i.position;
+
+    select * into strict v_batch from public.task_batches where id = v_batch.id;
+    return v_batch;
+end
+$$;
+
+comment on function public.launch_batch(uuid, jsonb, text, jsonb, text) is
+'Launches a batch: one root task of the entry stage per element of p_inputs, all or nothing. The same p_idempotency_key from the same owner returns the first batch.';
+
+revoke all on function public.launch_batch(uuid, jsonb, text, jsonb, text) from public, anon, authenticated, service_role;
+grant execute on function public.launch_batch(uuid, jsonb, text, jsonb, text) to authenticated, service_role;
+
+-- functions/0330_claim_tasks.sql
+-- SECURITY DEFINER: the worker role has no table privileges; this is how it takes work.
+-- One claim shape: lock due rows of v_runnable_tasks in index order, skipping rows other
+-- workers hold, then lease them. A task whose lease keeps expiring fails as poison, and
+-- one whose prompt names a variable its input lacks fails naming it; neither is returned.
+create function public.claim_tasks(
+    p_worker_id text,
+    p_limit integer default 1,
+    p_lease_seconds integer default 300
+)
+returns table (
+    task_id uuid,
+    claim_token uuid,
+    locked_until timestamptz,
+    owner_id uuid,
+    batch_id uuid,
+    root_task_id uuid,
+    stage_key text,
+    task_type text,
+    prompt_template_id text,
+    prompt text,
+    input_data jsonb,
+    ai_settings jsonb,
+    output_schema jsonb,
+    retry_count integer,
+    max_retries integer
+)
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+    v_max_lease_expiries constant integer := 5;
+    v_claimed uuid [];
+begin
+    if coalesce(btrim(p_worker_id), '') = '' or p_limit is null or p_limit not between 1 and 1000
+        or p_lease_seconds is null or p_lease_seconds not between 1 and 86400 then
+        raise exception 'claim_tasks needs a worker id, a limit from 1 to 1000 and a lease from 1 to 86400 seconds'
+            using errcode = 'OR010',
+            detail = format('p_worker_id=%s p_limit=%s p_lease_seconds=%s', p_worker_id, p_limit, p_lease_seconds),
+            hint = 'for example claim_tasks(''worker-1'', 10, 300)';
+    end if;
+
+    with candidates as (
+        select r.id, r.status
+        from public.v_runnable_tasks as r
+        order by r.available_at
+        limit p_limit
+        for update skip locked
+    ),
+    leased as (
+        update public.ai_tasks as t
+        set
+            status = 'processing',
+            claim_token = gen_random_uuid(),
+            locked_by = p_worker_id,
+            locked_until = now() + make_interval(secs => p_lease_seconds),
+            claim_count = t.claim_count + 1,
+            lease_expired_count = t.lease_expired_count + (c.status = 'processing')::integer,
+            started_at = coalesce(t.started_at, now()),
+            updated_at = now()
+        from candidates as c
+        where t.id = c.id
+        returning t.id
+    )
+    select coalesce(array_agg(id), '{}') into v_claimed from leased;
+
+    update public.ai_tasks as t
+    set
+        status = 'failed',
+        error_code = 'OR014',
+        error_message = format('poison task: its lease expired %s times without a result', t.lease_expired_count),
+        claim_token = null, locked_by = null, locked_until = null, updated_at = now()
+    where t.id = any(v_claimed) and t.lease_expired_count >= v_max_lease_expiries;
+
+    update public.ai_tasks as t
+    set
+        status = 'failed',
+        error_code = 'OR008',
+        error_message = format('template variable "%s" is missing from the task input', m.missing_variable),
+        claim_token = null, locked_by = null, locked_until = null, updated_at = now()
+    from (
+        select c.id, r.missing_variable
+        from public.ai_tasks as c
+        join public.prompt_templates as p on p.id = c.prompt_template_id
+        cross join lateral orchable._render_template(p.template, c.input_data) as r
+        where c.id = any(v_claimed) and c.status = 'processing' and r.missing_variable is not null
+    ) as m
+    where t.id = m.id;
+
+    return query
+    select
+        t.id, t.claim_token, t.locked_until, t.owner_id, t.batch_id, t.root_task_id, t.stage_key,
+        t.task_type, t.prompt_template_id, r.rendered, t.input_data,
+        p.default_ai_settings || coalesce(b.config -> 'ai_settings', '{}'::jsonb),
+        p.output_schema, t.retry_count, t.max_retries
+    from public.ai_tasks as t
+    join public.prompt_templates as p on p.id = t.prompt_template_id
+    join public.task_batches as b on b.id = t.batch_id
+    cross join lateral orchable._render_template(p.template, t.input_data) as r
+    where t.id = any(v_claimed) and t.status = 'processing';
+end
+$$;
+
+comment on function public.claim_tasks(text, integer, integer) is
+'Worker only. Claims up to p_limit runnable tasks (FOR UPDATE SKIP LOCKED) with a lease and a new claim token each; returns the rendered prompt, AI settings and output_schema.';
+
+revoke all on function public.claim_tasks(text, integer, integer) from public, anon, authenticated, service_role;
+grant execute on function public.claim_tasks(text, integer, integer) to orchable_worker, service_role;
+
+-- functions/0340_lock_claimed_task.sql
+-- Locks a task a worker reports on and checks that the report carries the current claim:
+-- the task is processing and the token is the one its last claim handed out. A report
+-- after the lease expired is still taken while no one else has claimed the task.
+create function orchable._lock_claimed_task(p_task_id uuid, p_claim_token uuid)
+returns public.ai_tasks
+language plpgsql
+volatile
+set search_path = ''
+as $$
+declare
+    v_task public.ai_tasks;
+begin
+    select * into v_task from public.ai_tasks where id = p_task_id for update;
+    if not found then
+        raise exception 'task % not found', p_task_id
+            using errcode = 'OR004', hint = 'the task or its batch was deleted; drop this result';
+    end if;
+    if v_task.status <> 'processing' or v_task.claim_token is distinct from p_claim_token then
+        raise exception 'stale claim on task %: nothing was changed', p_task_id
+            using errcode = 'OR006',
+            detail = case
+                when v_task.status <> 'processing' then format('the task is %s', v_task.status)
+                else 'another claim has replaced this one'
+            end,
+            hint = 'the lease expired and the task was claimed again, or its batch was cancelled; drop this result';
+    end if;
+    return v_task;
+end
+$$;
+
+comment on function orchable._lock_claimed_task(uuid, uuid) is
+'Locks a processing task and checks the claim token a worker reports with; raises OR004 or OR006 (stale claim).';
+
+-- functions/0350_complete_task.sql
+-- SECURITY DEFINER: workers have no table privileges. Completing fires the fan-out,
+-- counter and event triggers in this same transaction.
+create function public.complete_task(
+    p_task_id uuid,
+    p_claim_token uuid,
+    p_output jsonb,
+    p_usage jsonb default null
+)
+returns text
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+    v_task public.ai_tasks;
+    v_split_error text;
+begin
+    if p_output is null then
+        raise exception 'task % cannot complete without an output', p_task_id
+            using errcode = 'OR011', hint = 'pass the model''s JSON output, or call fail_task';
+    end if;
+    v_task := orchable._lock_claimed_task(p_task_id, p_claim_token);
+
+    v_split_error := orchable._split_error(v_task.prompt_template_id, p_output);
+    if v_split_error is not null then
+        update public.ai_tasks
+        set status = 'failed', output_data = p_output, usage = p_usage, error_code = 'OR009',
+            error_message = v_split_error, claim_token = null, locked_by = null, locked_until = null,
+            updated_at = now()
+        where id = p_task_id;
+        return 'failed';
+    end if;
+
+    update public.ai_tasks
+    set
+        status = case when v_task.requires_approval then 'generated' else 'completed' end,
+        output_data = p_output,
+        usage = p_usage,
+        error_message = null,
+        error_code = null,
+        claim_token = null,
+        locked_by = null,
+        locked_until = null,
+        completed_at = case when v_task.requires_approval then null else now() end,
+        updated_at = now()
+    where id = p_task_id;
+    return case when v_task.requires_approval then 'generated' else 'completed' end;
+end
+$$;
+
+comment on function public.complete_task(uuid, uuid, jsonb, jsonb) is
+'Worker only. Stores a claimed task''s output: completed (children created at once) or generated when its stage requires approval. Returns the new status; a stale claim token raises OR006 and changes nothing; an output its split cannot use fails the task (OR009).';
+
+revoke all on function public.complete_task(uuid, uuid, jsonb, jsonb) from public, anon, authenticated, service_role;
+grant execute on function public.complete_task(uuid, uuid, jsonb, jsonb) to orchable_worker, service_role;
+
+-- functions/0360_fail_task.sql
+-- SECURITY DEFINER: workers have no table privileges.
+create function public.fail_task(
+    p_task_id uuid,
+    p_claim_token uuid,
+    p_error text,
+    p_retryable boolean default true
+)
+returns text
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+    v_task public.ai_tasks;
+    v_retry boolean;
+begin
+    v_task := orchable._lock_claimed_task(p_task_id, p_claim_token);
+    v_retry := coalesce(p_retryable, true) and v_task.retry_count < v_task.max_retries;
+
+    update public.ai_tasks
+    set
+        status = case when v_retry then 'plan' else 'failed' end,
+        retry_count = v_task.retry_count + v_retry::integer,
+        run_after = case when v_retry then now() + orchable._retry_delay(v_task.retry_count + 1) else run_after end,
+        error_message = coalesce(p_error, 'failed without a message'),
+        error_code = null,
+        claim_token = null,
+        locked_by = null,
+        locked_until = null,
+        updated_at = now()
+    where id = p_task_id;
+    return case when v_retry then 'plan' else 'failed' end;
+end
+$$;
+
+comment on function public.fail_task(uuid, uuid, text, boolean) is
+'Worker only. Records a claimed task''s failure: a retryable one goes back to plan after an exponential backoff with jitter until the stage''s max_retries, then fails for good. Returns the new status; a stale claim token raises OR006 and changes nothing.';
+
+revoke all on function public.fail_task(uuid, uuid, text, boolean) from public, anon, authenticated, service_role;
+grant execute on function public.fail_task(uuid, uuid, text, boolean) to orchable_worker, service_role;
+
+-- functions/0400_lock_owned_task.sql
+create function orchable._lock_owned_task(p_task_id uuid)
+returns public.ai_tasks
+language plpgsql
+volatile
+set search_path = ''
+as $$
+declare
+    v_task public.ai_tasks;
+begin
+    select * into v_task from public.ai_tasks where id = p_task_id for update;
+    if not found or not orchable._caller_owns(v_task.owner_id) then
+        raise exception 'task % not found', p_task_id
+            using errcode = 'OR004', hint = 'check the id; you can only act on your own tasks';
+    end if;
+    return v_task;
+end
+$$;
+
+comment on function orchable._lock_owned_task(uuid) is
+'Locks a task the caller owns, or raises OR004 as if it did not exist.';
+
+-- functions/0410_find_owned_batch.sql
+create function orchable._find_owned_batch(p_batch_id uuid)
+returns public.task_batches
+language plpgsql
+volatile
+set search_path = ''
+as $$
+declare
+    v_batch public.task_batches;
+begin
+    select * into v_batch from public.task_batches where id = p_batch_id;
+    if not found or not orchable._caller_owns(v_batch.owner_id) then
+        raise exception 'batch % not found', p_batch_id
+            using errcode = 'OR005', hint = 'check the id; you can only act on your own batches';
+    end if;
+    return v_batch;
+end
+$$;
+
+comment on function orchable._find_owned_batch(uuid) is
+'The batch if the caller owns it, or raises OR005 as if it did not exist. It does not lock: tasks are always locked before their batch, as workers do, so that the two never deadlock.';
+
+-- functions/0420_approve_task.sql
+-- SECURITY DEFINER: users cannot update tasks directly; ownership is checked here.
+create function public.approve_task(p_task_id uuid, p_output jsonb default null)
+returns text
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+    v_task public.ai_tasks := orchable._lock_owned_task(p_task_id);
+    v_output jsonb := coalesce(p_output, v_task.output_data);
+    v_split_error text;
+begin
+    if v_task.status <> 'generated' then
+        raise exception 'task % is %, not awaiting approval', p_task_id, v_task.status
+            using errcode = 'OR007', hint = 'only a generated task of a stage that requires approval can be approved';
+    end if;
+    v_split_error := orchable._split_error(v_task.prompt_template_id, v_output);
+    if v_split_error is not null then
+        raise exception 'task % cannot be approved: %', p_task_id, v_split_error
+            using errcode = 'OR009', hint = 'approve it with an edited output, or reject it to regenerate';
+    end if;
+    update public.ai_tasks
+    set status = 'completed', output_data = v_output, approved_at = now(), completed_at = now(), updated_at = now()
+    where id = p_task_id;
+    return 'completed';
+end
+$$;
+
+comment on function public.approve_task(uuid, jsonb) is
+'Approves a generated task (optionally with an edited output): it completes and its children are created.';
+
+revoke all on function public.approve_task(uuid, jsonb) from public, anon, authenticated, service_role;
+grant execute on function public.approve_task(uuid, jsonb) to authenticated, service_role;
+
+-- functions/0430_reject_task.sql
+-- SECURITY DEFINER: users cannot update tasks directly; ownership is checked here.
+create function public.reject_task(p_task_id uuid, p_reason text, p_regenerate boolean default true)
+returns text
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+    v_task public.ai_tasks := orchable._lock_owned_task(p_task_id);
+begin
+    if v_task.status <> 'generated' then
+        raise exception 'task % is %, not awaiting approval', p_task_id, v_task.status
+            using errcode = 'OR007', hint = 'only a generated task of a stage that requires approval can be rejected';
+    end if;
+    if coalesce(btrim(p_reason), '') = '' then
+        raise exception 'a rejection needs a reason'
+            using errcode = 'OR003', hint = 'say what is wrong with the output';
+    end if;
+    update public.ai_tasks
+    set
+        status = case when coalesce(p_regenerate, true) then 'plan' else 'failed' end,
+        output_data = case when coalesce(p_regenerate, true) then null else output_data end,
+        error_message = 'rejected: ' || p_reason,
+        run_after = now(),
+        updated_at = now()
+    where id = p_task_id;
+    return case when coalesce(p_regenerate, true) then 'plan' else 'failed' end;
+end
+$$;
+
+comment on function public.reject_task(uuid, text, boolean) is
+'Rejects a generated task: regenerates it (back to plan, no retry spent) or fails it for good.';
+
+revoke all on function public.reject_task(uuid, text, boolean) from public, anon, authenticated, service_role;
+grant execute on function public.reject_task(uuid, text, boolean) to authenticated, service_role;
+
+-- functions/0440_retry_task.sql
+-- SECURITY DEFINER: users cannot update tasks directly; ownership is checked here.
+create function public.retry_task(p_task_id uuid)
+returns text
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+    v_task public.ai_tasks := orchable._lock_owned_task(p_task_id);
+begin
+    if v_task.status <> 'failed' then
+        raise exception 'task % is %; only a failed task can be retried', p_task_id, v_task.status
+            using errcode = 'OR007', hint = 'a task that completed has already created its children';
+    end if;
+    if exists (select from public.task_batches where id = v_task.batch_id and status = 'cancelled') then
+        raise exception 'task % belongs to a cancelled batch', p_task_id
+            using errcode = 'OR007', hint = 'launch the inputs again in a new batch';
+    end if;
+    update public.ai_tasks
+    set status = 'plan', retry_count = 0, lease_expired_count = 0, run_after = now(), output_data = null,
+        error_message = null, error_code = null, updated_at = now()
+    where id = p_task_id;
+    return 'plan';
+end
+$$;
+
+comment on function public.retry_task(uuid) is
+'Puts a failed task back to plan with a fresh set of retries.';
+
+revoke all on function public.retry_task(uuid) from public, anon, authenticated, service_role;
+grant execute on function public.retry_task(uuid) to authenticated, service_role;
+
+-- functions/0450_retry_batch.sql
+-- SECURITY DEFINER: users cannot update tasks directly; ownership is checked here.
+create function public.retry_batch(p_batch_id uuid)
+returns integer
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+    v_batch public.task_batches := orchable._find_owned_batch(p_batch_id);
+    v_count integer;
+begin
+    if v_batch.status = 'cancelled' then
+        raise exception 'batch % is cancelled', p_batch_id
+            using errcode = 'OR007', hint = 'launch the inputs again in a new batch';
+    end if;
+    update public.ai_tasks
+    set status = 'plan', retry_count = 0, lease_expired_count = 0, run_after = now(), output_data = null,
+        error_message = null, error_code = null, updated_at = now()
+    where batch_id = p_batch_id and status = 'failed';
+    get diagnostics v_count = row_count;
+    return v_count;
+end
+$$;
+
+comment on function public.retry_batch(uuid) is
+'Puts every failed task of a batch back to plan with a fresh set of retries; returns how many.';
+
+revoke all on function public.retry_batch(uuid) from public, anon, authenticated, service_role;
+grant execute on function public.retry_batch(uuid) to authenticated, service_role;
+
+-- functions/0460_pause_batch.sql
+-- SECURITY DEFINER: users cannot update batches directly; ownership is checked here.
+create function public.pause_batch(p_batch_id uuid)
+returns public.task_batches
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+    v_batch public.task_batches := orchable._find_owned_batch(p_batch_id);
+begin
+    update public.task_batches
+    set status = 'paused', status_reason = 'paused by its owner', updated_at = now()
+    where id = p_batch_id and status in ('pending', 'processing')
+    returning * into v_batch;
+    if not found then
+        select * into strict v_batch from public.task_batches where id = p_batch_id;
+        if v_batch.status <> 'paused' then
+            raise exception 'batch % is %; only a pending or processing batch can be paused', p_batch_id, v_batch.status
+                using errcode = 'OR007', hint = 'nothing is left to pause';
+        end if;
+    end if;
+    return v_batch;
+end
+$$;
+
+comment on function public.pause_batch(uuid) is
+'Pauses a batch: no task of it is claimed until resume_batch; tasks in flight still finish.';
+
+revoke all on function public.pause_batch(uuid) from public, anon, authenticated, service_role;
+grant execute on function public.pause_batch(uuid) to authenticated, service_role;
+
+-- functions/0470_resume_batch.sql
+-- SECURITY DEFINER: users cannot update batches directly; ownership is checked here.
+create function public.resume_batch(p_batch_id uuid)
+returns public.task_batches
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+    v_batch public.task_batches := orchable._find_owned_batch(p_batch_id);
+begin
+    update public.task_batches as b
+    set
+        status = n.status,
+        status_reason = null,
+        finished_at = case when n.status in ('completed', 'failed') then now() end,
+        updated_at = now()
+    from (
+        select orchable._batch_status(
+            case when started_at is null then 'pending' else 'processing' end,
+            total_tasks, completed_tasks, failed_tasks) as status
+        from public.task_batches
+        where id = p_batch_id
+    ) as n
+    where b.id = p_batch_id and b.status = 'paused'
+    returning * into v_batch;
+    if not found then
+        select * into strict v_batch from public.task_batches where id = p_batch_id;
+        if v_batch.status <> 'paused' then
+            raise exception 'batch % is %, not paused', p_batch_id, v_batch.status
+                using errcode = 'OR007', hint = 'only a paused batch can be resumed';
+        end if;
+    end if;
+    perform pg_notify('orchable_tasks', 'runnable');
+    return v_batch;
+end
+$$;
+
+comment on function public.resume_batch(uuid) is
+'Resumes a paused batch: its runnable tasks can be claimed again.';
+
+revoke all on function public.resume_batch(uuid) from public, anon, authenticated, service_role;
+grant execute on function public.resume_batch(uuid) to authenticated, service_role;
+
+-- functions/0480_cancel_batch.sql
+-- SECURITY DEFINER: users cannot update batches or tasks directly; ownership is checked
+-- here. Tasks are cancelled before the batch row is touched, the order workers lock in.
+create function public.cancel_batch(p_batch_id uuid)
+returns public.task_batches
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+    v_batch public.task_batches := orchable._find_owned_batch(p_batch_id);
+begin
+    if v_batch.status in ('completed', 'cancelled') then
+        if v_batch.status = 'completed' then
+            raise exception 'batch % is completed', p_batch_id
+                using errcode = 'OR007', hint = 'nothing is left to cancel';
+        end if;
+        return v_batch;
+    end if;
+    update public.ai_tasks
+    set status = 'cancelled', claim_token = null, locked_by = null, locked_until = null, updated_at = now()
+    where batch_id = p_batch_id and status in ('plan', 'processing', 'generated');
+    update public.task_batches
+    set status = 'cancelled', status_reason = 'cancelled by its owner', finished_at = now(), updated_at = now()
+    where id = p_batch_id
+    returning * into v_batch;
+    return v_batch;
+end
+$$;
+
+comment on function public.cancel_batch(uuid) is
+'Cancels a batch: its open tasks become cancelled and workers'' results for them are refused (OR006).';
+
+revoke all on function public.cancel_batch(uuid) from public, anon, authenticated, service_role;
+grant execute on function public.cancel_batch(uuid) to authenticated, service_role;
+
+-- functions/0490_delete_batch.sql
+-- SECURITY DEFINER: users cannot delete tasks directly; ownership is checked here.
+-- Tasks go before the batch row, the order workers lock in.
+create function public.delete_batch(p_batch_id uuid)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+    v_batch public.task_batches := orchable._find_owned_batch(p_batch_id);
+begin
+    delete from public.ai_tasks where batch_id = v_batch.id;
+    delete from public.task_batches where id = v_batch.id;
+end
+$$;
+
+comment on function public.delete_batch(uuid) is
+'Deletes a batch with its tasks and events.';
+
+revoke all on function public.delete_batch(uuid) from public, anon, authenticated, service_role;
+grant execute on function public.delete_batch(uuid) to authenticated, service_role;
+
+-- policies/0100_orchestrators.sql
+alter table public.orchestrators enable row level security;
+revoke all on table public.orchestrators from anon, authenticated, service_role;
+grant select, delete on table public.orchestrators to authenticated;
+grant select, insert, update, delete on table public.orchestrators to service_role;
+
+create policy "Owners can read their own orchestrators"
+on public.orchestrators for select to authenticated
+using (owner_id = (select auth.uid()));
+
+create policy "Owners can delete their own orchestrators"
+on public.orchestrators for delete to authenticated
+using (owner_id = (select auth.uid()));
+
+-- policies/0110_custom_components.sql
+alter table public.custom_components enable row level security;
+revoke all on table public.custom_components from anon, authenticated, service_role;
+grant select, insert, update, delete on table public.custom_components to authenticated, service_role;
+
+create policy "Signed-in users can read public components and their own"
+on public.custom_components for select to authenticated
+using (is_public or created_by = (select auth.uid()));
+
+create policy "Users can create components they own"
+on public.custom_components for insert to authenticated
+with check (created_by = (select auth.uid()));
+
+create policy "Owners can update their own components"
+on public.custom_components for update to authenticated
+using (created_by = (select auth.uid()))
+with check (created_by = (select auth.uid()));
+
+create policy "Owners can delete their own components"
+on public.custom_components for delete to authenticated
+using (created_by = (select auth.uid()));
+
+-- policies/0120_prompt_templates.sql
+-- Stages change only through upsert_orchestrator (validation and versioning); owners
+-- may link a custom component and tune its view.
+alter table public.prompt_templates enable row level security;
+revoke all on table public.prompt_templates from anon, authenticated, service_role;
+grant select on table public.prompt_templates to authenticated;
+grant update (custom_component_id, view_config) on table public.prompt_templates to authenticated;
+grant select, insert, update, delete on table public.prompt_templates to service_role;
+
+create policy "Owners can read their own templates"
+on public.prompt_templates for select to authenticated
+using (owner_id = (select auth.uid()));
+
+create policy "Owners can set the view of their own templates"
+on public.prompt_templates for update to authenticated
+using (owner_id = (select auth.uid()))
+with check (owner_id = (select auth.uid()));
+
+-- policies/0130_task_batches.sql
+-- Batches change only through the RPCs (launch, pause, resume, cancel, retry, delete),
+-- which keep their counters true.
+alter table public.task_batches enable row level security;
+revoke all on table public.task_batches from anon, authenticated, service_role;
+grant select on table public.task_batches to authenticated;
+grant select on table public.task_batches to service_role;
+
+create policy "Owners can read their own batches"
+on public.task_batches for select to authenticated
+using (owner_id = (select auth.uid()));
+
+-- policies/0140_ai_tasks.sql
+-- Tasks change only through the RPCs, which keep the life cycle and the counters true.
+alter table public.ai_tasks enable row level security;
+revoke all on table public.ai_tasks from anon, authenticated, service_role;
+grant select on table public.ai_tasks to authenticated, service_role;
+
+create policy "Owners can read their own tasks"
+on public.ai_tasks for select to authenticated
+using (owner_id = (select auth.uid()));
+
+-- policies/0150_task_events.sql
+-- Append-only: nobody but the triggers writes it.
+alter table public.task_events enable row level security;
+revoke all on table public.task_events from anon, authenticated, service_role;
+grant select on table public.task_events to authenticated, service_role;
+
+create policy "Owners can read their own events"
+on public.task_events for select to authenticated
+using (owner_id = (select auth.uid()));
+
+-- policies/0160_orchable_internals.sql
+-- orchable's private tables have RLS with no policy (deny all) and no grants; only the
+-- SECURITY DEFINER functions, run as their owner, touch them. Its functions are not
+-- callable by the API roles either.
+alter table orchable.task_trees enable row level security;
+alter table orchable.merge_groups enable row level security;
+revoke all on all tables in schema orchable from public, anon, authenticated, service_role;
+revoke all on all functions in schema orchable from public, anon, authenticated, service_role;
+
+-- policies/0300_views.sql
+-- The views run with the caller's rights (security_invoker), so RLS still applies.
+revoke all on table public.v_runnable_tasks, public.v_stage_progress from anon, authenticated, service_role;
+grant select on table public.v_runnable_tasks to authenticated, service_role;
+grant select on table public.v_stage_progress to authenticated, service_role;

@@ -1,0 +1,11 @@
+create function orchable._path(p_dot_path text)
+returns text []
+language sql
+immutable
+set search_path = ''
+as $$
+    select case when coalesce(p_dot_path, '') = '' then '{}'::text [] else string_to_array(p_dot_path, '.') end
+$$;
+
+comment on function orchable._path(text) is
+'Turns a dot path (questions.0.text) into the text[] path the #> operator takes.';

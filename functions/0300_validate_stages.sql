@@ -1,0 +1,177 @@
+-- Checks a pipeline definition's stages and returns them normalised, keyed by stage key,
+-- with the derived keys each stage needs at run time: a 1:N stage's merge_stage_keys
+-- (the N:1 stages that close its split) and an N:1 stage's split_stage_key. Raises OR001
+-- naming the stage and the problem: unknown next stage, cycle, N:1 with no 1:N above it,
+-- a split without split_path, and the like.
+create function orchable._validate_stages(p_definition jsonb)
+returns jsonb
+language plpgsql
+immutable
+set search_path = ''
+as $$
+declare
+    v_stages jsonb := '{}';
+    v_stage jsonb;
+    v_key text;
+    v_next text;
+    v_entry text := p_definition ->> 'entry';
+    v_indegree jsonb := '{}';
+    v_queue text [];
+    v_order text [] := '{}';
+    v_splits jsonb := '{}';
+    v_stack jsonb;
+    v_child_stack jsonb;
+    v_card text;
+    v_problem text;
+begin
+    if jsonb_typeof(p_definition -> 'stages') is distinct from 'array'
+        or jsonb_array_length(p_definition -> 'stages') = 0 then
+        raise exception 'the pipeline definition has no stages'
+            using errcode = 'OR001', detail = 'stages must be a non-empty JSON array',
+            hint = 'add "stages": [{"key": "...", "template": "..."}]';
+    end if;
+
+    for v_stage in select s from jsonb_array_elements(p_definition -> 'stages') as s loop
+        v_key := v_stage ->> 'key';
+        v_card := coalesce(v_stage ->> 'cardinality', '1:1');
+        v_problem := case
+            when jsonb_typeof(v_stage) <> 'object' then 'is not a JSON object'
+            when v_key is null or v_key !~ '^[a-z][a-z0-9_]*$' then
+                'has no key or a key that is not snake_case ([a-z][a-z0-9_]*)'
+            when v_stages ? v_key then 'is defined twice'
+            when coalesce(btrim(v_stage ->> 'template'), '') = '' then 'has no template'
+            when v_card not in ('1:1', '1:N', 'N:1') then
+                format('has cardinality "%s"; it must be 1:1, 1:N or N:1', v_card)
+            when v_card = '1:N' and coalesce(v_stage ->> 'split_path', '') = '' then
+                'is a split (1:N) without split_path'
+            when v_stage ? 'next' and jsonb_typeof(v_stage -> 'next') <> 'array' then
+                'has a next that is not an array of stage keys'
+            when v_stage ? 'input_mapping' and jsonb_typeof(v_stage -> 'input_mapping') <> 'object' then
+                'has an input_mapping that is not an object'
+            when exists (
+                select from jsonb_each(coalesce(v_stage -> 'input_mapping', '{}')) as m
+                where jsonb_typeof(m.value) <> 'string' or m.value #>> '{}' !~ '^(input|output)(\.[^.]+)*$'
+            ) then 'has an input_mapping value that is not "input.<path>" or "output.<path>"'
+            when v_stage ? 'ai_settings' and jsonb_typeof(v_stage -> 'ai_settings') <> 'object' then
+                'has ai_settings that are not an object'
+            when jsonb_typeof(v_stage -> 'output_schema') not in ('object', 'null') then
+                'has an output_schema that is not an object'
+            when jsonb_typeof(v_stage -> 'input_schema') not in ('object', 'null') then
+                'has an input_schema that is not an object'
+            when jsonb_typeof(v_stage -> 'requires_approval') not in ('boolean', 'null') then
+                'has a requires_approval that is not a boolean'
+            when v_stage ? 'max_retries' and case
+                when jsonb_typeof(v_stage -> 'max_retries') <> 'number' then true
+                else (v_stage ->> 'max_retries')::numeric not between 0 and 100
+                    or (v_stage ->> 'max_retries')::numeric <> trunc((v_stage ->> 'max_retries')::numeric)
+            end then
+                'has a max_retries that is not a whole number from 0 to 100'
+        end;
+        if v_problem is not null then
+            raise exception 'stage "%" %', coalesce(v_key, '?'), v_problem
+                using errcode = 'OR001', detail = v_stage::text,
+                hint = 'fix the stage in the pipeline definition and apply it again';
+        end if;
+        v_stages := v_stages || jsonb_build_object(v_key, jsonb_build_object(
+            'key', v_key,
+            'template', v_stage ->> 'template',
+            'name', coalesce(v_stage ->> 'name', v_key),
+            'description', v_stage ->> 'description',
+            'task_type', coalesce(v_stage ->> 'task_type', v_key),
+            'next', coalesce(v_stage -> 'next', '[]'),
+            'cardinality', v_card,
+            'split_path', v_stage ->> 'split_path',
+            'merge_path', case when v_card = 'N:1' then coalesce(v_stage ->> 'merge_path', 'items') end,
+            'input_mapping', coalesce(v_stage -> 'input_mapping', '{}'),
+            'input_schema', v_stage -> 'input_schema',
+            'output_schema', v_stage -> 'output_schema',
+            'requires_approval', coalesce((v_stage ->> 'requires_approval')::boolean, false),
+            'ai_settings', coalesce(v_stage -> 'ai_settings', '{}'),
+            'max_retries', coalesce((v_stage ->> 'max_retries')::integer, 3)
+        ));
+        v_indegree := v_indegree || jsonb_build_object(v_key, 0);
+    end loop;
+
+    if v_entry is null or not v_stages ? v_entry then
+        raise exception 'entry stage "%" is not one of the stages', coalesce(v_entry, '')
+            using errcode = 'OR001', hint = 'set "entry" to the key of the first stage';
+    end if;
+    if v_stages -> v_entry ->> 'cardinality' <> '1:1' then
+        raise exception 'stage "%" is the entry but has cardinality %', v_entry, v_stages -> v_entry ->> 'cardinality'
+            using errcode = 'OR001', hint = 'the entry stage gets one task per input: make it 1:1';
+    end if;
+
+    -- Unknown next stages, and in-degrees for the cycle check.
+    for v_key, v_stage in select * from jsonb_each(v_stages) loop
+        for v_next in select jsonb_array_elements_text(v_stage -> 'next') loop
+            if not v_stages ? v_next then
+                raise exception 'stage "%" has next stage "%", which is not defined', v_key, v_next
+                    using errcode = 'OR001', hint = 'define the stage or remove it from next';
+            end if;
+            v_indegree := jsonb_set(v_indegree, array[v_next], to_jsonb((v_indegree ->> v_next)::integer + 1));
+        end loop;
+    end loop;
+    for v_key in select k from jsonb_each_text(v_indegree) as d (k, n) where n::integer > 1 loop
+        if v_stages -> v_key ->> 'cardinality' = 'N:1' then
+            raise exception 'stage "%" merges (N:1) but more than one stage leads to it', v_key
+                using errcode = 'OR001', hint = 'an N:1 stage follows exactly one stage';
+        end if;
+    end loop;
+
+    -- Kahn's algorithm: whatever cannot be ordered lies on a cycle.
+    select coalesce(array_agg(k order by k), '{}') into v_queue from jsonb_each_text(v_indegree) as d (k, n) where n = '0';
+    while cardinality(v_queue) > 0 loop
+        v_key := v_queue[1];
+        v_queue := v_queue[2:];
+        v_order := v_order || v_key;
+        for v_next in select jsonb_array_elements_text(v_stages -> v_key -> 'next') loop
+            v_indegree := jsonb_set(v_indegree, array[v_next], to_jsonb((v_indegree ->> v_next)::integer - 1));
+            if (v_indegree ->> v_next)::integer = 0 then
+                v_queue := v_queue || v_next;
+            end if;
+        end loop;
+    end loop;
+    if cardinality(v_order) < (select count(*) from jsonb_object_keys(v_stages)) then
+        select min(k) into v_key from jsonb_object_keys(v_stages) as k where k <> all(v_order);
+        raise exception 'stage "%" is part of a cycle', v_key
+            using errcode = 'OR001', hint = 'a pipeline is a directed acyclic graph: remove the next link that loops back';
+    end if;
+
+    -- Open splits along every path, in topological order: a 1:N pushes its key, an N:1
+    -- pops the split it closes. Every stage must be reached with one stack.
+    v_splits := jsonb_build_object(v_entry, '[]'::jsonb);
+    foreach v_key in array v_order loop
+        v_stack := v_splits -> v_key;
+        if v_stack is null then
+            raise exception 'stage "%" cannot be reached from the entry stage "%"', v_key, v_entry
+                using errcode = 'OR001', hint = 'link it from another stage''s next, or remove it';
+        end if;
+        for v_next in select jsonb_array_elements_text(v_stages -> v_key -> 'next') loop
+            v_card := v_stages -> v_next ->> 'cardinality';
+            if v_card = 'N:1' and jsonb_array_length(v_stack) = 0 then
+                raise exception 'stage "%" merges (N:1) but no split (1:N) above it is open', v_next
+                    using errcode = 'OR001', hint = 'put a 1:N stage before it, or make it 1:1';
+            end if;
+            v_child_stack := case v_card
+                when '1:N' then v_stack || to_jsonb(v_next)
+                when 'N:1' then v_stack - (jsonb_array_length(v_stack) - 1)
+                else v_stack
+            end;
+            if v_splits ? v_next and v_splits -> v_next <> v_child_stack then
+                raise exception 'stage "%" is reached inside different splits', v_next
+                    using errcode = 'OR001', hint = 'every path to a stage must cross the same 1:N and N:1 stages';
+            end if;
+            v_splits := v_splits || jsonb_build_object(v_next, v_child_stack);
+            if v_card = 'N:1' then
+                v_stages := jsonb_set(v_stages, array[v_next, 'split_stage_key'], v_stack -> -1);
+                v_stages := jsonb_set(v_stages, array[v_stack ->> -1, 'merge_stage_keys'],
+                    coalesce(v_stages -> (v_stack ->> -1) -> 'merge_stage_keys', '[]') || to_jsonb(v_next));
+            end if;
+        end loop;
+    end loop;
+    return v_stages;
+end
+$$;
+
+comment on function orchable._validate_stages(jsonb) is
+'Validates a pipeline definition''s stage graph and returns the stages normalised and keyed, with derived merge/split keys.';

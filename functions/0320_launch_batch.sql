@@ -1,0 +1,74 @@
+-- SECURITY DEFINER: users cannot insert batches or tasks directly; this is the one way in.
+create function public.launch_batch(
+    p_orchestrator_id uuid,
+    p_inputs jsonb,
+    p_name text default null,
+    p_config jsonb default '{}',
+    p_idempotency_key text default null
+)
+returns public.task_batches
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+    v_orchestrator public.orchestrators;
+    v_entry public.prompt_templates;
+    v_batch public.task_batches;
+begin
+    select * into v_orchestrator from public.orchestrators where id = p_orchestrator_id;
+    if not found or not orchable._caller_owns(v_orchestrator.owner_id) then
+        raise exception 'orchestrator % not found', p_orchestrator_id
+            using errcode = 'OR002', hint = 'create it with upsert_orchestrator, or check the id';
+    end if;
+    if jsonb_typeof(p_inputs) is distinct from 'array' or jsonb_array_length(p_inputs) = 0 then
+        raise exception 'p_inputs must be a non-empty JSON array'
+            using errcode = 'OR003', detail = format('got %s', coalesce(jsonb_typeof(p_inputs), 'null')),
+            hint = 'pass one element per input: [{"topic": "..."}, ...]';
+    end if;
+    if jsonb_typeof(p_config) is distinct from 'object' then
+        raise exception 'p_config must be a JSON object'
+            using errcode = 'OR003', hint = 'pass {} or {"ai_settings": {...}}';
+    end if;
+    select * into v_entry from public.prompt_templates
+    where orchestrator_id = v_orchestrator.id and stage_key = v_orchestrator.entry_stage_key and is_active;
+
+    insert into public.task_batches (owner_id, orchestrator_id, name, config, idempotency_key)
+    values (
+        v_orchestrator.owner_id, v_orchestrator.id,
+        coalesce(p_name, format('%s %s', v_orchestrator.name, to_char(now(), 'YYYY-MM-DD HH24:MI:SS'))),
+        p_config, p_idempotency_key
+    )
+    on conflict (owner_id, idempotency_key) do nothing
+    returning * into v_batch;
+    if not found then
+        select * into strict v_batch from public.task_batches
+        where owner_id = v_orchestrator.owner_id and idempotency_key = p_idempotency_key;
+        return v_batch;
+    end if;
+
+    insert into public.ai_tasks (
+        id, root_task_id, owner_id, orchestrator_id, batch_id, launch_id, task_type, stage_key,
+        input_data, prompt_template_id, requires_approval, max_retries
+    )
+    select
+        i.id, i.id, v_batch.owner_id, v_batch.orchestrator_id, v_batch.id, v_batch.launch_id,
+        coalesce(v_entry.stage_config ->> 'task_type', v_entry.stage_key), v_entry.stage_key,
+        i.input, v_entry.id, v_entry.requires_approval, v_entry.max_retries
+    from (
+        select gen_random_uuid() as id, e.input, e.position
+        from jsonb_array_elements(p_inputs) with ordinality as e (input, position)
+    ) as i
+    order by i.position;
+
+    select * into strict v_batch from public.task_batches where id = v_batch.id;
+    return v_batch;
+end
+$$;
+
+comment on function public.launch_batch(uuid, jsonb, text, jsonb, text) is
+'Launches a batch: one root task of the entry stage per element of p_inputs, all or nothing. The same p_idempotency_key from the same owner returns the first batch.';
+
+revoke all on function public.launch_batch(uuid, jsonb, text, jsonb, text) from public, anon, authenticated, service_role;
+grant execute on function public.launch_batch(uuid, jsonb, text, jsonb, text) to authenticated, service_role;

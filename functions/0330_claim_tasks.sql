@@ -1,0 +1,109 @@
+-- SECURITY DEFINER: the worker role has no table privileges; this is how it takes work.
+-- One claim shape: lock due rows of v_runnable_tasks in index order, skipping rows other
+-- workers hold, then lease them. A task whose lease keeps expiring fails as poison, and
+-- one whose prompt names a variable its input lacks fails naming it; neither is returned.
+create function public.claim_tasks(
+    p_worker_id text,
+    p_limit integer default 1,
+    p_lease_seconds integer default 300
+)
+returns table (
+    task_id uuid,
+    claim_token uuid,
+    locked_until timestamptz,
+    owner_id uuid,
+    batch_id uuid,
+    root_task_id uuid,
+    stage_key text,
+    task_type text,
+    prompt_template_id text,
+    prompt text,
+    input_data jsonb,
+    ai_settings jsonb,
+    output_schema jsonb,
+    retry_count integer,
+    max_retries integer
+)
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+    v_max_lease_expiries constant integer := 5;
+    v_claimed uuid [];
+begin
+    if coalesce(btrim(p_worker_id), '') = '' or p_limit is null or p_limit not between 1 and 1000
+        or p_lease_seconds is null or p_lease_seconds not between 1 and 86400 then
+        raise exception 'claim_tasks needs a worker id, a limit from 1 to 1000 and a lease from 1 to 86400 seconds'
+            using errcode = 'OR010',
+            detail = format('p_worker_id=%s p_limit=%s p_lease_seconds=%s', p_worker_id, p_limit, p_lease_seconds),
+            hint = 'for example claim_tasks(''worker-1'', 10, 300)';
+    end if;
+
+    with candidates as (
+        select r.id, r.status
+        from public.v_runnable_tasks as r
+        order by r.available_at
+        limit p_limit
+        for update skip locked
+    ),
+    leased as (
+        update public.ai_tasks as t
+        set
+            status = 'processing',
+            claim_token = gen_random_uuid(),
+            locked_by = p_worker_id,
+            locked_until = now() + make_interval(secs => p_lease_seconds),
+            claim_count = t.claim_count + 1,
+            lease_expired_count = t.lease_expired_count + (c.status = 'processing')::integer,
+            started_at = coalesce(t.started_at, now()),
+            updated_at = now()
+        from candidates as c
+        where t.id = c.id
+        returning t.id
+    )
+    select coalesce(array_agg(id), '{}') into v_claimed from leased;
+
+    update public.ai_tasks as t
+    set
+        status = 'failed',
+        error_code = 'OR014',
+        error_message = format('poison task: its lease expired %s times without a result', t.lease_expired_count),
+        claim_token = null, locked_by = null, locked_until = null, updated_at = now()
+    where t.id = any(v_claimed) and t.lease_expired_count >= v_max_lease_expiries;
+
+    update public.ai_tasks as t
+    set
+        status = 'failed',
+        error_code = 'OR008',
+        error_message = format('template variable "%s" is missing from the task input', m.missing_variable),
+        claim_token = null, locked_by = null, locked_until = null, updated_at = now()
+    from (
+        select c.id, r.missing_variable
+        from public.ai_tasks as c
+        join public.prompt_templates as p on p.id = c.prompt_template_id
+        cross join lateral orchable._render_template(p.template, c.input_data) as r
+        where c.id = any(v_claimed) and c.status = 'processing' and r.missing_variable is not null
+    ) as m
+    where t.id = m.id;
+
+    return query
+    select
+        t.id, t.claim_token, t.locked_until, t.owner_id, t.batch_id, t.root_task_id, t.stage_key,
+        t.task_type, t.prompt_template_id, r.rendered, t.input_data,
+        p.default_ai_settings || coalesce(b.config -> 'ai_settings', '{}'::jsonb),
+        p.output_schema, t.retry_count, t.max_retries
+    from public.ai_tasks as t
+    join public.prompt_templates as p on p.id = t.prompt_template_id
+    join public.task_batches as b on b.id = t.batch_id
+    cross join lateral orchable._render_template(p.template, t.input_data) as r
+    where t.id = any(v_claimed) and t.status = 'processing';
+end
+$$;
+
+comment on function public.claim_tasks(text, integer, integer) is
+'Worker only. Claims up to p_limit runnable tasks (FOR UPDATE SKIP LOCKED) with a lease and a new claim token each; returns the rendered prompt, AI settings and output_schema.';
+
+revoke all on function public.claim_tasks(text, integer, integer) from public, anon, authenticated, service_role;
+grant execute on function public.claim_tasks(text, integer, integer) to orchable_worker, service_role;

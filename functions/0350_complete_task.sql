@@ -1,0 +1,56 @@
+-- SECURITY DEFINER: workers have no table privileges. Completing fires the fan-out,
+-- counter and event triggers in this same transaction.
+create function public.complete_task(
+    p_task_id uuid,
+    p_claim_token uuid,
+    p_output jsonb,
+    p_usage jsonb default null
+)
+returns text
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+    v_task public.ai_tasks;
+    v_split_error text;
+begin
+    if p_output is null then
+        raise exception 'task % cannot complete without an output', p_task_id
+            using errcode = 'OR011', hint = 'pass the model''s JSON output, or call fail_task';
+    end if;
+    v_task := orchable._lock_claimed_task(p_task_id, p_claim_token);
+
+    v_split_error := orchable._split_error(v_task.prompt_template_id, p_output);
+    if v_split_error is not null then
+        update public.ai_tasks
+        set status = 'failed', output_data = p_output, usage = p_usage, error_code = 'OR009',
+            error_message = v_split_error, claim_token = null, locked_by = null, locked_until = null,
+            updated_at = now()
+        where id = p_task_id;
+        return 'failed';
+    end if;
+
+    update public.ai_tasks
+    set
+        status = case when v_task.requires_approval then 'generated' else 'completed' end,
+        output_data = p_output,
+        usage = p_usage,
+        error_message = null,
+        error_code = null,
+        claim_token = null,
+        locked_by = null,
+        locked_until = null,
+        completed_at = case when v_task.requires_approval then null else now() end,
+        updated_at = now()
+    where id = p_task_id;
+    return case when v_task.requires_approval then 'generated' else 'completed' end;
+end
+$$;
+
+comment on function public.complete_task(uuid, uuid, jsonb, jsonb) is
+'Worker only. Stores a claimed task''s output: completed (children created at once) or generated when its stage requires approval. Returns the new status; a stale claim token raises OR006 and changes nothing; an output its split cannot use fails the task (OR009).';
+
+revoke all on function public.complete_task(uuid, uuid, jsonb, jsonb) from public, anon, authenticated, service_role;
+grant execute on function public.complete_task(uuid, uuid, jsonb, jsonb) to orchable_worker, service_role;

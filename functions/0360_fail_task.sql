@@ -1,0 +1,41 @@
+-- SECURITY DEFINER: workers have no table privileges.
+create function public.fail_task(
+    p_task_id uuid,
+    p_claim_token uuid,
+    p_error text,
+    p_retryable boolean default true
+)
+returns text
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+    v_task public.ai_tasks;
+    v_retry boolean;
+begin
+    v_task := orchable._lock_claimed_task(p_task_id, p_claim_token);
+    v_retry := coalesce(p_retryable, true) and v_task.retry_count < v_task.max_retries;
+
+    update public.ai_tasks
+    set
+        status = case when v_retry then 'plan' else 'failed' end,
+        retry_count = v_task.retry_count + v_retry::integer,
+        run_after = case when v_retry then now() + orchable._retry_delay(v_task.retry_count + 1) else run_after end,
+        error_message = coalesce(p_error, 'failed without a message'),
+        error_code = null,
+        claim_token = null,
+        locked_by = null,
+        locked_until = null,
+        updated_at = now()
+    where id = p_task_id;
+    return case when v_retry then 'plan' else 'failed' end;
+end
+$$;
+
+comment on function public.fail_task(uuid, uuid, text, boolean) is
+'Worker only. Records a claimed task''s failure: a retryable one goes back to plan after an exponential backoff with jitter until the stage''s max_retries, then fails for good. Returns the new status; a stale claim token raises OR006 and changes nothing.';
+
+revoke all on function public.fail_task(uuid, uuid, text, boolean) from public, anon, authenticated, service_role;
+grant execute on function public.fail_task(uuid, uuid, text, boolean) to orchable_worker, service_role;

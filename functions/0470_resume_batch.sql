@@ -1,0 +1,43 @@
+-- SECURITY DEFINER: users cannot update batches directly; ownership is checked here.
+create function public.resume_batch(p_batch_id uuid)
+returns public.task_batches
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+    v_batch public.task_batches := orchable._find_owned_batch(p_batch_id);
+begin
+    update public.task_batches as b
+    set
+        status = n.status,
+        status_reason = null,
+        finished_at = case when n.status in ('completed', 'failed') then now() end,
+        updated_at = now()
+    from (
+        select orchable._batch_status(
+            case when started_at is null then 'pending' else 'processing' end,
+            total_tasks, completed_tasks, failed_tasks) as status
+        from public.task_batches
+        where id = p_batch_id
+    ) as n
+    where b.id = p_batch_id and b.status = 'paused'
+    returning * into v_batch;
+    if not found then
+        select * into strict v_batch from public.task_batches where id = p_batch_id;
+        if v_batch.status <> 'paused' then
+            raise exception 'batch % is %, not paused', p_batch_id, v_batch.status
+                using errcode = 'OR007', hint = 'only a paused batch can be resumed';
+        end if;
+    end if;
+    perform pg_notify('orchable_tasks', 'runnable');
+    return v_batch;
+end
+$$;
+
+comment on function public.resume_batch(uuid) is
+'Resumes a paused batch: its runnable tasks can be claimed again.';
+
+revoke all on function public.resume_batch(uuid) from public, anon, authenticated, service_role;
+grant execute on function public.resume_batch(uuid) to authenticated, service_role;

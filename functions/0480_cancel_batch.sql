@@ -1,0 +1,35 @@
+-- SECURITY DEFINER: users cannot update batches or tasks directly; ownership is checked
+-- here. Tasks are cancelled before the batch row is touched, the order workers lock in.
+create function public.cancel_batch(p_batch_id uuid)
+returns public.task_batches
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+    v_batch public.task_batches := orchable._find_owned_batch(p_batch_id);
+begin
+    if v_batch.status in ('completed', 'cancelled') then
+        if v_batch.status = 'completed' then
+            raise exception 'batch % is completed', p_batch_id
+                using errcode = 'OR007', hint = 'nothing is left to cancel';
+        end if;
+        return v_batch;
+    end if;
+    update public.ai_tasks
+    set status = 'cancelled', claim_token = null, locked_by = null, locked_until = null, updated_at = now()
+    where batch_id = p_batch_id and status in ('plan', 'processing', 'generated');
+    update public.task_batches
+    set status = 'cancelled', status_reason = 'cancelled by its owner', finished_at = now(), updated_at = now()
+    where id = p_batch_id
+    returning * into v_batch;
+    return v_batch;
+end
+$$;
+
+comment on function public.cancel_batch(uuid) is
+'Cancels a batch: its open tasks become cancelled and workers'' results for them are refused (OR006).';
+
+revoke all on function public.cancel_batch(uuid) from public, anon, authenticated, service_role;
+grant execute on function public.cancel_batch(uuid) to authenticated, service_role;
