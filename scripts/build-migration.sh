@@ -12,5 +12,6 @@ out="$root/supabase/migrations/20261121000000_orchable_core.sql"
         printf '\n-- %s\n' "${file#"$root"/}"
         cat "$file"
     done < <("$root/scripts/source-files.sh")
-} >"$out"
+} >"$out.tmp"
+mv "$out.tmp" "$out"
 echo "wrote ${out#"$root"/}"

@@ -8,29 +8,31 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 export PGSSLMODE=disable
 db() { scripts/db.sh "$@"; }
+# Several checkouts or runs on one cluster keep apart with ORCHABLE_TEST_DB=<prefix>.
+test_db=${ORCHABLE_TEST_DB:-orchable_test}
 step() { printf '\n== %s\n' "$*"; }
 
 db start
 
 step "deploy: supabase db push to fresh databases (current and legacy default privileges)"
-db create orchable_test current
-db create orchable_test_legacy legacy
-scripts/deploy.sh orchable_test current
-scripts/deploy.sh orchable_test_legacy legacy
+db create ${test_db} current
+db create ${test_db}_legacy legacy
+scripts/deploy.sh ${test_db} current
+scripts/deploy.sh ${test_db}_legacy legacy
 
 step "deploy: a second push is a no-op"
-before=$(scripts/schema-dump.sh orchable_test)
-second=$(scripts/deploy.sh orchable_test current)
+before=$(scripts/schema-dump.sh ${test_db})
+second=$(scripts/deploy.sh ${test_db} current)
 echo "$second"
 grep -q 'up to date' <<<"$second" || { echo "FAIL: the second push applied something"; exit 1; }
-[ "$before" = "$(scripts/schema-dump.sh orchable_test)" ] || { echo "FAIL: the second push changed the schema"; exit 1; }
+[ "$before" = "$(scripts/schema-dump.sh ${test_db})" ] || { echo "FAIL: the second push changed the schema"; exit 1; }
 
 step "deploy: the migrations build the same database as sql/, functions/ and policies/"
-db create orchable_sources current
+db create ${test_db}_sources current
 while read -r file; do
-    psql -X -q -v ON_ERROR_STOP=1 -d "$(db url orchable_sources)" -f "$file" >/dev/null
+    psql -X -q -v ON_ERROR_STOP=1 -d "$(db url ${test_db}_sources)" -f "$file" >/dev/null
 done < <(scripts/source-files.sh)
-if ! diff -u <(scripts/schema-dump.sh orchable_sources) <(scripts/schema-dump.sh orchable_test) \
+if ! diff -u <(scripts/schema-dump.sh ${test_db}_sources) <(scripts/schema-dump.sh ${test_db}) \
         --label sources --label migrations; then
     echo "FAIL: supabase/migrations/ and the sources differ (run 'make migration' before release,"
     echo "      or write the missing delta migration)"
@@ -38,7 +40,7 @@ if ! diff -u <(scripts/schema-dump.sh orchable_sources) <(scripts/schema-dump.sh
 fi
 echo "same schema, privileges and policies"
 
-for name in orchable_test orchable_test_legacy; do
+for name in ${test_db} ${test_db}_legacy; do
     step "pgTAP on $name"
     for helper in tests/helpers/*.sql; do
         psql -X -q -v ON_ERROR_STOP=1 -d "$(db admin-url "$name")" -f "$helper" >/dev/null
@@ -47,5 +49,5 @@ for name in orchable_test orchable_test_legacy; do
 done
 
 step "pytest"
-DATABASE_URL=$(db url orchable_test) ADMIN_DATABASE_URL=$(db admin-url orchable_test) \
+DATABASE_URL=$(db url ${test_db}) ADMIN_DATABASE_URL=$(db admin-url ${test_db}) \
     .venv/bin/pytest tests
