@@ -30,6 +30,7 @@ create index user_api_keys_owner_id_created_at_idx on public.user_api_keys (owne
 
 comment on table public.user_api_keys is
 'LLM provider API keys of a user, encrypted at rest; the worker gets one in clear only from acquire_api_key.';
+comment on column public.user_api_keys.id is 'The key''s id; acquire_api_key returns it as api_key_id, report_api_key_result takes it.';
 comment on column public.user_api_keys.owner_id is 'The user who owns the key; only their batches use it.';
 comment on column public.user_api_keys.provider is 'The LLM provider the key is for, lower case (gemini, openai, ...).';
 comment on column public.user_api_keys.key_name is 'A name for the key, shown to its owner.';
@@ -42,3 +43,5 @@ comment on column public.user_api_keys.is_active is
 comment on column public.user_api_keys.priority is 'Higher is tried first by acquire_api_key.';
 comment on column public.user_api_keys.model_preference is
 'The model this key is meant for; acquire_api_key prefers it (or a key with none) for that model.';
+comment on column public.user_api_keys.created_at is 'When add_api_key stored the key.';
+comment on column public.user_api_keys.updated_at is 'When add_api_key or report_api_key_result last changed the row.';

@@ -35,3 +35,4 @@ comment on column public.api_key_health.block_reason is
 comment on column public.api_key_health.total_calls is 'Calls reported with report_api_key_result.';
 comment on column public.api_key_health.total_failures is 'Reported calls that failed.';
 comment on column public.api_key_health.last_error is 'The error text of the last failed call.';
+comment on column public.api_key_health.updated_at is 'When acquire_api_key or report_api_key_result last changed the row.';

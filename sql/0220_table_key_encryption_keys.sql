@@ -9,6 +9,8 @@ create table orchable.key_encryption_keys (
 
 comment on table orchable.key_encryption_keys is
 'Key-encryption keys for user_api_keys.api_key_encrypted; the newest encrypts, each ciphertext names the one it needs.';
+comment on column orchable.key_encryption_keys.id is 'Named in every ciphertext (<id>:<message>); the highest id encrypts new keys.';
+comment on column orchable.key_encryption_keys.created_at is 'When the key was generated.';
 comment on column orchable.key_encryption_keys.key_material is '32 random bytes, generated in the database at migration time.';
 
 -- The first key, generated once when the migration runs.

@@ -340,6 +340,7 @@ create index user_api_keys_owner_id_created_at_idx on public.user_api_keys (owne
 
 comment on table public.user_api_keys is
 'LLM provider API keys of a user, encrypted at rest; the worker gets one in clear only from acquire_api_key.';
+comment on column public.user_api_keys.id is 'The key''s id; acquire_api_key returns it as api_key_id, report_api_key_result takes it.';
 comment on column public.user_api_keys.owner_id is 'The user who owns the key; only their batches use it.';
 comment on column public.user_api_keys.provider is 'The LLM provider the key is for, lower case (gemini, openai, ...).';
 comment on column public.user_api_keys.key_name is 'A name for the key, shown to its owner.';
@@ -352,6 +353,8 @@ comment on column public.user_api_keys.is_active is
 comment on column public.user_api_keys.priority is 'Higher is tried first by acquire_api_key.';
 comment on column public.user_api_keys.model_preference is
 'The model this key is meant for; acquire_api_key prefers it (or a key with none) for that model.';
+comment on column public.user_api_keys.created_at is 'When add_api_key stored the key.';
+comment on column public.user_api_keys.updated_at is 'When add_api_key or report_api_key_result last changed the row.';
 
 -- sql/0210_table_api_key_health.sql
 create table public.api_key_health (
@@ -391,6 +394,7 @@ comment on column public.api_key_health.block_reason is
 comment on column public.api_key_health.total_calls is 'Calls reported with report_api_key_result.';
 comment on column public.api_key_health.total_failures is 'Reported calls that failed.';
 comment on column public.api_key_health.last_error is 'The error text of the last failed call.';
+comment on column public.api_key_health.updated_at is 'When acquire_api_key or report_api_key_result last changed the row.';
 
 -- sql/0220_table_key_encryption_keys.sql
 -- The key-encryption keys (KEK) API keys are encrypted with. Private: no role is granted
@@ -404,6 +408,8 @@ create table orchable.key_encryption_keys (
 
 comment on table orchable.key_encryption_keys is
 'Key-encryption keys for user_api_keys.api_key_encrypted; the newest encrypts, each ciphertext names the one it needs.';
+comment on column orchable.key_encryption_keys.id is 'Named in every ciphertext (<id>:<message>); the highest id encrypts new keys.';
+comment on column orchable.key_encryption_keys.created_at is 'When the key was generated.';
 comment on column orchable.key_encryption_keys.key_material is '32 random bytes, generated in the database at migration time.';
 
 -- The first key, generated once when the migration runs.
