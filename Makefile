@@ -35,5 +35,8 @@ lint: deps ## Lint SQL (sqlfluff) and Python (ruff)
 demo: db ## Drive a pipeline to the end with psql calls alone
 	@psql -X -q "$$(scripts/db.sh url)" -f seeds/demo.sql
 
-bench: db ## Measure completions per second of one batch with 1, 2 and 8 connections
-	@.venv/bin/python bench/completions.py
+bench: deps ## Measure completions per second of one batch with 1, 2 and 8 connections
+	@scripts/db.sh start
+	@scripts/db.sh create orchable_bench current
+	@scripts/deploy.sh orchable_bench current >/dev/null
+	@DATABASE_URL=$$(scripts/db.sh url orchable_bench) .venv/bin/python bench/completions.py

@@ -3,15 +3,16 @@
 -- nobody else but service_role and the owner, which act for every user.
 create function orchable._caller_owns(p_owner_id uuid)
 returns boolean
-language sql
+language plpgsql
 stable
 set search_path = ''
 as $$
-    select case
-        when coalesce(current_setting('role', true), 'none') in ('anon', 'authenticated')
-            then coalesce(p_owner_id = auth.uid(), false)
-        else true
-    end
+begin
+    if coalesce(current_setting('role', true), 'none') in ('anon', 'authenticated') then
+        return coalesce(p_owner_id = auth.uid(), false);
+    end if;
+    return true;
+end
 $$;
 
 comment on function orchable._caller_owns(uuid) is

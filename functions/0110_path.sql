@@ -1,10 +1,12 @@
 create function orchable._path(p_dot_path text)
 returns text []
-language sql
+language plpgsql
 immutable
 set search_path = ''
 as $$
-    select case when coalesce(p_dot_path, '') = '' then '{}'::text [] else string_to_array(p_dot_path, '.') end
+begin
+    return case when coalesce(p_dot_path, '') = '' then '{}'::text [] else string_to_array(p_dot_path, '.') end;
+end
 $$;
 
 comment on function orchable._path(text) is

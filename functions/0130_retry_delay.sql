@@ -1,11 +1,12 @@
 create function orchable._retry_delay(p_retry_count integer)
 returns interval
-language sql
+language plpgsql
 volatile
 set search_path = ''
 as $$
-    select make_interval(secs => least(3600, 10 * power(2, greatest(p_retry_count - 1, 0)))
-        * (0.5 + random()))
+begin
+    return make_interval(secs => least(3600, 10 * power(2, greatest(p_retry_count - 1, 0))) * (0.5 + random()));
+end
 $$;
 
 comment on function orchable._retry_delay(integer) is

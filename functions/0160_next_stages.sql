@@ -1,16 +1,19 @@
 create function orchable._next_stages(p_template_id text)
 returns setof public.prompt_templates
-language sql
+language plpgsql
 stable
 set search_path = ''
 as $$
+begin
+    return query
     select n.*
     from public.prompt_templates as t
     cross join lateral jsonb_array_elements_text(t.stage_config -> 'next') with ordinality as k (stage_key, position)
     join public.prompt_templates as n
         on n.orchestrator_id = t.orchestrator_id and n.stage_key = k.stage_key and n.is_active
     where t.id = p_template_id
-    order by k.position
+    order by k.position;
+end
 $$;
 
 comment on function orchable._next_stages(text) is

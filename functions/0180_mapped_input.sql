@@ -2,21 +2,28 @@
 -- task's input or output; a path that is missing gives JSON null.
 create function orchable._mapped_input(p_mapping jsonb, p_input jsonb, p_output jsonb)
 returns jsonb
-language sql
+language plpgsql
 immutable
 set search_path = ''
 as $$
-    select coalesce(jsonb_object_agg(
-        m.key,
-        coalesce(
-            case split_part(m.value, '.', 1)
-                when 'input' then p_input
-                when 'output' then p_output
-            end #> (orchable._path(m.value))[2:],
-            'null'::jsonb
+begin
+    if p_mapping is null or p_mapping = '{}'::jsonb then
+        return '{}'::jsonb;
+    end if;
+    return (
+        select jsonb_object_agg(
+            m.key,
+            coalesce(
+                case split_part(m.value, '.', 1)
+                    when 'input' then p_input
+                    when 'output' then p_output
+                end #> (orchable._path(m.value))[2:],
+                'null'::jsonb
+            )
         )
-    ), '{}'::jsonb)
-    from jsonb_each_text(coalesce(p_mapping, '{}'::jsonb)) as m
+        from jsonb_each_text(p_mapping) as m
+    );
+end
 $$;
 
 comment on function orchable._mapped_input(jsonb, jsonb, jsonb) is

@@ -7,10 +7,11 @@ create function orchable._insert_child(
     p_branch_index integer
 )
 returns void
-language sql
+language plpgsql
 volatile
 set search_path = ''
 as $$
+begin
     insert into public.ai_tasks (
         owner_id, orchestrator_id, batch_id, launch_id, task_type, stage_key, input_data,
         prompt_template_id, parent_task_id, root_task_id, hierarchy_path, step_number,
@@ -21,7 +22,8 @@ as $$
         coalesce(p_stage.stage_config ->> 'task_type', p_stage.stage_key), p_stage.stage_key, p_input,
         p_stage.id, p_parent.id, p_parent.root_task_id, p_parent.hierarchy_path || to_jsonb(p_parent.id),
         p_step_number, p_stage.requires_approval, p_stage.max_retries, p_split_task_id, p_branch_index
-    )
+    );
+end
 $$;
 
 comment on function orchable._insert_child(public.ai_tasks, public.prompt_templates, jsonb, integer, uuid, integer) is

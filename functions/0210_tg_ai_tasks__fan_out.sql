@@ -1,7 +1,9 @@
 -- Runs in the transaction that completes a task: creates the children of every next
 -- stage. 1:1 gets the output as input; 1:N one child per element at split_path; N:1
 -- counts this branch's arrival in its split's merge group, and the arrival that completes
--- the group (its row lock serialises them) creates the one merge task.
+-- the group (its row lock serialises them) creates the one merge task. A merge task's
+-- parent is the split task, so like every child it is one step below its parent, whether
+-- the split was empty or not.
 create function orchable.tg_ai_tasks__fan_out()
 returns trigger
 language plpgsql
@@ -88,7 +90,7 @@ begin
                             and b.status = 'completed'
                     ))
                     || orchable._mapped_input(v_next.stage_config -> 'input_mapping', v_split.input_data, v_split.output_data),
-                    new.step_number + 1, v_split.split_task_id, v_split.branch_index);
+                    v_split.step_number + 1, v_split.split_task_id, v_split.branch_index);
                 update orchable.merge_groups as g
                 set merged_at = now()
                 where g.split_task_id = v_group.split_task_id and g.merge_stage_key = v_group.merge_stage_key;

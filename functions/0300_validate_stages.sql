@@ -44,8 +44,20 @@ begin
                 format('has cardinality "%s"; it must be 1:1, 1:N or N:1', v_card)
             when v_card = '1:N' and coalesce(v_stage ->> 'split_path', '') = '' then
                 'is a split (1:N) without split_path'
+            when v_card = '1:N' and v_stage ->> 'split_path' !~ '^[^.]+(\.[^.]+)*$' then
+                'is a split (1:N) whose split_path is not a dot path (a.b.c)'
             when v_stage ? 'next' and jsonb_typeof(v_stage -> 'next') <> 'array' then
                 'has a next that is not an array of stage keys'
+            when exists (
+                select from jsonb_array_elements_text(v_stage -> 'next') as n (stage_key)
+                group by n.stage_key having count(*) > 1
+            ) then format('lists next stage "%s" more than once', (
+                select n.stage_key from jsonb_array_elements_text(v_stage -> 'next') as n (stage_key)
+                group by n.stage_key having count(*) > 1 order by n.stage_key limit 1
+            ))
+            when v_card = 'N:1' and v_stage ? 'merge_path'
+                and coalesce(v_stage ->> 'merge_path', '') !~ '^[^.]+(\.[^.]+)*$' then
+                'is a merge (N:1) whose merge_path is not a dot path (a.b.c)'
             when v_stage ? 'input_mapping' and jsonb_typeof(v_stage -> 'input_mapping') <> 'object' then
                 'has an input_mapping that is not an object'
             when exists (
@@ -92,8 +104,13 @@ begin
         v_indegree := v_indegree || jsonb_build_object(v_key, 0);
     end loop;
 
-    if v_entry is null or not v_stages ? v_entry then
-        raise exception 'entry stage "%" is not one of the stages', coalesce(v_entry, '')
+    if coalesce(v_entry, '') = '' then
+        raise exception 'the pipeline definition has no entry stage'
+            using errcode = 'OR001', detail = 'entry must name one of the stages',
+            hint = 'add "entry": the key of the stage each input starts at';
+    end if;
+    if not v_stages ? v_entry then
+        raise exception 'entry stage "%" is not one of the stages', v_entry
             using errcode = 'OR001', hint = 'set "entry" to the key of the first stage';
     end if;
     if v_stages -> v_entry ->> 'cardinality' <> '1:1' then

@@ -27,9 +27,10 @@ begin
             using errcode = 'OR003', detail = format('got %s', coalesce(jsonb_typeof(p_inputs), 'null')),
             hint = 'pass one element per input: [{"topic": "..."}, ...]';
     end if;
-    if jsonb_typeof(p_config) is distinct from 'object' then
-        raise exception 'p_config must be a JSON object'
-            using errcode = 'OR003', hint = 'pass {} or {"ai_settings": {...}}';
+    if jsonb_typeof(p_config) is distinct from 'object'
+        or jsonb_typeof(p_config -> 'ai_settings') not in ('object', 'null') then
+        raise exception 'p_config must be a JSON object, and its ai_settings an object'
+            using errcode = 'OR003', hint = 'pass {} or {"ai_settings": {"model": "..."}}';
     end if;
     select * into v_entry from public.prompt_templates
     where orchestrator_id = v_orchestrator.id and stage_key = v_orchestrator.entry_stage_key and is_active;

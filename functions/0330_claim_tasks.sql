@@ -32,6 +32,9 @@ as $$
 declare
     v_max_lease_expiries constant integer := 5;
     v_claimed uuid [];
+    v_poisoned boolean;
+    v_missing_ids uuid [];
+    v_missing_variables text [];
 begin
     if coalesce(btrim(p_worker_id), '') = '' or p_limit is null or p_limit not between 1 and 1000
         or p_lease_seconds is null or p_lease_seconds not between 1 and 86400 then
@@ -61,32 +64,39 @@ begin
             updated_at = now()
         from candidates as c
         where t.id = c.id
-        returning t.id
+        returning t.id, t.lease_expired_count
     )
-    select coalesce(array_agg(id), '{}') into v_claimed from leased;
+    select coalesce(array_agg(id), '{}'), coalesce(bool_or(lease_expired_count >= v_max_lease_expiries), false)
+    into v_claimed, v_poisoned
+    from leased;
 
-    update public.ai_tasks as t
-    set
-        status = 'failed',
-        error_code = 'OR014',
-        error_message = format('poison task: its lease expired %s times without a result', t.lease_expired_count),
-        claim_token = null, locked_by = null, locked_until = null, updated_at = now()
-    where t.id = any(v_claimed) and t.lease_expired_count >= v_max_lease_expiries;
+    -- Statement triggers fire even for an update of no row: run these only when needed.
+    if v_poisoned then
+        update public.ai_tasks as t
+        set
+            status = 'failed',
+            error_code = 'OR014',
+            error_message = format('poison task: its lease expired %s times without a result', t.lease_expired_count),
+            claim_token = null, locked_by = null, locked_until = null, updated_at = now()
+        where t.id = any(v_claimed) and t.lease_expired_count >= v_max_lease_expiries;
+    end if;
 
-    update public.ai_tasks as t
-    set
-        status = 'failed',
-        error_code = 'OR008',
-        error_message = format('template variable "%s" is missing from the task input', m.missing_variable),
-        claim_token = null, locked_by = null, locked_until = null, updated_at = now()
-    from (
-        select c.id, r.missing_variable
-        from public.ai_tasks as c
-        join public.prompt_templates as p on p.id = c.prompt_template_id
-        cross join lateral orchable._render_template(p.template, c.input_data) as r
-        where c.id = any(v_claimed) and c.status = 'processing' and r.missing_variable is not null
-    ) as m
-    where t.id = m.id;
+    select array_agg(c.id), array_agg(r.missing_variable)
+    into v_missing_ids, v_missing_variables
+    from public.ai_tasks as c
+    join public.prompt_templates as p on p.id = c.prompt_template_id
+    cross join lateral orchable._render_template(p.template, c.input_data) as r
+    where c.id = any(v_claimed) and c.status = 'processing' and r.missing_variable is not null;
+    if v_missing_ids is not null then
+        update public.ai_tasks as t
+        set
+            status = 'failed',
+            error_code = 'OR008',
+            error_message = format('template variable "%s" is missing from the task input', m.missing_variable),
+            claim_token = null, locked_by = null, locked_until = null, updated_at = now()
+        from unnest(v_missing_ids, v_missing_variables) as m (id, missing_variable)
+        where t.id = m.id;
+    end if;
 
     return query
     select

@@ -16,13 +16,18 @@ declare
     v_task public.ai_tasks;
     v_split_error text;
 begin
-    if p_output is null then
+    if p_output is null or jsonb_typeof(p_output) = 'null' then
         raise exception 'task % cannot complete without an output', p_task_id
-            using errcode = 'OR011', hint = 'pass the model''s JSON output, or call fail_task';
+            using errcode = 'OR011', detail = format('got %s', coalesce(p_output::text, 'SQL null')),
+            hint = 'pass the model''s JSON output, or call fail_task';
     end if;
     v_task := orchable._lock_claimed_task(p_task_id, p_claim_token);
 
-    v_split_error := orchable._split_error(v_task.prompt_template_id, p_output);
+    -- An output its split cannot use fails the task, unless a person approves it first:
+    -- approve_task checks again, and the approver can edit the output.
+    if not v_task.requires_approval then
+        v_split_error := orchable._split_error(v_task.prompt_template_id, p_output);
+    end if;
     if v_split_error is not null then
         update public.ai_tasks
         set status = 'failed', output_data = p_output, usage = p_usage, error_code = 'OR009',

@@ -10,7 +10,15 @@ create policy "Owners can read their own templates"
 on public.prompt_templates for select to authenticated
 using (owner_id = (select auth.uid()));
 
+-- The component must be one the owner can read (their own or a public one): the foreign
+-- key alone would let them link, and so probe for, another user's private component.
 create policy "Owners can set the view of their own templates"
 on public.prompt_templates for update to authenticated
 using (owner_id = (select auth.uid()))
-with check (owner_id = (select auth.uid()));
+with check (
+    owner_id = (select auth.uid())
+    and (
+        custom_component_id is null
+        or exists (select from public.custom_components as c where c.id = prompt_templates.custom_component_id)
+    )
+);

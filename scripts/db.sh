@@ -87,8 +87,8 @@ start() {
 
 create() {
     local db=$1 form=$2
-    apply -d "$(admin_url postgres)" -c "drop database if exists \"$db\" with (force)"
-    apply -d "$(admin_url postgres)" -c "create database \"$db\""
+    apply -d "$(admin_url template1)" -c "drop database if exists \"$db\" with (force)"
+    apply -d "$(admin_url template1)" -c "create database \"$db\""
     standin "$db" "$form"
 }
 

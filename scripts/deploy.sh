@@ -12,6 +12,15 @@ if ! psql -X -tA "$("$root/scripts/db.sh" admin-url)" -c "select 1 from pg_datab
 elif ! psql -X -tA "$("$root/scripts/db.sh" admin-url "$db")" -c "select 1 from pg_namespace where nspname = 'auth'" | grep -q 1; then
     "$root/scripts/db.sh" standin "$db" "$form"
 fi
+# A migration edited before its release keeps its version, so push would skip it: a
+# local database deployed from other migration files is built again from scratch.
+stamp="$root/.orchable/deployed-$db"
+sum=$(cat "$root"/supabase/migrations/*.sql | sha1sum | cut -c1-40)
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" != "$sum" ]; then
+    echo "deploy: supabase/migrations/ changed since $db was deployed; rebuilding $db" >&2
+    "$root/scripts/db.sh" create "$db" "$form"
+fi
 cd "$root"
 node_modules/.bin/supabase db push --remote="$("$root/scripts/db.sh" url "$db")" --yes 2>&1 \
     | grep -vE 'without TLS|^│$' | sed "s/^/supabase: /"
+echo "$sum" >"$stamp"

@@ -18,3 +18,9 @@ comment on table public.custom_components is
 comment on column public.custom_components.code is 'TSX source code, executed in a sandbox by the front end.';
 comment on column public.custom_components.mock_data is 'Sample props for previewing the component.';
 comment on column public.custom_components.is_public is 'Readable by every signed-in user; editable only by its owner.';
+comment on column public.custom_components.created_at is 'When the component was created.';
+comment on column public.custom_components.created_by is 'The user who owns the component.';
+comment on column public.custom_components.description is 'What the component shows.';
+comment on column public.custom_components.id is 'The component id.';
+comment on column public.custom_components.name is 'The component''s name.';
+comment on column public.custom_components.updated_at is 'When the component last changed.';

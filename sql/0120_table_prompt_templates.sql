@@ -47,3 +47,15 @@ comment on column public.prompt_templates.stage_config is
 comment on column public.prompt_templates.next_stage_template_ids is 'The active templates of the next stages.';
 comment on column public.prompt_templates.organization_code is 'The id of the orchestrator that owns the template (seed name).';
 comment on column public.prompt_templates.max_retries is 'Retryable failures allowed before a task of this stage fails for good.';
+comment on column public.prompt_templates.created_at is 'When this version was created.';
+comment on column public.prompt_templates.custom_component_id is 'A custom component that renders this stage''s results.';
+comment on column public.prompt_templates.description is 'What the stage does.';
+comment on column public.prompt_templates.id is '<orchestrator id>_<stage key>_<version>.';
+comment on column public.prompt_templates.input_schema is 'JSON Schema of the stage''s task input.';
+comment on column public.prompt_templates.name is 'The stage''s display name.';
+comment on column public.prompt_templates.orchestrator_id is 'The pipeline this stage belongs to.';
+comment on column public.prompt_templates.output_schema is 'JSON Schema the model''s output must match (structured output).';
+comment on column public.prompt_templates.owner_id is 'The user who owns the pipeline.';
+comment on column public.prompt_templates.requires_approval is 'Tasks of this stage wait in generated until a person approves them.';
+comment on column public.prompt_templates.stage_key is 'The stage''s key, unique within its pipeline.';
+comment on column public.prompt_templates.view_config is 'Display settings: hiddenFields, delimiters and the like.';

@@ -43,3 +43,11 @@ comment on column public.task_batches.failed_tasks is 'Inputs with a task that f
 comment on column public.task_batches.config is 'Batch settings; config.ai_settings overrides the stages'' default_ai_settings.';
 comment on column public.task_batches.launch_id is 'Run identifier, copied to every task of the batch.';
 comment on column public.task_batches.idempotency_key is 'Launching again with the same key returns this batch.';
+comment on column public.task_batches.created_at is 'When the batch was launched.';
+comment on column public.task_batches.finished_at is 'When the batch completed, failed or was cancelled.';
+comment on column public.task_batches.id is 'The batch id.';
+comment on column public.task_batches.name is 'The batch''s name.';
+comment on column public.task_batches.orchestrator_id is 'The pipeline the batch runs.';
+comment on column public.task_batches.owner_id is 'The user who owns the batch (the pipeline''s owner).';
+comment on column public.task_batches.started_at is 'When a task of the batch was first claimed.';
+comment on column public.task_batches.updated_at is 'When the batch last changed.';

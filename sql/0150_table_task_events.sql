@@ -1,6 +1,8 @@
 create table public.task_events (
     id bigint generated always as identity primary key,
-    owner_id uuid not null references auth.users (id) on delete cascade,
+    -- No foreign key to auth.users: events go with their batch, and an append-only log
+    -- that every status change writes to should not pay a second key check per row.
+    owner_id uuid not null,
     batch_id uuid not null references public.task_batches (id) on delete cascade,
     task_id uuid,
     event text not null,
@@ -21,3 +23,9 @@ comment on table public.task_events is
 comment on column public.task_events.event is 'task_status or batch_status.';
 comment on column public.task_events.from_status is 'The status before the change; null when the row was created.';
 comment on column public.task_events.detail is 'What came with the change: worker, error, attempt, reason.';
+comment on column public.task_events.batch_id is 'The batch of the task or the batch that changed.';
+comment on column public.task_events.created_at is 'When the change happened.';
+comment on column public.task_events.id is 'Order of the events.';
+comment on column public.task_events.owner_id is 'The user who owns the batch.';
+comment on column public.task_events.task_id is 'The task that changed; null for a batch event.';
+comment on column public.task_events.to_status is 'The status after the change.';

@@ -45,7 +45,8 @@ def new_user(admin: psycopg.Connection):
     def create() -> uuid.UUID:
         user_id = uuid.uuid4()
         admin.execute(
-            "insert into auth.users (id, email, role, aud) values (%s, %s, 'authenticated', 'authenticated')",
+            "insert into auth.users (id, email, role, aud)"
+            " values (%s, %s, 'authenticated', 'authenticated')",
             (user_id, f"{user_id}@example.test"),
         )
         return user_id
@@ -54,7 +55,9 @@ def new_user(admin: psycopg.Connection):
 
 
 @contextmanager
-def acting_as(conn: psycopg.Connection, role: str, user_id: uuid.UUID | None = None) -> Iterator[None]:
+def acting_as(
+    conn: psycopg.Connection, role: str, user_id: uuid.UUID | None = None
+) -> Iterator[None]:
     """One PostgREST-style request: a transaction whose role and JWT claims are set local."""
     claims: dict[str, str] = {"role": role}
     if user_id is not None:
@@ -68,7 +71,9 @@ def acting_as(conn: psycopg.Connection, role: str, user_id: uuid.UUID | None = N
         yield
 
 
-def seed_course_pipeline(conn: psycopg.Connection, owner_id: uuid.UUID, name: str = "course") -> uuid.UUID:
+def seed_course_pipeline(
+    conn: psycopg.Connection, owner_id: uuid.UUID, name: str = "course"
+) -> uuid.UUID:
     """Outline (1:1) -> question (1:N over "questions") -> quiz (N:1 under "answers")."""
     definition = {
         "name": name,
@@ -83,9 +88,16 @@ def seed_course_pipeline(conn: psycopg.Connection, owner_id: uuid.UUID, name: st
                 "split_path": "questions",
                 "next": ["quiz"],
             },
-            {"key": "quiz", "template": "Quiz from {{answers}}", "cardinality": "N:1", "merge_path": "answers"},
+            {
+                "key": "quiz",
+                "template": "Quiz from {{answers}}",
+                "cardinality": "N:1",
+                "merge_path": "answers",
+            },
         ],
     }
-    row = conn.execute("select (upsert_orchestrator(%s::jsonb)).id", (json.dumps(definition),)).fetchone()
+    row = conn.execute(
+        "select (upsert_orchestrator(%s::jsonb)).id", (json.dumps(definition),)
+    ).fetchone()
     assert row is not None
     return row["id"]

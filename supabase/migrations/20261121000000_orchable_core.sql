@@ -44,6 +44,10 @@ comment on column public.orchestrators.owner_id is 'The user who owns the pipeli
 comment on column public.orchestrators.name is 'Unique per owner; upsert_orchestrator is idempotent by (owner, name).';
 comment on column public.orchestrators.entry_stage_key is 'The stage whose tasks launch_batch creates, one per input.';
 comment on column public.orchestrators.definition is 'The JSON document last given to upsert_orchestrator.';
+comment on column public.orchestrators.created_at is 'When the pipeline was created.';
+comment on column public.orchestrators.description is 'What the pipeline does.';
+comment on column public.orchestrators.id is 'The pipeline id; its templates'' ids start with it.';
+comment on column public.orchestrators.updated_at is 'When the pipeline was last applied with upsert_orchestrator.';
 
 -- sql/0110_table_custom_components.sql
 create table public.custom_components (
@@ -66,6 +70,12 @@ comment on table public.custom_components is
 comment on column public.custom_components.code is 'TSX source code, executed in a sandbox by the front end.';
 comment on column public.custom_components.mock_data is 'Sample props for previewing the component.';
 comment on column public.custom_components.is_public is 'Readable by every signed-in user; editable only by its owner.';
+comment on column public.custom_components.created_at is 'When the component was created.';
+comment on column public.custom_components.created_by is 'The user who owns the component.';
+comment on column public.custom_components.description is 'What the component shows.';
+comment on column public.custom_components.id is 'The component id.';
+comment on column public.custom_components.name is 'The component''s name.';
+comment on column public.custom_components.updated_at is 'When the component last changed.';
 
 -- sql/0120_table_prompt_templates.sql
 create table public.prompt_templates (
@@ -117,6 +127,18 @@ comment on column public.prompt_templates.stage_config is
 comment on column public.prompt_templates.next_stage_template_ids is 'The active templates of the next stages.';
 comment on column public.prompt_templates.organization_code is 'The id of the orchestrator that owns the template (seed name).';
 comment on column public.prompt_templates.max_retries is 'Retryable failures allowed before a task of this stage fails for good.';
+comment on column public.prompt_templates.created_at is 'When this version was created.';
+comment on column public.prompt_templates.custom_component_id is 'A custom component that renders this stage''s results.';
+comment on column public.prompt_templates.description is 'What the stage does.';
+comment on column public.prompt_templates.id is '<orchestrator id>_<stage key>_<version>.';
+comment on column public.prompt_templates.input_schema is 'JSON Schema of the stage''s task input.';
+comment on column public.prompt_templates.name is 'The stage''s display name.';
+comment on column public.prompt_templates.orchestrator_id is 'The pipeline this stage belongs to.';
+comment on column public.prompt_templates.output_schema is 'JSON Schema the model''s output must match (structured output).';
+comment on column public.prompt_templates.owner_id is 'The user who owns the pipeline.';
+comment on column public.prompt_templates.requires_approval is 'Tasks of this stage wait in generated until a person approves them.';
+comment on column public.prompt_templates.stage_key is 'The stage''s key, unique within its pipeline.';
+comment on column public.prompt_templates.view_config is 'Display settings: hiddenFields, delimiters and the like.';
 
 -- sql/0130_table_task_batches.sql
 create table public.task_batches (
@@ -164,6 +186,14 @@ comment on column public.task_batches.failed_tasks is 'Inputs with a task that f
 comment on column public.task_batches.config is 'Batch settings; config.ai_settings overrides the stages'' default_ai_settings.';
 comment on column public.task_batches.launch_id is 'Run identifier, copied to every task of the batch.';
 comment on column public.task_batches.idempotency_key is 'Launching again with the same key returns this batch.';
+comment on column public.task_batches.created_at is 'When the batch was launched.';
+comment on column public.task_batches.finished_at is 'When the batch completed, failed or was cancelled.';
+comment on column public.task_batches.id is 'The batch id.';
+comment on column public.task_batches.name is 'The batch''s name.';
+comment on column public.task_batches.orchestrator_id is 'The pipeline the batch runs.';
+comment on column public.task_batches.owner_id is 'The user who owns the batch (the pipeline''s owner).';
+comment on column public.task_batches.started_at is 'When a task of the batch was first claimed.';
+comment on column public.task_batches.updated_at is 'When the batch last changed.';
 
 -- sql/0140_table_ai_tasks.sql
 create table public.ai_tasks (
@@ -254,11 +284,33 @@ comment on column public.ai_tasks.claim_token is 'New at every claim; completing
 comment on column public.ai_tasks.locked_until is 'End of the lease; after it another worker may claim the task.';
 comment on column public.ai_tasks.lease_expired_count is 'Leases that ran out; too many make the task fail as poison.';
 comment on column public.ai_tasks.usage is 'Token usage the worker reported with the output.';
+comment on column public.ai_tasks.approved_at is 'When a person approved the output.';
+comment on column public.ai_tasks.batch_id is 'The batch this task belongs to.';
+comment on column public.ai_tasks.claim_count is 'How many times a worker has claimed the task.';
+comment on column public.ai_tasks.completed_at is 'When the task completed; set exactly when status is completed.';
+comment on column public.ai_tasks.created_at is 'When the task was created.';
+comment on column public.ai_tasks.error_message is 'The last error: from the worker, the model, a rejection or orchable itself.';
+comment on column public.ai_tasks.extra is 'Extended configuration (seed: grt, pre_process, post_process).';
+comment on column public.ai_tasks.id is 'The task id.';
+comment on column public.ai_tasks.launch_id is 'The run identifier of its batch.';
+comment on column public.ai_tasks.locked_by is 'The worker holding the current claim.';
+comment on column public.ai_tasks.max_retries is 'Retryable failures allowed, copied from its stage when the task was created.';
+comment on column public.ai_tasks.next_task_config is 'Next-stage configuration (seed column; the stage graph lives in prompt_templates).';
+comment on column public.ai_tasks.orchestrator_id is 'The pipeline the task runs in.';
+comment on column public.ai_tasks.owner_id is 'The user who owns the task (the pipeline''s owner).';
+comment on column public.ai_tasks.parent_task_id is 'The task whose completion created this one; for a merge, the task whose output was split.';
+comment on column public.ai_tasks.requires_approval is 'True when a person must approve the output before children are created.';
+comment on column public.ai_tasks.stage_key is 'The stage of the pipeline this task runs.';
+comment on column public.ai_tasks.started_at is 'When the task was first claimed.';
+comment on column public.ai_tasks.step_number is 'Depth in its tree: 1 for a root, its parent''s step plus one otherwise.';
+comment on column public.ai_tasks.updated_at is 'When the task last changed.';
 
 -- sql/0150_table_task_events.sql
 create table public.task_events (
     id bigint generated always as identity primary key,
-    owner_id uuid not null references auth.users (id) on delete cascade,
+    -- No foreign key to auth.users: events go with their batch, and an append-only log
+    -- that every status change writes to should not pay a second key check per row.
+    owner_id uuid not null,
     batch_id uuid not null references public.task_batches (id) on delete cascade,
     task_id uuid,
     event text not null,
@@ -279,6 +331,12 @@ comment on table public.task_events is
 comment on column public.task_events.event is 'task_status or batch_status.';
 comment on column public.task_events.from_status is 'The status before the change; null when the row was created.';
 comment on column public.task_events.detail is 'What came with the change: worker, error, attempt, reason.';
+comment on column public.task_events.batch_id is 'The batch of the task or the batch that changed.';
+comment on column public.task_events.created_at is 'When the change happened.';
+comment on column public.task_events.id is 'Order of the events.';
+comment on column public.task_events.owner_id is 'The user who owns the batch.';
+comment on column public.task_events.task_id is 'The task that changed; null for a batch event.';
+comment on column public.task_events.to_status is 'The status after the change.';
 
 -- sql/0160_table_task_trees.sql
 create table orchable.task_trees (
@@ -458,15 +516,16 @@ comment on view public.v_stage_progress is
 -- nobody else but service_role and the owner, which act for every user.
 create function orchable._caller_owns(p_owner_id uuid)
 returns boolean
-language sql
+language plpgsql
 stable
 set search_path = ''
 as $$
-    select case
-        when coalesce(current_setting('role', true), 'none') in ('anon', 'authenticated')
-            then coalesce(p_owner_id = auth.uid(), false)
-        else true
-    end
+begin
+    if coalesce(current_setting('role', true), 'none') in ('anon', 'authenticated') then
+        return coalesce(p_owner_id = auth.uid(), false);
+    end if;
+    return true;
+end
 $$;
 
 comment on function orchable._caller_owns(uuid) is
@@ -475,11 +534,13 @@ comment on function orchable._caller_owns(uuid) is
 -- functions/0110_path.sql
 create function orchable._path(p_dot_path text)
 returns text []
-language sql
+language plpgsql
 immutable
 set search_path = ''
 as $$
-    select case when coalesce(p_dot_path, '') = '' then '{}'::text [] else string_to_array(p_dot_path, '.') end
+begin
+    return case when coalesce(p_dot_path, '') = '' then '{}'::text [] else string_to_array(p_dot_path, '.') end;
+end
 $$;
 
 comment on function orchable._path(text) is
@@ -525,12 +586,13 @@ comment on function orchable._render_template(text, jsonb) is
 -- functions/0130_retry_delay.sql
 create function orchable._retry_delay(p_retry_count integer)
 returns interval
-language sql
+language plpgsql
 volatile
 set search_path = ''
 as $$
-    select make_interval(secs => least(3600, 10 * power(2, greatest(p_retry_count - 1, 0)))
-        * (0.5 + random()))
+begin
+    return make_interval(secs => least(3600, 10 * power(2, greatest(p_retry_count - 1, 0))) * (0.5 + random()));
+end
 $$;
 
 comment on function orchable._retry_delay(integer) is
@@ -539,16 +601,18 @@ comment on function orchable._retry_delay(integer) is
 -- functions/0140_root_outcome.sql
 create function orchable._root_outcome(p_open_count integer, p_failed_count integer, p_cancelled_count integer)
 returns text
-language sql
+language plpgsql
 immutable
 set search_path = ''
 as $$
-    select case
+begin
+    return case
         when p_failed_count > 0 then 'failed'
         when p_open_count > 0 then 'open'
         when p_cancelled_count > 0 then 'cancelled'
         else 'completed'
-    end
+    end;
+end
 $$;
 
 comment on function orchable._root_outcome(integer, integer, integer) is
@@ -559,17 +623,19 @@ create function orchable._batch_status(
     p_status text, p_total integer, p_completed integer, p_failed integer
 )
 returns text
-language sql
+language plpgsql
 immutable
 set search_path = ''
 as $$
-    select case
+begin
+    return case
         when p_status in ('paused', 'cancelled') then p_status
         when p_total > 0 and p_completed = p_total then 'completed'
         when p_total > 0 and p_completed + p_failed = p_total then 'failed'
         when p_status = 'pending' then 'pending'
         else 'processing'
-    end
+    end;
+end
 $$;
 
 comment on function orchable._batch_status(text, integer, integer, integer) is
@@ -578,17 +644,20 @@ comment on function orchable._batch_status(text, integer, integer, integer) is
 -- functions/0160_next_stages.sql
 create function orchable._next_stages(p_template_id text)
 returns setof public.prompt_templates
-language sql
+language plpgsql
 stable
 set search_path = ''
 as $$
+begin
+    return query
     select n.*
     from public.prompt_templates as t
     cross join lateral jsonb_array_elements_text(t.stage_config -> 'next') with ordinality as k (stage_key, position)
     join public.prompt_templates as n
         on n.orchestrator_id = t.orchestrator_id and n.stage_key = k.stage_key and n.is_active
     where t.id = p_template_id
-    order by k.position
+    order by k.position;
+end
 $$;
 
 comment on function orchable._next_stages(text) is
@@ -597,20 +666,24 @@ comment on function orchable._next_stages(text) is
 -- functions/0170_split_error.sql
 create function orchable._split_error(p_template_id text, p_output jsonb)
 returns text
-language sql
+language plpgsql
 stable
 set search_path = ''
 as $$
-    select format(
-        'split_path "%s" of stage "%s" is %s in the output; it must be an array',
-        n.stage_config ->> 'split_path', n.stage_key,
-        coalesce('a ' || jsonb_typeof(p_output #> orchable._path(n.stage_config ->> 'split_path')), 'missing')
-    )
-    from orchable._next_stages(p_template_id) as n
-    where
-        n.stage_config ->> 'cardinality' = '1:N'
-        and jsonb_typeof(p_output #> orchable._path(n.stage_config ->> 'split_path')) is distinct from 'array'
-    limit 1
+begin
+    return (
+        select format(
+            'split_path "%s" of stage "%s" is %s in the output; it must be an array',
+            n.stage_config ->> 'split_path', n.stage_key,
+            coalesce('a ' || jsonb_typeof(p_output #> orchable._path(n.stage_config ->> 'split_path')), 'missing')
+        )
+        from orchable._next_stages(p_template_id) as n
+        where
+            n.stage_config ->> 'cardinality' = '1:N'
+            and jsonb_typeof(p_output #> orchable._path(n.stage_config ->> 'split_path')) is distinct from 'array'
+        limit 1
+    );
+end
 $$;
 
 comment on function orchable._split_error(text, jsonb) is
@@ -621,21 +694,28 @@ comment on function orchable._split_error(text, jsonb) is
 -- task's input or output; a path that is missing gives JSON null.
 create function orchable._mapped_input(p_mapping jsonb, p_input jsonb, p_output jsonb)
 returns jsonb
-language sql
+language plpgsql
 immutable
 set search_path = ''
 as $$
-    select coalesce(jsonb_object_agg(
-        m.key,
-        coalesce(
-            case split_part(m.value, '.', 1)
-                when 'input' then p_input
-                when 'output' then p_output
-            end #> (orchable._path(m.value))[2:],
-            'null'::jsonb
+begin
+    if p_mapping is null or p_mapping = '{}'::jsonb then
+        return '{}'::jsonb;
+    end if;
+    return (
+        select jsonb_object_agg(
+            m.key,
+            coalesce(
+                case split_part(m.value, '.', 1)
+                    when 'input' then p_input
+                    when 'output' then p_output
+                end #> (orchable._path(m.value))[2:],
+                'null'::jsonb
+            )
         )
-    ), '{}'::jsonb)
-    from jsonb_each_text(coalesce(p_mapping, '{}'::jsonb)) as m
+        from jsonb_each_text(p_mapping) as m
+    );
+end
 $$;
 
 comment on function orchable._mapped_input(jsonb, jsonb, jsonb) is
@@ -672,10 +752,11 @@ create function orchable._insert_child(
     p_branch_index integer
 )
 returns void
-language sql
+language plpgsql
 volatile
 set search_path = ''
 as $$
+begin
     insert into public.ai_tasks (
         owner_id, orchestrator_id, batch_id, launch_id, task_type, stage_key, input_data,
         prompt_template_id, parent_task_id, root_task_id, hierarchy_path, step_number,
@@ -686,7 +767,8 @@ as $$
         coalesce(p_stage.stage_config ->> 'task_type', p_stage.stage_key), p_stage.stage_key, p_input,
         p_stage.id, p_parent.id, p_parent.root_task_id, p_parent.hierarchy_path || to_jsonb(p_parent.id),
         p_step_number, p_stage.requires_approval, p_stage.max_retries, p_split_task_id, p_branch_index
-    )
+    );
+end
 $$;
 
 comment on function orchable._insert_child(public.ai_tasks, public.prompt_templates, jsonb, integer, uuid, integer) is
@@ -696,7 +778,9 @@ comment on function orchable._insert_child(public.ai_tasks, public.prompt_templa
 -- Runs in the transaction that completes a task: creates the children of every next
 -- stage. 1:1 gets the output as input; 1:N one child per element at split_path; N:1
 -- counts this branch's arrival in its split's merge group, and the arrival that completes
--- the group (its row lock serialises them) creates the one merge task.
+-- the group (its row lock serialises them) creates the one merge task. A merge task's
+-- parent is the split task, so like every child it is one step below its parent, whether
+-- the split was empty or not.
 create function orchable.tg_ai_tasks__fan_out()
 returns trigger
 language plpgsql
@@ -783,7 +867,7 @@ begin
                             and b.status = 'completed'
                     ))
                     || orchable._mapped_input(v_next.stage_config -> 'input_mapping', v_split.input_data, v_split.output_data),
-                    new.step_number + 1, v_split.split_task_id, v_split.branch_index);
+                    v_split.step_number + 1, v_split.split_task_id, v_split.branch_index);
                 update orchable.merge_groups as g
                 set merged_at = now()
                 where g.split_task_id = v_group.split_task_id and g.merge_stage_key = v_group.merge_stage_key;
@@ -808,101 +892,127 @@ execute function orchable.tg_ai_tasks__fan_out();
 -- counters in step with task statuses, once per statement: a bulk change costs one update
 -- per tree and one per batch. An input is completed when its tree has nothing open and
 -- nothing failed, failed as soon as one of its tasks failed for good.
+--
+-- The transition tables are read once into arrays: statements that name a transition
+-- table are planned anew at every call, statements over array parameters keep their plan.
+-- Every counter is computed in the SET of the UPDATE from the row it locked, so two
+-- transactions that finish inputs of one batch at once both count.
 create function orchable.tg_ai_tasks__count()
 returns trigger
 language plpgsql
 set search_path = ''
 as $$
+declare
+    v_root_ids uuid [];
+    v_batch_ids uuid [];
+    v_open_deltas integer [];
+    v_failed_deltas integer [];
+    v_cancelled_deltas integer [];
+    v_started boolean [];
+    v_root_counts integer [];
 begin
     if tg_op = 'INSERT' then
+        select array_agg(root_task_id), array_agg(batch_id), array_agg(task_count), array_agg(root_count)
+        into v_root_ids, v_batch_ids, v_open_deltas, v_root_counts
+        from (
+            select n.root_task_id, n.batch_id, count(*)::integer as task_count,
+                count(*) filter (where n.parent_task_id is null)::integer as root_count
+            from new_tasks as n
+            group by n.root_task_id, n.batch_id
+        ) as c;
+
         insert into orchable.task_trees as t (root_task_id, batch_id, open_count)
-        select n.root_task_id, n.batch_id, count(*)
-        from new_tasks as n
-        group by n.root_task_id, n.batch_id
+        select c.root_task_id, c.batch_id, c.task_count
+        from unnest(v_root_ids, v_batch_ids, v_open_deltas) as c (root_task_id, batch_id, task_count)
         on conflict (root_task_id) do update set open_count = t.open_count + excluded.open_count;
 
         update public.task_batches as b
         set total_tasks = b.total_tasks + r.root_count, updated_at = now()
         from (
-            select n.batch_id, count(*)::integer as root_count
-            from new_tasks as n where n.parent_task_id is null group by n.batch_id
+            select c.batch_id, sum(c.root_count)::integer as root_count
+            from unnest(v_batch_ids, v_root_counts) as c (batch_id, root_count)
+            group by c.batch_id
+            having sum(c.root_count) > 0
         ) as r
         where b.id = r.batch_id;
         return null;
     end if;
 
-    with changes as (
+    select array_agg(root_task_id), array_agg(batch_id), array_agg(open_delta), array_agg(failed_delta),
+        array_agg(cancelled_delta), array_agg(started)
+    into v_root_ids, v_batch_ids, v_open_deltas, v_failed_deltas, v_cancelled_deltas, v_started
+    from (
         select
             n.root_task_id,
             n.batch_id,
-            (n.status in ('plan', 'processing', 'generated'))::integer
-            - (o.status in ('plan', 'processing', 'generated'))::integer as open_delta,
-            (n.status = 'failed')::integer - (o.status = 'failed')::integer as failed_delta,
-            (n.status = 'cancelled')::integer - (o.status = 'cancelled')::integer as cancelled_delta,
-            n.status = 'processing' and o.status = 'plan' as started
+            sum((n.status in ('plan', 'processing', 'generated'))::integer
+                - (o.status in ('plan', 'processing', 'generated'))::integer)::integer as open_delta,
+            sum((n.status = 'failed')::integer - (o.status = 'failed')::integer)::integer as failed_delta,
+            sum((n.status = 'cancelled')::integer - (o.status = 'cancelled')::integer)::integer as cancelled_delta,
+            bool_or(n.status = 'processing' and o.status = 'plan') as started
         from new_tasks as n
         join old_tasks as o on o.id = n.id
         where n.status is distinct from o.status
-    ),
-    tree_deltas as (
-        select root_task_id, sum(open_delta)::integer as open_delta,
-            sum(failed_delta)::integer as failed_delta, sum(cancelled_delta)::integer as cancelled_delta
-        from changes
-        group by root_task_id
-        having sum(open_delta) <> 0 or sum(failed_delta) <> 0 or sum(cancelled_delta) <> 0
-    ),
-    trees as (
+        group by n.root_task_id, n.batch_id
+    ) as c;
+    if v_root_ids is null then
+        return null;
+    end if;
+
+    with trees as (
         update orchable.task_trees as t
         set
             open_count = t.open_count + d.open_delta,
             failed_count = t.failed_count + d.failed_delta,
             cancelled_count = t.cancelled_count + d.cancelled_delta
-        from tree_deltas as d
+        from unnest(v_root_ids, v_open_deltas, v_failed_deltas, v_cancelled_deltas)
+            as d (root_task_id, open_delta, failed_delta, cancelled_delta)
         where t.root_task_id = d.root_task_id
+            and (d.open_delta <> 0 or d.failed_delta <> 0 or d.cancelled_delta <> 0)
         returning
             t.batch_id,
             orchable._root_outcome(t.open_count - d.open_delta, t.failed_count - d.failed_delta,
                 t.cancelled_count - d.cancelled_delta) as old_outcome,
             orchable._root_outcome(t.open_count, t.failed_count, t.cancelled_count) as new_outcome
     ),
-    batch_deltas as (
+    outcome_deltas as (
         select
-            coalesce(tr.batch_id, s.batch_id) as batch_id,
-            coalesce(tr.completed_delta, 0) as completed_delta,
-            coalesce(tr.failed_delta, 0) as failed_delta,
-            s.batch_id is not null as started
-        from (
-            select batch_id,
-                sum((new_outcome = 'completed')::integer - (old_outcome = 'completed')::integer)::integer as completed_delta,
-                sum((new_outcome = 'failed')::integer - (old_outcome = 'failed')::integer)::integer as failed_delta
-            from trees
-            group by batch_id
-        ) as tr
-        full join (select distinct batch_id from changes where started) as s on s.batch_id = tr.batch_id
+            batch_id,
+            sum((new_outcome = 'completed')::integer - (old_outcome = 'completed')::integer)::integer as completed_delta,
+            sum((new_outcome = 'failed')::integer - (old_outcome = 'failed')::integer)::integer as failed_delta
+        from trees
+        group by batch_id
     ),
-    next_state as (
+    started_batches as (
+        select distinct s.batch_id from unnest(v_batch_ids, v_started) as s (batch_id, started) where s.started
+    ),
+    deltas as (
         select
-            b.id,
-            b.completed_tasks + d.completed_delta as completed_tasks,
-            b.failed_tasks + d.failed_delta as failed_tasks,
-            orchable._batch_status(
-                case when d.started and b.status = 'pending' then 'processing' else b.status end,
-                b.total_tasks, b.completed_tasks + d.completed_delta, b.failed_tasks + d.failed_delta
-            ) as status
-        from public.task_batches as b
-        join batch_deltas as d on d.batch_id = b.id
-        where d.completed_delta <> 0 or d.failed_delta <> 0 or (d.started and b.status = 'pending')
+            coalesce(o.batch_id, s.batch_id) as batch_id,
+            coalesce(o.completed_delta, 0) as completed_delta,
+            coalesce(o.failed_delta, 0) as failed_delta,
+            s.batch_id is not null as started
+        from outcome_deltas as o
+        full join started_batches as s on s.batch_id = o.batch_id
     )
     update public.task_batches as b
     set
-        completed_tasks = s.completed_tasks,
-        failed_tasks = s.failed_tasks,
-        status = s.status,
-        started_at = coalesce(b.started_at, case when s.status <> 'pending' then now() end),
-        finished_at = case when s.status in ('completed', 'failed', 'cancelled') then coalesce(b.finished_at, now()) end,
+        completed_tasks = b.completed_tasks + d.completed_delta,
+        failed_tasks = b.failed_tasks + d.failed_delta,
+        status = orchable._batch_status(
+            case when d.started and b.status = 'pending' then 'processing' else b.status end,
+            b.total_tasks, b.completed_tasks + d.completed_delta, b.failed_tasks + d.failed_delta),
+        started_at = case when d.started then coalesce(b.started_at, now()) else b.started_at end,
+        finished_at = case
+            when orchable._batch_status(
+                case when d.started and b.status = 'pending' then 'processing' else b.status end,
+                b.total_tasks, b.completed_tasks + d.completed_delta, b.failed_tasks + d.failed_delta
+            ) in ('completed', 'failed', 'cancelled') then coalesce(b.finished_at, now())
+        end,
         updated_at = now()
-    from next_state as s
-    where b.id = s.id;
+    from deltas as d
+    where b.id = d.batch_id
+        and (d.completed_delta <> 0 or d.failed_delta <> 0 or (d.started and b.status = 'pending'));
     return null;
 end
 $$;
@@ -1087,8 +1197,20 @@ begin
                 format('has cardinality "%s"; it must be 1:1, 1:N or N:1', v_card)
             when v_card = '1:N' and coalesce(v_stage ->> 'split_path', '') = '' then
                 'is a split (1:N) without split_path'
+            when v_card = '1:N' and v_stage ->> 'split_path' !~ '^[^.]+(\.[^.]+)*$' then
+                'is a split (1:N) whose split_path is not a dot path (a.b.c)'
             when v_stage ? 'next' and jsonb_typeof(v_stage -> 'next') <> 'array' then
                 'has a next that is not an array of stage keys'
+            when exists (
+                select from jsonb_array_elements_text(v_stage -> 'next') as n (stage_key)
+                group by n.stage_key having count(*) > 1
+            ) then format('lists next stage "%s" more than once', (
+                select n.stage_key from jsonb_array_elements_text(v_stage -> 'next') as n (stage_key)
+                group by n.stage_key having count(*) > 1 order by n.stage_key limit 1
+            ))
+            when v_card = 'N:1' and v_stage ? 'merge_path'
+                and coalesce(v_stage ->> 'merge_path', '') !~ '^[^.]+(\.[^.]+)*$' then
+                'is a merge (N:1) whose merge_path is not a dot path (a.b.c)'
             when v_stage ? 'input_mapping' and jsonb_typeof(v_stage -> 'input_mapping') <> 'object' then
                 'has an input_mapping that is not an object'
             when exists (
@@ -1135,8 +1257,13 @@ begin
         v_indegree := v_indegree || jsonb_build_object(v_key, 0);
     end loop;
 
-    if v_entry is null or not v_stages ? v_entry then
-        raise exception 'entry stage "%" is not one of the stages', coalesce(v_entry, '')
+    if coalesce(v_entry, '') = '' then
+        raise exception 'the pipeline definition has no entry stage'
+            using errcode = 'OR001', detail = 'entry must name one of the stages',
+            hint = 'add "entry": the key of the stage each input starts at';
+    end if;
+    if not v_stages ? v_entry then
+        raise exception 'entry stage "%" is not one of the stages', v_entry
             using errcode = 'OR001', hint = 'set "entry" to the key of the first stage';
     end if;
     if v_stages -> v_entry ->> 'cardinality' <> '1:1' then
@@ -1369,9 +1496,10 @@ begin
             using errcode = 'OR003', detail = format('got %s', coalesce(jsonb_typeof(p_inputs), 'null')),
             hint = 'pass one element per input: [{"topic": "..."}, ...]';
     end if;
-    if jsonb_typeof(p_config) is distinct from 'object' then
-        raise exception 'p_config must be a JSON object'
-            using errcode = 'OR003', hint = 'pass {} or {"ai_settings": {...}}';
+    if jsonb_typeof(p_config) is distinct from 'object'
+        or jsonb_typeof(p_config -> 'ai_settings') not in ('object', 'null') then
+        raise exception 'p_config must be a JSON object, and its ai_settings an object'
+            using errcode = 'OR003', hint = 'pass {} or {"ai_settings": {"model": "..."}}';
     end if;
     select * into v_entry from public.prompt_templates
     where orchestrator_id = v_orchestrator.id and stage_key = v_orchestrator.entry_stage_key and is_active;
@@ -1450,6 +1578,9 @@ as $$
 declare
     v_max_lease_expiries constant integer := 5;
     v_claimed uuid [];
+    v_poisoned boolean;
+    v_missing_ids uuid [];
+    v_missing_variables text [];
 begin
     if coalesce(btrim(p_worker_id), '') = '' or p_limit is null or p_limit not between 1 and 1000
         or p_lease_seconds is null or p_lease_seconds not between 1 and 86400 then
@@ -1479,32 +1610,39 @@ begin
             updated_at = now()
         from candidates as c
         where t.id = c.id
-        returning t.id
+        returning t.id, t.lease_expired_count
     )
-    select coalesce(array_agg(id), '{}') into v_claimed from leased;
+    select coalesce(array_agg(id), '{}'), coalesce(bool_or(lease_expired_count >= v_max_lease_expiries), false)
+    into v_claimed, v_poisoned
+    from leased;
 
-    update public.ai_tasks as t
-    set
-        status = 'failed',
-        error_code = 'OR014',
-        error_message = format('poison task: its lease expired %s times without a result', t.lease_expired_count),
-        claim_token = null, locked_by = null, locked_until = null, updated_at = now()
-    where t.id = any(v_claimed) and t.lease_expired_count >= v_max_lease_expiries;
+    -- Statement triggers fire even for an update of no row: run these only when needed.
+    if v_poisoned then
+        update public.ai_tasks as t
+        set
+            status = 'failed',
+            error_code = 'OR014',
+            error_message = format('poison task: its lease expired %s times without a result', t.lease_expired_count),
+            claim_token = null, locked_by = null, locked_until = null, updated_at = now()
+        where t.id = any(v_claimed) and t.lease_expired_count >= v_max_lease_expiries;
+    end if;
 
-    update public.ai_tasks as t
-    set
-        status = 'failed',
-        error_code = 'OR008',
-        error_message = format('template variable "%s" is missing from the task input', m.missing_variable),
-        claim_token = null, locked_by = null, locked_until = null, updated_at = now()
-    from (
-        select c.id, r.missing_variable
-        from public.ai_tasks as c
-        join public.prompt_templates as p on p.id = c.prompt_template_id
-        cross join lateral orchable._render_template(p.template, c.input_data) as r
-        where c.id = any(v_claimed) and c.status = 'processing' and r.missing_variable is not null
-    ) as m
-    where t.id = m.id;
+    select array_agg(c.id), array_agg(r.missing_variable)
+    into v_missing_ids, v_missing_variables
+    from public.ai_tasks as c
+    join public.prompt_templates as p on p.id = c.prompt_template_id
+    cross join lateral orchable._render_template(p.template, c.input_data) as r
+    where c.id = any(v_claimed) and c.status = 'processing' and r.missing_variable is not null;
+    if v_missing_ids is not null then
+        update public.ai_tasks as t
+        set
+            status = 'failed',
+            error_code = 'OR008',
+            error_message = format('template variable "%s" is missing from the task input', m.missing_variable),
+            claim_token = null, locked_by = null, locked_until = null, updated_at = now()
+        from unnest(v_missing_ids, v_missing_variables) as m (id, missing_variable)
+        where t.id = m.id;
+    end if;
 
     return query
     select
@@ -1579,13 +1717,18 @@ declare
     v_task public.ai_tasks;
     v_split_error text;
 begin
-    if p_output is null then
+    if p_output is null or jsonb_typeof(p_output) = 'null' then
         raise exception 'task % cannot complete without an output', p_task_id
-            using errcode = 'OR011', hint = 'pass the model''s JSON output, or call fail_task';
+            using errcode = 'OR011', detail = format('got %s', coalesce(p_output::text, 'SQL null')),
+            hint = 'pass the model''s JSON output, or call fail_task';
     end if;
     v_task := orchable._lock_claimed_task(p_task_id, p_claim_token);
 
-    v_split_error := orchable._split_error(v_task.prompt_template_id, p_output);
+    -- An output its split cannot use fails the task, unless a person approves it first:
+    -- approve_task checks again, and the approver can edit the output.
+    if not v_task.requires_approval then
+        v_split_error := orchable._split_error(v_task.prompt_template_id, p_output);
+    end if;
     if v_split_error is not null then
         update public.ai_tasks
         set status = 'failed', output_data = p_output, usage = p_usage, error_code = 'OR009',
@@ -2378,10 +2521,18 @@ create policy "Owners can read their own templates"
 on public.prompt_templates for select to authenticated
 using (owner_id = (select auth.uid()));
 
+-- The component must be one the owner can read (their own or a public one): the foreign
+-- key alone would let them link, and so probe for, another user's private component.
 create policy "Owners can set the view of their own templates"
 on public.prompt_templates for update to authenticated
 using (owner_id = (select auth.uid()))
-with check (owner_id = (select auth.uid()));
+with check (
+    owner_id = (select auth.uid())
+    and (
+        custom_component_id is null
+        or exists (select from public.custom_components as c where c.id = prompt_templates.custom_component_id)
+    )
+);
 
 -- policies/0130_task_batches.sql
 -- Batches change only through the RPCs (launch, pause, resume, cancel, retry, delete),
@@ -2410,6 +2561,9 @@ using (owner_id = (select auth.uid()));
 alter table public.task_events enable row level security;
 revoke all on table public.task_events from anon, authenticated, service_role;
 grant select on table public.task_events to authenticated, service_role;
+-- Its identity sequence is filled by the table's owner; the older default privileges
+-- would hand nextval and setval on it to every API role.
+revoke all on sequence public.task_events_id_seq from anon, authenticated, service_role;
 
 create policy "Owners can read their own events"
 on public.task_events for select to authenticated

@@ -2,6 +2,8 @@
 -- does: inside its transaction, `set local role` and `set local request.jwt.claims`.
 create schema if not exists tests;
 grant usage on schema tests to anon, authenticated, service_role, orchable_worker;
+-- pgTAP lives in extensions; the worker role needs it to run assertions in its own tests.
+grant usage on schema extensions to orchable_worker;
 
 create or replace function tests.create_user(p_email text)
 returns uuid
