@@ -1,5 +1,5 @@
 create function orchable._path(p_dot_path text)
-returns text []
+returns text[]
 language plpgsql
 immutable
 set search_path = ''

@@ -71,5 +71,6 @@ $$;
 comment on function public.launch_batch(uuid, jsonb, text, jsonb, text) is
 'Launches a batch: one root task of the entry stage per element of p_inputs, all or nothing. The same p_idempotency_key from the same owner returns the first batch.';
 
-revoke all on function public.launch_batch(uuid, jsonb, text, jsonb, text) from public, anon, authenticated, service_role;
+revoke all on function public.launch_batch(uuid, jsonb, text, jsonb, text)
+from public, anon, authenticated, service_role;
 grant execute on function public.launch_batch(uuid, jsonb, text, jsonb, text) to authenticated, service_role;

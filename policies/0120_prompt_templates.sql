@@ -19,6 +19,9 @@ with check (
     owner_id = (select auth.uid())
     and (
         custom_component_id is null
-        or exists (select from public.custom_components as c where c.id = prompt_templates.custom_component_id)
+        or exists (
+            select from public.custom_components as c
+            where c.id = prompt_templates.custom_component_id
+        )
     )
 );

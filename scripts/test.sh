@@ -12,6 +12,11 @@ db() { scripts/db.sh "$@"; }
 test_db=${ORCHABLE_TEST_DB:-orchable_test}
 step() { printf '\n== %s\n' "$*"; }
 
+step "lint: ruff and sqlfluff"
+.venv/bin/ruff check worker tests bench
+.venv/bin/ruff format --check worker tests bench
+.venv/bin/sqlfluff lint sql functions policies --processes 2
+
 db start
 
 step "deploy: supabase db push to fresh databases (current and legacy default privileges)"

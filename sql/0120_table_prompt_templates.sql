@@ -12,7 +12,7 @@ create table public.prompt_templates (
     input_schema jsonb,
     output_schema jsonb,
     stage_config jsonb not null,
-    next_stage_template_ids text [] not null default '{}',
+    next_stage_template_ids text[] not null default '{}',
     requires_approval boolean not null default false,
     max_retries integer not null default 3,
     organization_code text not null,

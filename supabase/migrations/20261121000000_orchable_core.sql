@@ -92,7 +92,7 @@ create table public.prompt_templates (
     input_schema jsonb,
     output_schema jsonb,
     stage_config jsonb not null,
-    next_stage_template_ids text [] not null default '{}',
+    next_stage_template_ids text[] not null default '{}',
     requires_approval boolean not null default false,
     max_retries integer not null default 3,
     organization_code text not null,
@@ -533,7 +533,7 @@ comment on function orchable._caller_owns(uuid) is
 
 -- functions/0110_path.sql
 create function orchable._path(p_dot_path text)
-returns text []
+returns text[]
 language plpgsql
 immutable
 set search_path = ''
@@ -1540,7 +1540,8 @@ $$;
 comment on function public.launch_batch(uuid, jsonb, text, jsonb, text) is
 'Launches a batch: one root task of the entry stage per element of p_inputs, all or nothing. The same p_idempotency_key from the same owner returns the first batch.';
 
-revoke all on function public.launch_batch(uuid, jsonb, text, jsonb, text) from public, anon, authenticated, service_role;
+revoke all on function public.launch_batch(uuid, jsonb, text, jsonb, text)
+from public, anon, authenticated, service_role;
 grant execute on function public.launch_batch(uuid, jsonb, text, jsonb, text) to authenticated, service_role;
 
 -- functions/0330_claim_tasks.sql
@@ -2530,7 +2531,10 @@ with check (
     owner_id = (select auth.uid())
     and (
         custom_component_id is null
-        or exists (select from public.custom_components as c where c.id = prompt_templates.custom_component_id)
+        or exists (
+            select from public.custom_components as c
+            where c.id = prompt_templates.custom_component_id
+        )
     )
 );
 
