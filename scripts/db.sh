@@ -46,7 +46,7 @@ running() {
     [ -f "$dir/postmaster.pid" ] && as_server "$pgbin/pg_ctl" -D "$dir" status >/dev/null 2>&1
 }
 
-apply() { psql -X -q -v ON_ERROR_STOP=1 "$@" >/dev/null; }
+apply() { PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 "$@" >/dev/null; }
 
 init_cluster() {
     local dir
@@ -83,12 +83,14 @@ start() {
     log "starting PostgreSQL on 127.0.0.1:$p"
     as_server "$pgbin/pg_ctl" -D "$dir" -o "-p $p" -l "$dir/server.log" -w -t 60 start >/dev/null
     apply -d "$(admin_url postgres)" -f "$root/scripts/standin/0010_roles.sql"
+    # As on Supabase, the project's database belongs to the postgres role.
+    apply -d "$(admin_url template1)" -c "alter database postgres owner to postgres"
 }
 
 create() {
     local db=$1 form=$2
     apply -d "$(admin_url template1)" -c "drop database if exists \"$db\" with (force)"
-    apply -d "$(admin_url template1)" -c "create database \"$db\""
+    apply -d "$(admin_url template1)" -c "create database \"$db\" owner postgres"
     standin "$db" "$form"
 }
 

@@ -1379,6 +1379,10 @@ begin
             raise exception 'upsert_orchestrator needs a signed-in user'
                 using errcode = '42501', hint = 'call it with a user''s JWT';
         end if;
+        if p_definition ->> 'owner_id' !~* '^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$' then
+            raise exception 'owner_id "%" is not a user id', p_definition ->> 'owner_id'
+                using errcode = 'OR001', hint = 'pass the uuid of a row of auth.users';
+        end if;
         v_owner_id := (p_definition ->> 'owner_id')::uuid;
         if v_owner_id is null then
             raise exception 'the pipeline has no owner'
