@@ -4,6 +4,7 @@
 #   scripts/db.sh stop      stop it
 #   scripts/db.sh url [DB]  print the connection URL of the postgres role (the migration owner)
 #   scripts/db.sh admin-url [DB]  print the URL of the cluster's superuser (the stand-in's role)
+#   scripts/db.sh worker-url [DB] print the URL of the local worker login (role orchable_worker)
 #   scripts/db.sh create DB current|legacy   (re)create a database with the stand-in applied
 # The cluster lives in .orchable/ (git-ignored) and listens on a free loopback port.
 set -euo pipefail
@@ -35,6 +36,9 @@ port() { cat "$state/port"; }
 
 admin_url() { printf 'postgresql://%s@127.0.0.1:%s/%s' "$superuser" "$(port)" "${1:-postgres}"; }
 url() { printf 'postgresql://postgres:postgres@127.0.0.1:%s/%s' "$(port)" "${1:-postgres}"; }
+worker_url() {
+    printf 'postgresql://orchable_worker_login:orchable_worker@127.0.0.1:%s/%s' "$(port)" "${1:-postgres}"
+}
 
 free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -112,7 +116,8 @@ case "${1:-}" in
     stop) stop ;;
     url) url "${2:-postgres}" ;;
     admin-url) admin_url "${2:-postgres}" ;;
+    worker-url) worker_url "${2:-postgres}" ;;
     create) create "$2" "$3" ;;
     standin) standin "$2" "$3" ;;
-    *) sed -n '2,8p' "$0" >&2; exit 2 ;;
+    *) sed -n '2,9p' "$0" >&2; exit 2 ;;
 esac

@@ -24,3 +24,14 @@ cd "$root"
 node_modules/.bin/supabase db push --remote="$("$root/scripts/db.sh" url "$db")" --yes 2>&1 \
     | grep -vE 'without TLS|^│$' | sed "s/^/supabase: /"
 echo "$sum" >"$stamp"
+# The local worker login, as a deployment creates it (README): least privilege.
+PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 -d "$("$root/scripts/db.sh" admin-url "$db")" >/dev/null <<'SQL'
+do $$
+begin
+    if not exists (select from pg_roles where rolname = 'orchable_worker_login') then
+        create role orchable_worker_login login password 'orchable_worker';
+    end if;
+end
+$$;
+grant orchable_worker to orchable_worker_login;
+SQL
