@@ -9,6 +9,7 @@ create table public.task_batches (
     completed_tasks integer not null default 0,
     failed_tasks integer not null default 0,
     config jsonb not null default '{}',
+    spent_usd numeric(14, 8) not null default 0,
     launch_id uuid not null default gen_random_uuid(),
     idempotency_key text,
     created_at timestamptz not null default now(),
@@ -25,6 +26,7 @@ create table public.task_batches (
     constraint task_batches_finished_or_finished_at_null check (
         (status in ('completed', 'failed', 'cancelled')) = (finished_at is not null)
     ),
+    constraint task_batches_spent_usd_not_negative check (spent_usd >= 0),
     constraint task_batches_owner_id_idempotency_key_key unique (owner_id, idempotency_key)
 );
 
@@ -51,3 +53,5 @@ comment on column public.task_batches.orchestrator_id is 'The pipeline the batch
 comment on column public.task_batches.owner_id is 'The user who owns the batch (the pipeline''s owner).';
 comment on column public.task_batches.started_at is 'When a task of the batch was first claimed.';
 comment on column public.task_batches.updated_at is 'When the batch last changed.';
+comment on column public.task_batches.spent_usd is
+'USD spent on LLM calls for this batch, summed by record_llm_call; at config.budget_usd the batch pauses itself.';

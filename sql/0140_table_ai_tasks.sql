@@ -31,6 +31,7 @@ create table public.ai_tasks (
     claim_count integer not null default 0,
     lease_expired_count integer not null default 0,
     usage jsonb,
+    provenance jsonb,
     created_at timestamptz not null default now(),
     updated_at timestamptz not null default now(),
     started_at timestamptz,
@@ -85,6 +86,8 @@ comment on column public.ai_tasks.run_after is 'A plan task is runnable from thi
 comment on column public.ai_tasks.claim_token is 'New at every claim; completing or failing needs the current one.';
 comment on column public.ai_tasks.locked_until is 'End of the lease; after it another worker may claim the task.';
 comment on column public.ai_tasks.lease_expired_count is 'Leases that ran out; too many make the task fail as poison.';
+comment on column public.ai_tasks.provenance is
+'Where the output came from: template_id and template_version, and what the worker reported (provider, model, api_key_id, response_id); never a key.';
 comment on column public.ai_tasks.usage is 'Token usage the worker reported with the output.';
 comment on column public.ai_tasks.approved_at is 'When a person approved the output.';
 comment on column public.ai_tasks.batch_id is 'The batch this task belongs to.';

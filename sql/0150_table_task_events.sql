@@ -17,6 +17,9 @@ create table public.task_events (
 create index task_events_batch_id_id_idx on public.task_events (batch_id, id);
 create index task_events_task_id_idx on public.task_events (task_id) where task_id is not null;
 create index task_events_owner_id_id_idx on public.task_events (owner_id, id desc);
+-- v_batch_progress: the tasks of a batch that completed in the last minutes (its throughput).
+create index task_events_batch_id_completed_created_at_idx on public.task_events (batch_id, created_at)
+where event = 'task_status' and to_status = 'completed';
 
 comment on table public.task_events is
 'Append-only log of every task and batch status change, written by triggers.';

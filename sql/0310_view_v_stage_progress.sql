@@ -2,6 +2,7 @@ create view public.v_stage_progress with (security_invoker = true) as
 select
     t.batch_id,
     t.stage_key,
+    min(t.step_number) as step_number,
     count(*) as task_count,
     count(*) filter (where t.status = 'plan') as plan_count,
     count(*) filter (where t.status = 'processing') as processing_count,
@@ -14,3 +15,4 @@ group by t.batch_id, t.stage_key;
 
 comment on view public.v_stage_progress is
 'Task counts by status for each stage of each batch.';
+comment on column public.v_stage_progress.step_number is 'The stage''s depth in the task tree, to list stages in order.';

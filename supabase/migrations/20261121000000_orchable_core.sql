@@ -152,6 +152,7 @@ create table public.task_batches (
     completed_tasks integer not null default 0,
     failed_tasks integer not null default 0,
     config jsonb not null default '{}',
+    spent_usd numeric(14, 8) not null default 0,
     launch_id uuid not null default gen_random_uuid(),
     idempotency_key text,
     created_at timestamptz not null default now(),
@@ -168,6 +169,7 @@ create table public.task_batches (
     constraint task_batches_finished_or_finished_at_null check (
         (status in ('completed', 'failed', 'cancelled')) = (finished_at is not null)
     ),
+    constraint task_batches_spent_usd_not_negative check (spent_usd >= 0),
     constraint task_batches_owner_id_idempotency_key_key unique (owner_id, idempotency_key)
 );
 
@@ -194,6 +196,8 @@ comment on column public.task_batches.orchestrator_id is 'The pipeline the batch
 comment on column public.task_batches.owner_id is 'The user who owns the batch (the pipeline''s owner).';
 comment on column public.task_batches.started_at is 'When a task of the batch was first claimed.';
 comment on column public.task_batches.updated_at is 'When the batch last changed.';
+comment on column public.task_batches.spent_usd is
+'USD spent on LLM calls for this batch, summed by record_llm_call; at config.budget_usd the batch pauses itself.';
 
 -- sql/0140_table_ai_tasks.sql
 create table public.ai_tasks (
@@ -229,6 +233,7 @@ create table public.ai_tasks (
     claim_count integer not null default 0,
     lease_expired_count integer not null default 0,
     usage jsonb,
+    provenance jsonb,
     created_at timestamptz not null default now(),
     updated_at timestamptz not null default now(),
     started_at timestamptz,
@@ -283,6 +288,8 @@ comment on column public.ai_tasks.run_after is 'A plan task is runnable from thi
 comment on column public.ai_tasks.claim_token is 'New at every claim; completing or failing needs the current one.';
 comment on column public.ai_tasks.locked_until is 'End of the lease; after it another worker may claim the task.';
 comment on column public.ai_tasks.lease_expired_count is 'Leases that ran out; too many make the task fail as poison.';
+comment on column public.ai_tasks.provenance is
+'Where the output came from: template_id and template_version, and what the worker reported (provider, model, api_key_id, response_id); never a key.';
 comment on column public.ai_tasks.usage is 'Token usage the worker reported with the output.';
 comment on column public.ai_tasks.approved_at is 'When a person approved the output.';
 comment on column public.ai_tasks.batch_id is 'The batch this task belongs to.';
@@ -325,6 +332,9 @@ create table public.task_events (
 create index task_events_batch_id_id_idx on public.task_events (batch_id, id);
 create index task_events_task_id_idx on public.task_events (task_id) where task_id is not null;
 create index task_events_owner_id_id_idx on public.task_events (owner_id, id desc);
+-- v_batch_progress: the tasks of a batch that completed in the last minutes (its throughput).
+create index task_events_batch_id_completed_created_at_idx on public.task_events (batch_id, created_at)
+where event = 'task_status' and to_status = 'completed';
 
 comment on table public.task_events is
 'Append-only log of every task and batch status change, written by triggers.';
@@ -497,6 +507,7 @@ create view public.v_stage_progress with (security_invoker = true) as
 select
     t.batch_id,
     t.stage_key,
+    min(t.step_number) as step_number,
     count(*) as task_count,
     count(*) filter (where t.status = 'plan') as plan_count,
     count(*) filter (where t.status = 'processing') as processing_count,
@@ -509,6 +520,199 @@ group by t.batch_id, t.stage_key;
 
 comment on view public.v_stage_progress is
 'Task counts by status for each stage of each batch.';
+comment on column public.v_stage_progress.step_number is 'The stage''s depth in the task tree, to list stages in order.';
+
+-- sql/0400_table_ai_models.sql
+create table public.ai_models (
+    provider text not null,
+    model text not null,
+    display_name text not null,
+    input_usd_per_million numeric(12, 6),
+    output_usd_per_million numeric(12, 6),
+    cached_input_usd_per_million numeric(12, 6),
+    context_window integer,
+    price_source text,
+    price_read_on date,
+    is_active boolean not null default true,
+    created_at timestamptz not null default now(),
+    updated_at timestamptz not null default now(),
+    constraint ai_models_pkey primary key (provider, model),
+    constraint ai_models_provider_is_slug check (provider ~ '^[a-z][a-z0-9_.-]*$'),
+    constraint ai_models_model_not_blank check (btrim(model) <> ''),
+    constraint ai_models_prices_not_negative check (
+        input_usd_per_million >= 0 and output_usd_per_million >= 0 and cached_input_usd_per_million >= 0
+    ),
+    constraint ai_models_context_window_positive check (context_window > 0),
+    -- A price says where and when it was read.
+    constraint ai_models_price_has_source check (
+        (input_usd_per_million is null and output_usd_per_million is null)
+        or (price_source is not null and price_read_on is not null)
+    )
+);
+
+comment on table public.ai_models is
+'The LLM models orchable knows, with their list prices per million tokens; record_llm_call prices each call from it.';
+comment on column public.ai_models.provider is 'The provider, as in user_api_keys.provider (gemini, openai, anthropic, offline).';
+comment on column public.ai_models.model is 'The model name the provider''s API takes (gemini-2.5-flash, gpt-4o-mini, ...).';
+comment on column public.ai_models.display_name is 'A name for people.';
+comment on column public.ai_models.input_usd_per_million is
+'USD per million input tokens not served from a cache (standard tier, shortest-prompt tier); null when unknown.';
+comment on column public.ai_models.output_usd_per_million is
+'USD per million output tokens, thinking tokens included; null when unknown.';
+comment on column public.ai_models.cached_input_usd_per_million is
+'USD per million input tokens read from the provider''s cache; null bills them at the input price.';
+comment on column public.ai_models.context_window is 'Input tokens the model accepts in one call.';
+comment on column public.ai_models.price_source is 'The page the prices were read from (URL).';
+comment on column public.ai_models.price_read_on is 'When the prices were read from price_source.';
+comment on column public.ai_models.is_active is 'Whether the worker offers the model; an inactive model is still priced.';
+comment on column public.ai_models.created_at is 'When the model was added.';
+comment on column public.ai_models.updated_at is 'When the row last changed (the seed updates prices in place).';
+
+-- sql/0410_table_llm_calls.sql
+create table public.llm_calls (
+    id bigint generated always as identity primary key,
+    -- No foreign key to auth.users: calls go with their batch, like task_events.
+    owner_id uuid not null,
+    batch_id uuid not null references public.task_batches (id) on delete cascade,
+    task_id uuid not null references public.ai_tasks (id) on delete cascade,
+    api_key_id uuid references public.user_api_keys (id) on delete set null,
+    provider text not null,
+    model text not null,
+    attempt integer not null,
+    outcome text not null,
+    http_status integer,
+    error text,
+    input_tokens integer not null default 0,
+    output_tokens integer not null default 0,
+    cached_tokens integer not null default 0,
+    thoughts_tokens integer not null default 0,
+    latency_ms integer,
+    cost_usd numeric(14, 8) not null default 0,
+    response_id text,
+    created_at timestamptz not null default now(),
+    constraint llm_calls_outcome_known check (
+        outcome in (
+            'success', 'rate_limited', 'overloaded', 'server_error', 'timeout',
+            'invalid_output', 'invalid_key', 'invalid_request'
+        )
+    ),
+    constraint llm_calls_tokens_not_negative check (
+        input_tokens >= 0 and output_tokens >= 0 and cached_tokens >= 0 and thoughts_tokens >= 0
+    ),
+    constraint llm_calls_latency_ms_not_negative check (latency_ms >= 0),
+    constraint llm_calls_cost_usd_not_negative check (cost_usd >= 0),
+    constraint llm_calls_attempt_not_negative check (attempt >= 0)
+);
+
+-- A batch's calls in time order (v_batch_progress, cost reports).
+create index llm_calls_batch_id_created_at_idx on public.llm_calls (batch_id, created_at);
+-- A task's calls; also serves the foreign key's cascade.
+create index llm_calls_task_id_idx on public.llm_calls (task_id);
+-- An owner's recent calls.
+create index llm_calls_owner_id_created_at_idx on public.llm_calls (owner_id, created_at desc);
+-- The foreign key's on delete set null when a key is deleted.
+create index llm_calls_api_key_id_idx on public.llm_calls (api_key_id) where api_key_id is not null;
+
+comment on table public.llm_calls is
+'Append-only log of every LLM call a worker made: tokens, latency, key, outcome and cost. Written by record_llm_call.';
+comment on column public.llm_calls.id is 'Order of the calls.';
+comment on column public.llm_calls.owner_id is 'The user who owns the task (and pays for the call).';
+comment on column public.llm_calls.batch_id is 'The batch of the task.';
+comment on column public.llm_calls.task_id is 'The task the call was made for.';
+comment on column public.llm_calls.api_key_id is 'The key used (user_api_keys.id), never the key; null for the offline provider or a deleted key.';
+comment on column public.llm_calls.provider is 'The provider called (gemini, openai, offline).';
+comment on column public.llm_calls.model is 'The model called.';
+comment on column public.llm_calls.attempt is 'The task''s retry_count when the call was made (0 for the first attempt).';
+comment on column public.llm_calls.outcome is
+'success, rate_limited, overloaded, server_error, timeout, invalid_output, invalid_key or invalid_request.';
+comment on column public.llm_calls.http_status is 'The HTTP status the provider answered with, when there was one.';
+comment on column public.llm_calls.error is 'The error message of a failed call.';
+comment on column public.llm_calls.input_tokens is 'Prompt tokens, cached ones included.';
+comment on column public.llm_calls.output_tokens is 'Output tokens, thinking tokens excluded.';
+comment on column public.llm_calls.cached_tokens is 'Prompt tokens served from the provider''s cache (part of input_tokens).';
+comment on column public.llm_calls.thoughts_tokens is 'Thinking tokens, billed as output.';
+comment on column public.llm_calls.latency_ms is 'How long the call took, in milliseconds.';
+comment on column public.llm_calls.cost_usd is 'What the call cost at the ai_models prices of the moment; 0 for an unknown model.';
+comment on column public.llm_calls.response_id is 'The provider''s id of the response.';
+comment on column public.llm_calls.created_at is 'When the call was recorded.';
+
+-- sql/0420_view_v_batch_progress.sql
+-- One row per batch. Each lateral part reads one batch's rows through an index that
+-- starts with batch_id: ai_tasks_batch_id_stage_key_status_idx, llm_calls_batch_id_created_at_idx
+-- and task_events_batch_id_completed_created_at_idx.
+create view public.v_batch_progress with (security_invoker = true) as
+select
+    b.id as batch_id,
+    b.name,
+    b.status,
+    b.status_reason,
+    b.total_tasks,
+    b.completed_tasks,
+    b.failed_tasks,
+    case
+        when b.total_tasks = 0 then 0
+        else round(100.0 * (b.completed_tasks + b.failed_tasks) / b.total_tasks, 1)
+    end::numeric(5, 1) as percent_done,
+    t.plan_count,
+    t.processing_count,
+    t.generated_count,
+    t.completed_count,
+    t.failed_count,
+    t.cancelled_count,
+    c.llm_call_count,
+    c.input_tokens,
+    c.output_tokens,
+    c.cached_tokens,
+    c.cost_usd,
+    case
+        when jsonb_typeof(b.config -> 'budget_usd') = 'number' then (b.config ->> 'budget_usd')::numeric
+    end as budget_usd,
+    r.tasks_per_minute,
+    case
+        when r.tasks_per_minute > 0
+            then make_interval(
+                secs => round((t.plan_count + t.processing_count + t.generated_count) * 60 / r.tasks_per_minute)
+            )
+    end as eta,
+    b.started_at,
+    b.finished_at
+from public.task_batches as b
+cross join
+    lateral (
+        select
+            count(*) filter (where a.status = 'plan') as plan_count,
+            count(*) filter (where a.status = 'processing') as processing_count,
+            count(*) filter (where a.status = 'generated') as generated_count,
+            count(*) filter (where a.status = 'completed') as completed_count,
+            count(*) filter (where a.status = 'failed') as failed_count,
+            count(*) filter (where a.status = 'cancelled') as cancelled_count
+        from public.ai_tasks as a
+        where a.batch_id = b.id
+    ) as t
+cross join
+    lateral (
+        select
+            count(*) as llm_call_count,
+            coalesce(sum(l.input_tokens), 0)::bigint as input_tokens,
+            coalesce(sum(l.output_tokens), 0)::bigint as output_tokens,
+            coalesce(sum(l.cached_tokens), 0)::bigint as cached_tokens,
+            coalesce(sum(l.cost_usd), 0)::numeric(14, 8) as cost_usd
+        from public.llm_calls as l
+        where l.batch_id = b.id
+    ) as c
+cross join lateral (
+    select round(count(*) / 5.0, 2) as tasks_per_minute
+    from public.task_events as e
+    where
+        e.batch_id = b.id
+        and e.event = 'task_status'
+        and e.to_status = 'completed'
+        and e.created_at >= now() - interval '5 minutes'
+) as r;
+
+comment on view public.v_batch_progress is
+'Progress, spend and pace of each batch: inputs finished, task counts by status, LLM calls, tokens and cost,
+budget, tasks completed per minute over the last 5 minutes and the time left at that pace (eta).';
 
 -- functions/0100_caller_owns.sql
 -- Whether the caller may act on rows owned by p_owner_id. API callers (anon,
@@ -1710,7 +1914,8 @@ create function public.complete_task(
     p_task_id uuid,
     p_claim_token uuid,
     p_output jsonb,
-    p_usage jsonb default null
+    p_usage jsonb default null,
+    p_provenance jsonb default null
 )
 returns text
 language plpgsql
@@ -1721,13 +1926,30 @@ as $$
 declare
     v_task public.ai_tasks;
     v_split_error text;
+    v_provenance jsonb;
 begin
     if p_output is null or jsonb_typeof(p_output) = 'null' then
         raise exception 'task % cannot complete without an output', p_task_id
             using errcode = 'OR011', detail = format('got %s', coalesce(p_output::text, 'SQL null')),
             hint = 'pass the model''s JSON output, or call fail_task';
     end if;
+    if p_provenance is not null and jsonb_typeof(p_provenance) <> 'object' then
+        raise exception 'the provenance of task % is not a JSON object', p_task_id
+            using errcode = 'OR011', detail = format('got %s', jsonb_typeof(p_provenance)),
+            hint = 'pass {"provider": ..., "model": ..., "api_key_id": ..., "response_id": ...}, or null';
+    end if;
+    -- A key never reaches the database in clear: refuse one named api_key at any depth.
+    if jsonb_path_exists(p_provenance, 'lax $.**.api_key') then
+        raise exception 'the provenance of task % contains an API key', p_task_id
+            using errcode = 'OR011', detail = 'a member named api_key was found in p_provenance',
+            hint = 'pass the key''s id as api_key_id, never the key';
+    end if;
     v_task := orchable._lock_claimed_task(p_task_id, p_claim_token);
+    select coalesce(p_provenance, '{}'::jsonb)
+        || jsonb_build_object('template_id', p.id, 'template_version', p.version)
+    into v_provenance
+    from public.prompt_templates as p
+    where p.id = v_task.prompt_template_id;
 
     -- An output its split cannot use fails the task, unless a person approves it first:
     -- approve_task checks again, and the approver can edit the output.
@@ -1736,8 +1958,8 @@ begin
     end if;
     if v_split_error is not null then
         update public.ai_tasks
-        set status = 'failed', output_data = p_output, usage = p_usage, error_code = 'OR009',
-            error_message = v_split_error, claim_token = null, locked_by = null, locked_until = null,
+        set status = 'failed', output_data = p_output, usage = p_usage, provenance = v_provenance,
+            error_code = 'OR009', error_message = v_split_error, claim_token = null, locked_by = null, locked_until = null,
             updated_at = now()
         where id = p_task_id;
         return 'failed';
@@ -1748,6 +1970,7 @@ begin
         status = case when v_task.requires_approval then 'generated' else 'completed' end,
         output_data = p_output,
         usage = p_usage,
+        provenance = v_provenance,
         error_message = null,
         error_code = null,
         claim_token = null,
@@ -1760,11 +1983,13 @@ begin
 end
 $$;
 
-comment on function public.complete_task(uuid, uuid, jsonb, jsonb) is
-'Worker only. Stores a claimed task''s output: completed (children created at once) or generated when its stage requires approval. Returns the new status; a stale claim token raises OR006 and changes nothing; an output its split cannot use fails the task (OR009).';
+comment on function public.complete_task(uuid, uuid, jsonb, jsonb, jsonb) is
+'Worker only. Stores a claimed task''s output: completed (children created at once) or generated when its stage requires approval. Returns the new status; a stale claim token raises OR006 and changes nothing; an output its split cannot use fails the task (OR009).
+p_provenance (provider, model, api_key_id, response_id) is stored with the template id and version; one naming an api_key is refused (OR011).';
 
-revoke all on function public.complete_task(uuid, uuid, jsonb, jsonb) from public, anon, authenticated, service_role;
-grant execute on function public.complete_task(uuid, uuid, jsonb, jsonb) to orchable_worker, service_role;
+revoke all on function public.complete_task(uuid, uuid, jsonb, jsonb, jsonb)
+from public, anon, authenticated, service_role;
+grant execute on function public.complete_task(uuid, uuid, jsonb, jsonb, jsonb) to orchable_worker, service_role;
 
 -- functions/0360_fail_task.sql
 -- SECURITY DEFINER: workers have no table privileges.
@@ -1808,6 +2033,94 @@ comment on function public.fail_task(uuid, uuid, text, boolean) is
 
 revoke all on function public.fail_task(uuid, uuid, text, boolean) from public, anon, authenticated, service_role;
 grant execute on function public.fail_task(uuid, uuid, text, boolean) to orchable_worker, service_role;
+
+-- functions/0370_extend_lease.sql
+-- SECURITY DEFINER: workers have no table privileges. A worker whose call outlasts its
+-- lease extends it, so that no other worker claims the task meanwhile.
+create function public.extend_lease(
+    p_task_id uuid,
+    p_claim_token uuid,
+    p_lease_seconds integer default 300
+)
+returns timestamptz
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+    v_locked_until timestamptz;
+begin
+    if p_lease_seconds is null or p_lease_seconds not between 1 and 86400 then
+        raise exception 'extend_lease needs a lease from 1 to 86400 seconds'
+            using errcode = 'OR010',
+            detail = format('p_lease_seconds=%s', coalesce(p_lease_seconds::text, 'null')),
+            hint = 'for example extend_lease(task_id, claim_token, 300)';
+    end if;
+    perform orchable._lock_claimed_task(p_task_id, p_claim_token);
+
+    update public.ai_tasks
+    set locked_until = now() + make_interval(secs => p_lease_seconds), updated_at = now()
+    where id = p_task_id
+    returning locked_until into v_locked_until;
+    return v_locked_until;
+end
+$$;
+
+comment on function public.extend_lease(uuid, uuid, integer) is
+'Worker only. Extends the lease of a task the caller still holds to now() + p_lease_seconds and returns the new locked_until.
+Errors: OR004 unknown task, OR006 stale claim (nothing changed), OR010 a lease outside 1..86400 seconds.';
+
+revoke all on function public.extend_lease(uuid, uuid, integer) from public, anon, authenticated, service_role;
+grant execute on function public.extend_lease(uuid, uuid, integer) to orchable_worker, service_role;
+
+-- functions/0380_release_task.sql
+-- SECURITY DEFINER: workers have no table privileges. A worker that stops (SIGTERM) or
+-- cannot run a task now (no usable API key) hands it back without spending a retry.
+create function public.release_task(
+    p_task_id uuid,
+    p_claim_token uuid,
+    p_delay_seconds integer default 0,
+    p_reason text default null
+)
+returns text
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+begin
+    if p_delay_seconds is null or p_delay_seconds not between 0 and 86400 then
+        raise exception 'release_task needs a delay from 0 to 86400 seconds'
+            using errcode = 'OR010',
+            detail = format('p_delay_seconds=%s', coalesce(p_delay_seconds::text, 'null')),
+            hint = 'for example release_task(task_id, claim_token, 0, ''worker shutting down'')';
+    end if;
+    perform orchable._lock_claimed_task(p_task_id, p_claim_token);
+
+    -- retry_count stays: a released task has not failed. The reason goes to the event log
+    -- through error_message, which the events trigger reads for a task back in plan.
+    update public.ai_tasks
+    set
+        status = 'plan',
+        run_after = now() + make_interval(secs => p_delay_seconds),
+        error_message = 'released' || coalesce(': ' || nullif(btrim(p_reason), ''), ''),
+        error_code = null,
+        claim_token = null,
+        locked_by = null,
+        locked_until = null,
+        updated_at = now()
+    where id = p_task_id;
+    return 'plan';
+end
+$$;
+
+comment on function public.release_task(uuid, uuid, integer, text) is
+'Worker only. Hands a claimed task back: plan again after p_delay_seconds, its claim cleared, no retry spent. Returns ''plan''.
+The reason is logged as error_message ''released: <reason>''. Errors: OR004 unknown task, OR006 stale claim, OR010 a delay outside 0..86400.';
+
+revoke all on function public.release_task(uuid, uuid, integer, text) from public, anon, authenticated, service_role;
+grant execute on function public.release_task(uuid, uuid, integer, text) to orchable_worker, service_role;
 
 -- functions/0400_lock_owned_task.sql
 create function orchable._lock_owned_task(p_task_id uuid)
@@ -2477,6 +2790,164 @@ from public, anon, authenticated, service_role;
 grant execute on function public.report_api_key_result(uuid, text, integer, text, timestamptz)
 to orchable_worker, service_role;
 
+-- functions/0550_api_key_available_at.sql
+-- SECURITY DEFINER: the worker has no privileges on the key tables. When acquire_api_key
+-- returns no key, the worker asks this when to come back (and releases the task until then).
+create function public.api_key_available_at(p_owner_id uuid, p_provider text)
+returns timestamptz
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+    select
+        case
+            when bool_or(h.blocked_until is null or h.blocked_until <= now()) then now()
+            else min(h.blocked_until)
+        end
+    from public.user_api_keys as k
+    left join public.api_key_health as h on h.user_api_key_id = k.id
+    where k.owner_id = p_owner_id and k.provider = p_provider and k.is_active
+$$;
+
+comment on function public.api_key_available_at(uuid, text) is
+'Worker only. When the owner will next have a usable key for the provider: now() if one is usable now,
+else the earliest blocked_until of their active keys; null when they have no active key for it (nothing to wait for).';
+
+revoke all on function public.api_key_available_at(uuid, text) from public, anon, authenticated, service_role;
+grant execute on function public.api_key_available_at(uuid, text) to orchable_worker, service_role;
+
+-- functions/0560_record_llm_call.sql
+-- SECURITY DEFINER: the worker has no table privileges. No claim token: a call that was
+-- made cost money even if the claim went stale meanwhile, and is recorded all the same.
+create function public.record_llm_call(
+    p_task_id uuid,
+    p_provider text,
+    p_model text,
+    p_outcome text,
+    p_api_key_id uuid default null,
+    p_input_tokens integer default 0,
+    p_output_tokens integer default 0,
+    p_cached_tokens integer default 0,
+    p_thoughts_tokens integer default 0,
+    p_latency_ms integer default null,
+    p_http_status integer default null,
+    p_error text default null,
+    p_response_id text default null
+)
+returns public.llm_calls
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+    v_task public.ai_tasks;
+    v_model public.ai_models;
+    v_input integer := coalesce(p_input_tokens, 0);
+    v_output integer := coalesce(p_output_tokens, 0);
+    v_cached integer := coalesce(p_cached_tokens, 0);
+    v_thoughts integer := coalesce(p_thoughts_tokens, 0);
+    v_cost numeric(14, 8) := 0;
+    v_call public.llm_calls;
+    v_batch public.task_batches;
+    v_api_key_id uuid;
+    v_spent numeric(14, 8);
+    v_budget numeric;
+    v_over_budget boolean;
+begin
+    if p_outcome is null or p_outcome not in (
+        'success', 'rate_limited', 'overloaded', 'server_error', 'timeout',
+        'invalid_output', 'invalid_key', 'invalid_request'
+    ) then
+        raise exception 'unknown LLM call outcome %', coalesce(quote_literal(p_outcome), 'null')
+            using errcode = 'OR016',
+            detail = 'p_outcome is not one of the outcomes a call can have.',
+            hint = 'Use success, rate_limited, overloaded, server_error, timeout, invalid_output, invalid_key or invalid_request.';
+    end if;
+    if coalesce(btrim(p_provider), '') = '' or coalesce(btrim(p_model), '') = ''
+        or least(v_input, v_output, v_cached, v_thoughts) < 0 or p_latency_ms < 0 then
+        raise exception 'record_llm_call needs a provider, a model and token counts and latency of zero or more'
+            using errcode = 'OR010',
+            detail = format('p_provider=%s p_model=%s tokens=%s/%s/%s/%s p_latency_ms=%s',
+                p_provider, p_model, v_input, v_output, v_cached, v_thoughts, p_latency_ms),
+            hint = 'pass the usage the provider reported; 0 for a count it did not report';
+    end if;
+
+    select * into v_task from public.ai_tasks where id = p_task_id;
+    if not found then
+        raise exception 'task % not found', p_task_id
+            using errcode = 'OR004', detail = 'the call cannot be recorded without its task',
+            hint = 'the task or its batch was deleted; drop this record';
+    end if;
+
+    -- A key deleted meanwhile (or not the owner's) is not named; the call is still recorded.
+    select k.id into v_api_key_id
+    from public.user_api_keys as k
+    where k.id = p_api_key_id and k.owner_id = v_task.owner_id;
+
+    -- Cached tokens are part of the input; thinking tokens are billed as output. An
+    -- unknown model, or an unknown price, costs 0.
+    select * into v_model from public.ai_models where provider = p_provider and model = p_model;
+    if found then
+        v_cost := (
+            greatest(v_input - v_cached, 0) * coalesce(v_model.input_usd_per_million, 0)
+            + v_cached * coalesce(v_model.cached_input_usd_per_million, v_model.input_usd_per_million, 0)
+            + (v_output + v_thoughts) * coalesce(v_model.output_usd_per_million, 0)
+        ) / 1000000;
+    end if;
+
+    insert into public.llm_calls (
+        owner_id, batch_id, task_id, api_key_id, provider, model, attempt, outcome, http_status, error,
+        input_tokens, output_tokens, cached_tokens, thoughts_tokens, latency_ms, cost_usd, response_id
+    )
+    values (
+        v_task.owner_id, v_task.batch_id, v_task.id, v_api_key_id, p_provider, p_model, v_task.retry_count,
+        p_outcome, p_http_status, p_error, v_input, v_output, v_cached, v_thoughts, p_latency_ms, v_cost,
+        p_response_id
+    )
+    returning * into v_call;
+
+    -- The spend, and the budget: a batch that reaches config.budget_usd pauses itself, so
+    -- no task of it is claimed again until its owner resumes it.
+    select * into v_batch from public.task_batches where id = v_task.batch_id for update;
+    v_spent := v_batch.spent_usd + v_cost;
+    if jsonb_typeof(v_batch.config -> 'budget_usd') = 'number' then
+        v_budget := (v_batch.config ->> 'budget_usd')::numeric;
+    end if;
+    v_over_budget := coalesce(v_spent >= v_budget and v_batch.status in ('pending', 'processing'), false);
+    if v_cost <> 0 or v_over_budget then
+        update public.task_batches
+        set
+            spent_usd = v_spent,
+            status = case when v_over_budget then 'paused' else status end,
+            status_reason = case
+                when v_over_budget then format('budget of %s USD reached (%s USD spent)', v_budget, trim_scale(v_spent))
+                else status_reason
+            end,
+            updated_at = now()
+        where id = v_task.batch_id;
+    end if;
+
+    return v_call;
+end
+$$;
+
+comment on function public.record_llm_call(
+    uuid, text, text, text, uuid, integer, integer, integer, integer, integer, integer, text, text
+) is
+'Worker only. Records one LLM call of a task (whatever its claim): tokens, latency, key id, outcome, and its cost
+from ai_models (cached tokens at the cached price, the other input tokens at the input price, output and thinking
+tokens at the output price; 0 for an unknown model). Adds the cost to the batch''s spent_usd; a pending or processing
+batch whose spend reaches config.budget_usd pauses itself. Errors: OR004 unknown task, OR010 bad counts, OR016 unknown outcome.';
+
+revoke all on function public.record_llm_call(
+    uuid, text, text, text, uuid, integer, integer, integer, integer, integer, integer, text, text
+) from public, anon, authenticated, service_role;
+grant execute on function public.record_llm_call(
+    uuid, text, text, text, uuid, integer, integer, integer, integer, integer, integer, text, text
+) to orchable_worker, service_role;
+
 -- policies/0100_orchestrators.sql
 alter table public.orchestrators enable row level security;
 revoke all on table public.orchestrators from anon, authenticated, service_role;
@@ -2643,3 +3114,105 @@ revoke all on table orchable.key_encryption_keys from public, anon, authenticate
 revoke all on table public.v_runnable_tasks, public.v_stage_progress from anon, authenticated, service_role;
 grant select on table public.v_runnable_tasks to authenticated, service_role;
 grant select on table public.v_stage_progress to authenticated, service_role;
+
+-- policies/0400_ai_models.sql
+-- The model catalogue: every signed-in user reads it; only service_role (operators, the
+-- seed) changes it.
+alter table public.ai_models enable row level security;
+revoke all on table public.ai_models from anon, authenticated, service_role, orchable_worker;
+grant select on table public.ai_models to authenticated;
+grant select, insert, update, delete on table public.ai_models to service_role;
+
+create policy "Signed-in users can read the model catalogue"
+on public.ai_models for select to authenticated
+using (true);
+
+-- policies/0410_llm_calls.sql
+-- Append-only: nobody but record_llm_call writes it.
+alter table public.llm_calls enable row level security;
+revoke all on table public.llm_calls from anon, authenticated, service_role, orchable_worker;
+grant select on table public.llm_calls to authenticated, service_role;
+-- Its identity sequence is filled by the table's owner; the older default privileges
+-- would hand nextval and setval on it to every API role.
+revoke all on sequence public.llm_calls_id_seq from anon, authenticated, service_role, orchable_worker;
+
+create policy "Owners can read their own LLM calls"
+on public.llm_calls for select to authenticated
+using (owner_id = (select auth.uid()));
+
+-- policies/0420_v_batch_progress.sql
+-- The view runs with the caller's rights (security_invoker), so RLS on the batches,
+-- tasks, events and calls it reads still applies.
+revoke all on table public.v_batch_progress from anon, authenticated, service_role, orchable_worker;
+grant select on table public.v_batch_progress to authenticated, service_role;
+
+-- seeds/ai_models.sql
+-- The model catalogue and its list prices (USD per million tokens, standard tier, the
+-- tier for the shortest prompts), each with the page it was read from and when. Run
+-- again after a price change: rows are updated in place. A price left null was not found.
+insert into public.ai_models (
+    provider, model, display_name,
+    input_usd_per_million, output_usd_per_million, cached_input_usd_per_million,
+    context_window, price_source, price_read_on, is_active
+)
+values
+-- Google Gemini: prices for prompts up to 200k tokens; thinking tokens are output.
+(
+    'gemini', 'gemini-2.5-pro', 'Gemini 2.5 Pro', 1.25, 10.00, 0.125, 1048576,
+    'https://ai.google.dev/gemini-api/docs/pricing', '2026-11-21', true
+),
+(
+    'gemini', 'gemini-2.5-flash', 'Gemini 2.5 Flash', 0.30, 2.50, 0.03, 1048576,
+    'https://ai.google.dev/gemini-api/docs/pricing', '2026-11-21', true
+),
+(
+    'gemini', 'gemini-2.5-flash-lite', 'Gemini 2.5 Flash-Lite', 0.10, 0.40, null, 1048576,
+    'https://ai.google.dev/gemini-api/docs/pricing', '2026-11-21', true
+),
+(
+    'gemini', 'gemini-2.0-flash', 'Gemini 2.0 Flash', 0.10, 0.40, null, 1048576,
+    'https://ai.google.dev/gemini-api/docs/pricing', '2026-11-21', true
+),
+-- OpenAI.
+(
+    'openai', 'gpt-4o-mini', 'GPT-4o mini', 0.15, 0.60, 0.075, 128000,
+    'https://platform.openai.com/docs/pricing', '2026-11-21', true
+),
+(
+    'openai', 'gpt-4.1-mini', 'GPT-4.1 mini', 0.40, 1.60, 0.10, 1047576,
+    'https://platform.openai.com/docs/pricing', '2026-11-21', true
+),
+(
+    'openai', 'gpt-5', 'GPT-5', 1.25, 10.00, 0.125, 400000,
+    'https://platform.openai.com/docs/pricing', '2026-11-21', false
+),
+(
+    'openai', 'gpt-5-mini', 'GPT-5 mini', 0.25, 2.00, null, 400000,
+    'https://platform.openai.com/docs/pricing', '2026-11-21', false
+),
+(
+    'openai', 'gpt-5-nano', 'GPT-5 nano', 0.05, 0.40, null, 400000,
+    'https://platform.openai.com/docs/pricing', '2026-11-21', false
+),
+-- Anthropic: listed by the seed; the worker has no Anthropic provider yet (inactive).
+(
+    'anthropic', 'claude-sonnet-4-20250514', 'Claude Sonnet 4', 3.00, 15.00, 0.30, 200000,
+    'https://docs.anthropic.com/en/docs/about-claude/pricing', '2026-11-21', false
+),
+(
+    'anthropic', 'claude-3-5-haiku-20241022', 'Claude Haiku 3.5', 0.80, 4.00, 0.08, 200000,
+    'https://docs.anthropic.com/en/docs/about-claude/pricing', '2026-11-21', false
+),
+-- The offline provider calls no model and costs nothing.
+('offline', 'offline', 'Offline (no model)', 0, 0, 0, null, 'orchable', '2026-11-21', true)
+on conflict (provider, model) do update
+    set
+        display_name = excluded.display_name,
+        input_usd_per_million = excluded.input_usd_per_million,
+        output_usd_per_million = excluded.output_usd_per_million,
+        cached_input_usd_per_million = excluded.cached_input_usd_per_million,
+        context_window = excluded.context_window,
+        price_source = excluded.price_source,
+        price_read_on = excluded.price_read_on,
+        is_active = excluded.is_active,
+        updated_at = now();

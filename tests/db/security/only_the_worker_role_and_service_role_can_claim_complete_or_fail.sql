@@ -10,22 +10,22 @@ select tests.claim(:'task_a') as token_a \gset
 -- The grants, function by function.
 select ok(not has_function_privilege('authenticated', 'public.claim_tasks(text, integer, integer)', 'execute'),
     'authenticated has no execute on claim_tasks');
-select ok(not has_function_privilege('authenticated', 'public.complete_task(uuid, uuid, jsonb, jsonb)', 'execute'),
+select ok(not has_function_privilege('authenticated', 'public.complete_task(uuid, uuid, jsonb, jsonb, jsonb)', 'execute'),
     'authenticated has no execute on complete_task');
 select ok(not has_function_privilege('authenticated', 'public.fail_task(uuid, uuid, text, boolean)', 'execute'),
     'authenticated has no execute on fail_task');
 select ok(not has_function_privilege('anon', 'public.claim_tasks(text, integer, integer)', 'execute'),
     'anon has no execute on claim_tasks');
-select ok(not has_function_privilege('anon', 'public.complete_task(uuid, uuid, jsonb, jsonb)', 'execute'),
+select ok(not has_function_privilege('anon', 'public.complete_task(uuid, uuid, jsonb, jsonb, jsonb)', 'execute'),
     'anon has no execute on complete_task');
 select ok(not has_function_privilege('anon', 'public.fail_task(uuid, uuid, text, boolean)', 'execute'),
     'anon has no execute on fail_task');
 select ok(has_function_privilege('orchable_worker', 'public.claim_tasks(text, integer, integer)', 'execute')
-    and has_function_privilege('orchable_worker', 'public.complete_task(uuid, uuid, jsonb, jsonb)', 'execute')
+    and has_function_privilege('orchable_worker', 'public.complete_task(uuid, uuid, jsonb, jsonb, jsonb)', 'execute')
     and has_function_privilege('orchable_worker', 'public.fail_task(uuid, uuid, text, boolean)', 'execute'),
     'orchable_worker can execute claim_tasks, complete_task and fail_task');
 select ok(has_function_privilege('service_role', 'public.claim_tasks(text, integer, integer)', 'execute')
-    and has_function_privilege('service_role', 'public.complete_task(uuid, uuid, jsonb, jsonb)', 'execute')
+    and has_function_privilege('service_role', 'public.complete_task(uuid, uuid, jsonb, jsonb, jsonb)', 'execute')
     and has_function_privilege('service_role', 'public.fail_task(uuid, uuid, text, boolean)', 'execute'),
     'service_role can execute claim_tasks, complete_task and fail_task');
 

@@ -1,4 +1,4 @@
--- `make demo` (for now): drives the course builder to the end with psql calls alone:
+-- `make psql-walkthrough`: drives the course builder to the end with psql calls alone:
 -- upsert_orchestrator, launch_batch, then claim_tasks / complete_task as a worker would,
 -- and approve_task as a person would. The "model" here is a few lines of SQL that make
 -- up an output of the right shape; the Python worker and real providers come next.

@@ -1,0 +1,38 @@
+-- SECURITY DEFINER: workers have no table privileges. A worker whose call outlasts its
+-- lease extends it, so that no other worker claims the task meanwhile.
+create function public.extend_lease(
+    p_task_id uuid,
+    p_claim_token uuid,
+    p_lease_seconds integer default 300
+)
+returns timestamptz
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+    v_locked_until timestamptz;
+begin
+    if p_lease_seconds is null or p_lease_seconds not between 1 and 86400 then
+        raise exception 'extend_lease needs a lease from 1 to 86400 seconds'
+            using errcode = 'OR010',
+            detail = format('p_lease_seconds=%s', coalesce(p_lease_seconds::text, 'null')),
+            hint = 'for example extend_lease(task_id, claim_token, 300)';
+    end if;
+    perform orchable._lock_claimed_task(p_task_id, p_claim_token);
+
+    update public.ai_tasks
+    set locked_until = now() + make_interval(secs => p_lease_seconds), updated_at = now()
+    where id = p_task_id
+    returning locked_until into v_locked_until;
+    return v_locked_until;
+end
+$$;
+
+comment on function public.extend_lease(uuid, uuid, integer) is
+'Worker only. Extends the lease of a task the caller still holds to now() + p_lease_seconds and returns the new locked_until.
+Errors: OR004 unknown task, OR006 stale claim (nothing changed), OR010 a lease outside 1..86400 seconds.';
+
+revoke all on function public.extend_lease(uuid, uuid, integer) from public, anon, authenticated, service_role;
+grant execute on function public.extend_lease(uuid, uuid, integer) to orchable_worker, service_role;
