@@ -3,10 +3,10 @@
 SHELL := /bin/bash
 export PGSSLMODE := disable
 
-.PHONY: help deps db db-stop psql migration test test-db test-py lint demo bench
+.PHONY: help deps db db-stop psql migration test lint demo psql-walkthrough bench
 
 help: ## Show this help
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
 
 deps: ## Install PostgreSQL 15, pgTAP, pg_prove, the Supabase CLI and the Python tools
 	@scripts/install-deps.sh
@@ -32,8 +32,11 @@ lint: deps ## Lint SQL (sqlfluff) and Python (ruff)
 	@.venv/bin/ruff format --check worker tests bench
 	@.venv/bin/sqlfluff lint sql functions policies --processes 2
 
-demo: db ## Drive a pipeline to the end with psql calls alone
-	@psql -X -q "$$(scripts/db.sh url)" -f seeds/demo.sql
+demo: db ## Run the course builder end to end (offline provider; Gemini when GEMINI_API_KEY is set)
+	@scripts/demo.sh
+
+psql-walkthrough: db ## Drive the same pipeline to the end with psql calls alone
+	@psql -X -q "$$(scripts/db.sh url)" -f seeds/psql_walkthrough.sql
 
 bench: deps ## Measure completions per second of one batch with 1, 2 and 8 connections
 	@scripts/db.sh start

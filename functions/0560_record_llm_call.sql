@@ -30,11 +30,9 @@ declare
     v_thoughts integer := coalesce(p_thoughts_tokens, 0);
     v_cost numeric(14, 8) := 0;
     v_call public.llm_calls;
-    v_batch public.task_batches;
     v_api_key_id uuid;
-    v_spent numeric(14, 8);
     v_budget numeric;
-    v_over_budget boolean;
+    v_budget_json jsonb;
 begin
     if p_outcome is null or p_outcome not in (
         'success', 'rate_limited', 'overloaded', 'server_error', 'timeout',
@@ -89,24 +87,29 @@ begin
     returning * into v_call;
 
     -- The spend, and the budget: a batch that reaches config.budget_usd pauses itself, so
-    -- no task of it is claimed again until its owner resumes it.
-    select * into v_batch from public.task_batches where id = v_task.batch_id for update;
-    v_spent := v_batch.spent_usd + v_cost;
-    if jsonb_typeof(v_batch.config -> 'budget_usd') = 'number' then
-        v_budget := (v_batch.config ->> 'budget_usd')::numeric;
+    -- no task of it is claimed again until its owner resumes it. One update computes both
+    -- from the row it locks (no key update: it never waits on the key share locks that the
+    -- inserts of concurrent calls hold), and a call that costs nothing in a batch without
+    -- a budget does not touch the batch at all.
+    select b.config -> 'budget_usd' into v_budget_json from public.task_batches as b where b.id = v_task.batch_id;
+    if jsonb_typeof(v_budget_json) = 'number' then
+        v_budget := (v_budget_json #>> '{}')::numeric;
     end if;
-    v_over_budget := coalesce(v_spent >= v_budget and v_batch.status in ('pending', 'processing'), false);
-    if v_cost <> 0 or v_over_budget then
-        update public.task_batches
+    if v_cost <> 0 or v_budget is not null then
+        update public.task_batches as b
         set
-            spent_usd = v_spent,
-            status = case when v_over_budget then 'paused' else status end,
+            spent_usd = b.spent_usd + v_cost,
+            status = case
+                when b.spent_usd + v_cost >= v_budget and b.status in ('pending', 'processing') then 'paused'
+                else b.status
+            end,
             status_reason = case
-                when v_over_budget then format('budget of %s USD reached (%s USD spent)', v_budget, trim_scale(v_spent))
-                else status_reason
+                when b.spent_usd + v_cost >= v_budget and b.status in ('pending', 'processing')
+                    then format('budget of %s USD reached (%s USD spent)', v_budget, trim_scale(b.spent_usd + v_cost))
+                else b.status_reason
             end,
             updated_at = now()
-        where id = v_task.batch_id;
+        where b.id = v_task.batch_id;
     end if;
 
     return v_call;

@@ -55,4 +55,4 @@ done
 
 step "pytest"
 DATABASE_URL=$(db url ${test_db}) ADMIN_DATABASE_URL=$(db admin-url ${test_db}) \
-    .venv/bin/pytest tests
+    WORKER_DATABASE_URL=$(db worker-url ${test_db}) .venv/bin/pytest tests

@@ -1,0 +1,271 @@
+"""What the fake servers share: the answer policy, the request log and the thread runner.
+
+A policy picks each request's behaviour, first match wins:
+1. the API key: `key-<behaviour>` (e.g. `key-rate-limited`, `key-invalid`) always gets it;
+2. the queue of forced answers (`enqueue("rate_limited", retry_after=3)`);
+3. a seeded random mix (`{"rate_limited": 0.1, "server_error": 0.05}`);
+4. otherwise "ok": valid JSON synthesised from the request's schema.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import random
+import threading
+import uuid
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Self
+
+from aiohttp import web
+
+BEHAVIOURS = (
+    "ok",
+    "rate_limited",
+    "server_error",
+    "overloaded",
+    "not_json",
+    "schema_breaking",
+    "slow",
+    "invalid_request",
+    "invalid_key",
+)
+DEFAULT_RETRY_AFTER = 7.0
+NOT_JSON = "Sure! Here is the answer you asked for: 42."
+
+
+@dataclass(frozen=True)
+class Answer:
+    behaviour: str = "ok"
+    retry_after: float = DEFAULT_RETRY_AFTER
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]  # names lowercased
+    body: Any
+    answer: Answer
+
+
+class Policy:
+    def __init__(
+        self,
+        mix: Mapping[str, float] | None = None,
+        seed: int = 0,
+    ) -> None:
+        self._mix = dict(mix or {})
+        for name in self._mix:
+            _check(name)
+        self._rng = random.Random(seed)
+        self._queue: deque[Answer] = deque()
+        self._lock = threading.Lock()
+
+    def enqueue(self, behaviour: str, retry_after: float = DEFAULT_RETRY_AFTER) -> None:
+        with self._lock:
+            self._queue.append(Answer(_check(behaviour), retry_after))
+
+    def choose(self, api_key: str | None) -> Answer:
+        by_key = _behaviour_of_key(api_key)
+        if by_key:
+            return Answer(by_key)
+        with self._lock:
+            if self._queue:
+                return self._queue.popleft()
+            draw = self._rng.random()
+        for name, share in self._mix.items():
+            if draw < share:
+                return Answer(name)
+            draw -= share
+        return Answer()
+
+
+def _check(behaviour: str) -> str:
+    if behaviour not in BEHAVIOURS:
+        raise ValueError(f"unknown behaviour {behaviour!r}; known: {', '.join(BEHAVIOURS)}")
+    return behaviour
+
+
+def _behaviour_of_key(api_key: str | None) -> str | None:
+    if not api_key or not api_key.startswith("key-"):
+        return None
+    name = api_key.removeprefix("key-").replace("-", "_")
+    if name == "invalid":
+        return "invalid_key"
+    return name if name in BEHAVIOURS and name != "ok" else None
+
+
+def synthesise(schema: Mapping[str, Any] | None) -> Any:
+    """A value that satisfies a simple JSON schema (objects, arrays, scalars, enums)."""
+    if not schema:
+        return {"answer": "ok"}
+    if "const" in schema:
+        return schema["const"]
+    if schema.get("enum"):
+        return schema["enum"][0]
+    for key in ("anyOf", "oneOf", "allOf"):
+        if schema.get(key):
+            return synthesise(schema[key][0])
+    kind = schema.get("type", "object")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), "null")
+    if kind == "object":
+        properties = schema.get("properties") or {}
+        return {name: synthesise(sub) for name, sub in properties.items()}
+    if kind == "array":
+        return [synthesise(schema.get("items") or {"type": "string"})] * max(
+            schema.get("minItems", 1), 1
+        )
+    scalars = {"string": "text", "integer": 1, "number": 1.5, "boolean": True, "null": None}
+    return scalars.get(str(kind).lower(), "text")
+
+
+def breaking(schema: Mapping[str, Any] | None) -> Any:
+    """Valid JSON of the wrong shape for the schema."""
+    if schema and str(schema.get("type", "object")).lower() != "object":
+        return {"breaks": "the schema"}
+    return ["this", "breaks", "the", "schema"]
+
+
+def new_id(prefix: str = "") -> str:
+    return prefix + uuid.uuid4().hex[:24]
+
+
+@dataclass
+class FakeServer:
+    """An aiohttp server on 127.0.0.1 in a background thread; subclasses answer requests."""
+
+    latency: float = 0.0
+    slow_seconds: float = 30.0
+    mix: Mapping[str, float] | None = None
+    seed: int = 0
+    port: int = 0
+    record: bool = True  # keep every request in `requests` (off for long benches)
+    requests: list[RecordedRequest] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.policy = Policy(self.mix, self.seed)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._runner: web.AppRunner | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def enqueue(self, behaviour: str, retry_after: float = DEFAULT_RETRY_AFTER) -> None:
+        self.policy.enqueue(behaviour, retry_after)
+
+    async def answer(self, request: web.Request, body: Any, answer: Answer) -> web.Response:
+        raise NotImplementedError
+
+    def api_key(self, request: web.Request) -> str | None:
+        raise NotImplementedError
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        raw = await request.read()
+        try:
+            body = await request.json() if raw else None
+        except ValueError:
+            body = raw.decode(errors="replace")
+        answer = self.policy.choose(self.api_key(request))
+        if self.record:
+            self._record(request, body, answer)
+        delay = self.slow_seconds if answer.behaviour == "slow" else self.latency
+        if delay:
+            await asyncio.sleep(delay)
+        return await self.answer(request, body, answer)
+
+    def _record(self, request: web.Request, body: Any, answer: Answer) -> None:
+        self.requests.append(
+            RecordedRequest(
+                method=request.method,
+                path=request.path,
+                query=dict(request.query),
+                headers={k.lower(): v for k, v in request.headers.items()},
+                body=body,
+                answer=answer,
+            )
+        )
+
+    async def start_async(self) -> None:
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", self._handle)
+        self._runner = web.AppRunner(app, shutdown_timeout=0.2, handler_cancellation=True)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", self.port, backlog=1024)
+        await site.start()
+        self.port = self._runner.addresses[0][1]
+
+    async def stop_async(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    def __enter__(self) -> Self:
+        started = threading.Event()
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+
+        def run() -> None:
+            asyncio.set_event_loop(loop)
+            loop.run_until_complete(self.start_async())
+            started.set()
+            loop.run_forever()
+            loop.close()
+
+        self._thread = threading.Thread(target=run, name=type(self).__name__, daemon=True)
+        self._thread.start()
+        if not started.wait(10):
+            raise RuntimeError("the fake server did not start")
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        loop, thread = self._loop, self._thread
+        if loop is None or thread is None:
+            return
+        asyncio.run_coroutine_threadsafe(self.stop_async(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        self._loop = self._thread = None
+
+
+def parse_mix(text: str) -> dict[str, float]:
+    """`rate_limited=0.1,server_error=0.05` → {"rate_limited": 0.1, "server_error": 0.05}."""
+    pairs = (item.split("=", 1) for item in text.split(",") if item.strip())
+    return {name.strip(): float(share) for name, share in pairs}
+
+
+def main(server_class: type[FakeServer], description: str) -> None:
+    """Runs a fake server in the foreground and prints its URL (for benches and chaos tests)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds before each answer")
+    parser.add_argument("--slow", type=float, default=30.0, help="seconds a 'slow' answer takes")
+    parser.add_argument("--mix", type=parse_mix, default={}, help="behaviour=share,...")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    server = server_class(
+        latency=args.latency,
+        slow_seconds=args.slow,
+        mix=args.mix,
+        seed=args.seed,
+        port=args.port,
+        record=False,
+    )
+
+    async def serve() -> None:
+        await server.start_async()
+        print(server.url, flush=True)
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await server.stop_async()
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve())

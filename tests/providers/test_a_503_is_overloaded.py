@@ -1,0 +1,20 @@
+import asyncio
+
+import pytest
+from fakes.common import FakeServer
+from orchable.providers.base import ErrorKind, Provider, ProviderError
+
+from .conftest import BOUND_SECONDS, KEY, make_request
+
+pytestmark = pytest.mark.asyncio
+
+
+async def test_a_503_is_overloaded(fake: FakeServer, provider: Provider) -> None:
+    fake.enqueue("overloaded")
+    async with asyncio.timeout(BOUND_SECONDS):
+        with pytest.raises(ProviderError) as raised:
+            await provider.generate(make_request(), KEY)
+
+    assert raised.value.kind is ErrorKind.OVERLOADED
+    assert raised.value.http_status == 503
+    assert len(fake.requests) == 1

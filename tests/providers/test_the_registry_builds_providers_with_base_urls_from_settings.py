@@ -1,0 +1,30 @@
+import pytest
+
+pytest.importorskip("orchable.providers.offline")
+
+from orchable.providers.gemini import GeminiProvider
+from orchable.providers.openai import OpenAIProvider
+from orchable.providers.registry import build_providers, get_provider
+
+pytestmark = pytest.mark.asyncio
+
+
+async def test_the_registry_builds_providers_with_base_urls_from_settings() -> None:
+    providers = build_providers(
+        {
+            "GOOGLE_GEMINI_BASE_URL": "http://fallback.test",
+            "ORCHABLE_OPENAI_BASE_URL": "http://127.0.0.1:11434/v1/",
+        }
+    )
+    try:
+        gemini, openai = providers["gemini"], providers["openai"]
+        assert "offline" in providers
+        assert isinstance(gemini, GeminiProvider) and gemini.base_url == "http://fallback.test"
+        assert isinstance(openai, OpenAIProvider)
+        assert openai.base_url == "http://127.0.0.1:11434/v1"
+        assert get_provider(providers, "gemini") is gemini
+        with pytest.raises(KeyError, match=r"unknown provider 'claude'.*gemini"):
+            get_provider(providers, "claude")
+    finally:
+        for provider in providers.values():
+            await provider.aclose()

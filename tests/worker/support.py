@@ -1,0 +1,269 @@
+"""What the worker tests share: an offline split-and-merge pipeline, a scripted provider,
+running a worker in this process or as a subprocess, and reading a batch back."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from orchable.config import ExecutorSettings, WorkerSettings
+from orchable.providers.base import LLMRequest, LLMResponse, Usage
+from orchable.worker import Worker
+
+ROOT = Path(__file__).resolve().parents[2]
+
+QUESTIONS = {
+    "type": "object",
+    "required": ["questions"],
+    "properties": {
+        "questions": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["text"],
+                "properties": {"text": {"type": "string"}},
+            },
+        }
+    },
+}
+ANSWER = {"type": "object", "required": ["answer"], "properties": {"answer": {"type": "string"}}}
+QUIZ = {"type": "object", "required": ["title"], "properties": {"title": {"type": "string"}}}
+TASKS_PER_ROOT = 5  # outline, three questions (offline arrays have 3 items), quiz
+
+
+def seed_pipeline(
+    conn: psycopg.Connection,
+    owner: uuid.UUID,
+    name: str,
+    ai_settings: dict[str, Any] | None = None,
+    max_retries: int = 3,
+) -> uuid.UUID:
+    """outline (1:1) -> question (1:N over "questions") -> quiz (N:1 under "answers"),
+    every stage with an output_schema and the given ai_settings (offline by default)."""
+    settings = ai_settings if ai_settings is not None else {"provider": "offline"}
+    stages = [
+        {
+            "key": "outline",
+            "template": "Outline {{topic}}",
+            "next": ["question"],
+            "output_schema": QUESTIONS,
+        },
+        {
+            "key": "question",
+            "template": "Answer {{item.text}}",
+            "cardinality": "1:N",
+            "split_path": "questions",
+            "next": ["quiz"],
+            "output_schema": ANSWER,
+        },
+        {
+            "key": "quiz",
+            "template": "Quiz from {{answers}}",
+            "cardinality": "N:1",
+            "merge_path": "answers",
+            "output_schema": QUIZ,
+        },
+    ]
+    for stage in stages:
+        stage["ai_settings"] = settings
+        stage["max_retries"] = max_retries
+    definition = {"name": name, "owner_id": str(owner), "entry": "outline", "stages": stages}
+    row = conn.execute(
+        "select (public.upsert_orchestrator(%s::jsonb)).id", (json.dumps(definition),)
+    ).fetchone()
+    assert row is not None
+    return row["id"]
+
+
+def seed_single_stage(
+    conn: psycopg.Connection,
+    owner: uuid.UUID,
+    name: str,
+    ai_settings: dict[str, Any],
+    output_schema: dict[str, Any] | None = ANSWER,
+    max_retries: int = 3,
+) -> uuid.UUID:
+    stage = {
+        "key": "answer",
+        "template": "Answer {{question}}",
+        "ai_settings": ai_settings,
+        "output_schema": output_schema,
+        "max_retries": max_retries,
+    }
+    definition = {"name": name, "owner_id": str(owner), "entry": "answer", "stages": [stage]}
+    row = conn.execute(
+        "select (public.upsert_orchestrator(%s::jsonb)).id", (json.dumps(definition),)
+    ).fetchone()
+    assert row is not None
+    return row["id"]
+
+
+def add_key(
+    conn: psycopg.Connection, owner: uuid.UUID, provider: str, secret: str, priority: int = 0
+) -> uuid.UUID:
+    row = conn.execute(
+        "select (public.add_api_key(p_provider => %s::text, p_api_key => %s::text,"
+        " p_key_name => %s::text, p_priority => %s::integer, p_owner_id => %s::uuid)).id",
+        (provider, secret, secret, priority, owner),
+    ).fetchone()
+    assert row is not None
+    return row["id"]
+
+
+def tasks(conn: psycopg.Connection, batch_id: uuid.UUID) -> list[dict[str, Any]]:
+    return conn.execute(
+        "select t.id, t.stage_key, t.status, t.retry_count, t.claim_count, t.locked_by,"
+        " t.run_after, t.error_message, t.output_data, t.usage, t.provenance,"
+        " (select count(*)::integer from public.task_events as e where e.task_id = t.id"
+        "   and e.to_status = 'completed') as completions,"
+        " (select count(*)::integer from public.llm_calls as c where c.task_id = t.id"
+        "   and c.outcome = 'success') as successful_calls"
+        " from public.ai_tasks as t where t.batch_id = %s::uuid order by t.created_at, t.id",
+        (batch_id,),
+    ).fetchall()
+
+
+def calls(conn: psycopg.Connection, batch_id: uuid.UUID) -> list[dict[str, Any]]:
+    return conn.execute(
+        "select c.task_id, c.provider, c.model, c.outcome, c.api_key_id, c.error, c.http_status"
+        " from public.llm_calls as c where c.batch_id = %s::uuid order by c.id",
+        (batch_id,),
+    ).fetchall()
+
+
+def batch(conn: psycopg.Connection, batch_id: uuid.UUID) -> dict[str, Any]:
+    row = conn.execute(
+        "select b.status, b.total_tasks, b.completed_tasks, b.failed_tasks,"
+        " r.completed_tasks as recount_completed, r.failed_tasks as recount_failed"
+        " from public.task_batches as b cross join tests.recount(b.id) as r"
+        " where b.id = %s::uuid",
+        (batch_id,),
+    ).fetchone()
+    assert row is not None
+    return row
+
+
+def settings(url: str, **overrides: Any) -> WorkerSettings:
+    executor = overrides.pop("executor", ExecutorSettings(default_provider="offline"))
+    base: dict[str, Any] = {
+        "database_url": url,
+        "listen_url": None,
+        "concurrency": 8,
+        "lease_seconds": 30,
+        "poll_interval_seconds": 0.2,
+        "worker_id": f"test-{uuid.uuid4().hex[:8]}",
+        "shutdown_grace_seconds": 5.0,
+        "drain": True,
+        "executor": executor,
+    }
+    base.update(overrides)
+    return WorkerSettings(**base)
+
+
+async def run_worker(
+    worker: Worker, timeout: float = 30.0, until: Callable[[], bool] | None = None
+) -> Worker:
+    """Runs the worker until it drains (or `until()` holds, checked every 0.1 s), bounded."""
+    runner = asyncio.create_task(worker.run())
+    deadline = time.monotonic() + timeout
+    try:
+        while not runner.done():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the worker did not finish within {timeout} s")
+            if until is not None and until():
+                worker.stop()
+                break
+            await asyncio.sleep(0.1)
+        await asyncio.wait_for(runner, timeout=15.0)
+    finally:
+        if not runner.done():
+            runner.cancel()
+    return worker
+
+
+def spawn_worker(url: str, *args: str) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "ORCHABLE_WORKER_DATABASE_URL": url, "PYTHONUNBUFFERED": "1"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "orchable.cli", "worker", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.05)
+
+
+class ScriptedProvider:
+    """A provider answering from a script: `answer(request, api_key)` returns the output or
+    raises ProviderError. Records every call as (model, api_key)."""
+
+    def __init__(
+        self, name: str, answer: Callable[[LLMRequest, str | None], Any], needs_key: bool = True
+    ) -> None:
+        self.name = name
+        self.needs_key = needs_key
+        self.answer = answer
+        self.calls: list[tuple[str, str | None]] = []
+
+    async def generate(self, request: LLMRequest, api_key: str | None) -> LLMResponse:
+        self.calls.append((request.model, api_key))
+        output = self.answer(request, api_key)
+        return LLMResponse(
+            output=output,
+            usage=Usage(input_tokens=10, output_tokens=5, total_tokens=15),
+            model=request.model,
+            response_id=f"r-{len(self.calls)}",
+        )
+
+    async def aclose(self) -> None:
+        return None
+
+
+def run_single(
+    admin: psycopg.Connection,
+    owner: uuid.UUID,
+    worker_url: str,
+    providers: dict[str, Any],
+    ai_settings: dict[str, Any],
+    output_schema: dict[str, Any] | None = ANSWER,
+) -> tuple[Worker, uuid.UUID, dict[str, Any]]:
+    """Launches one task of a one-stage pipeline, drains it with one worker, and returns the
+    worker, the batch id and the task's row."""
+    from concurrency.drive import launch
+
+    orchestrator_id = seed_single_stage(
+        admin, owner, f"single-{uuid.uuid4().hex[:6]}", ai_settings, output_schema
+    )
+    batch_id = launch(admin, owner, orchestrator_id, [{"question": "why?"}])["id"]
+    worker = Worker(settings(worker_url, concurrency=2), providers)
+    asyncio.run(run_worker(worker, timeout=30))
+    [row] = tasks(admin, batch_id)
+    return worker, batch_id, row
+
+
+def key_health(conn: psycopg.Connection, key_id: uuid.UUID) -> dict[str, Any]:
+    row = conn.execute(
+        "select k.is_active, h.blocked_until, h.block_reason,"
+        " extract(epoch from h.blocked_until - now())::float as blocked_for"
+        " from public.user_api_keys as k join public.api_key_health as h"
+        " on h.user_api_key_id = k.id where k.id = %s::uuid",
+        (key_id,),
+    ).fetchone()
+    assert row is not None
+    return row

@@ -1,0 +1,81 @@
+"""The worker's settings and its structured logging (`event key=value ...`)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from dataclasses import dataclass, field
+from typing import Any
+
+_SECRET_FIELDS = frozenset({"api_key", "password", "database_url", "listen_url"})
+
+
+# Models used when a stage's ai_settings name none.
+DEFAULT_MODELS = {"gemini": "gemini-2.5-flash", "openai": "gpt-4.1-mini", "offline": "offline"}
+
+
+@dataclass(frozen=True)
+class ExecutorSettings:
+    default_provider: str = "gemini"
+    default_models: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_MODELS))
+    call_timeout_seconds: float = 120.0
+    # A task waiting for a key is released for at most this long, then looks again.
+    max_key_wait_seconds: int = 600
+    # Released for this long when the owner has no active key for the provider at all.
+    no_key_wait_seconds: int = 300
+    # Upper bound on calls for one task in one claim (keys rotated, models tried).
+    max_calls_per_claim: int = 25
+
+
+def default_worker_id() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    database_url: str
+    # Session-mode (or direct) URL for LISTEN; "" means database_url; None polls only.
+    listen_url: str | None = ""
+    concurrency: int = 16
+    claim_batch_size: int | None = None  # tasks per claim_tasks call; None: concurrency
+    lease_seconds: int = 300
+    poll_interval_seconds: float = 5.0
+    worker_id: str = field(default_factory=default_worker_id)
+    shutdown_grace_seconds: float = 30.0
+    drain: bool = False  # exit once a claim finds nothing and nothing is in flight
+    executor: ExecutorSettings = field(default_factory=ExecutorSettings)
+
+    @property
+    def effective_listen_url(self) -> str | None:
+        if self.listen_url is None:
+            return None
+        return self.listen_url or self.database_url
+
+    @property
+    def effective_claim_batch_size(self) -> int:
+        return max(1, min(self.claim_batch_size or self.concurrency, 1000))
+
+
+def _format(value: Any) -> str:
+    text = "null" if value is None else str(value)
+    if not text or any(c in text for c in ' "=\n'):
+        text = '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    return text
+
+
+def log_event(logger: logging.Logger, level: int, event: str, **fields: Any) -> None:
+    """Logs `event key=value ...`; the fields also go in the record as `extra` (`event`,
+    `fields`) for a JSON formatter. Secret-looking fields are never logged."""
+    if not logger.isEnabledFor(level):
+        return
+    clean = {k: v for k, v in fields.items() if k not in _SECRET_FIELDS}
+    message = " ".join([event, *(f"{k}={_format(v)}" for k, v in clean.items())])
+    logger.log(level, message, extra={"event": event, "fields": clean})
+
+
+def configure_logging(level: str = "info") -> None:
+    logging.basicConfig(
+        level=level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )

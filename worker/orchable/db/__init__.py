@@ -1,0 +1,1 @@
+"""Database access: one async function per RPC (SQL lives only in this package)."""

@@ -1,0 +1,304 @@
+"""The RPCs a worker calls: one async function each, SQL only here, explicit casts.
+
+Each function runs one statement on the connection it is given. Worker connections are
+autocommit with server-side prepared statements off (`prepare_threshold=None`), so each
+call is its own transaction and works through a transaction-mode pooler (Supavisor,
+PgBouncer). A stale claim token (the lease expired and another worker claimed the task)
+raises `StaleClaimError` (SQLSTATE OR006); the database changed nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg
+from psycopg import AsyncConnection
+from psycopg.rows import dict_row
+from psycopg_pool import AsyncConnectionPool
+
+STALE_CLAIM = "OR006"
+
+Row = dict[str, Any]
+
+
+class StaleClaimError(Exception):
+    """The claim token is no longer the task's: someone else owns it now (OR006)."""
+
+
+def create_pool(
+    conninfo: str, *, min_size: int = 1, max_size: int = 10, name: str = "orchable-worker"
+) -> AsyncConnectionPool:
+    """A pool of autocommit connections without server-side prepared statements (safe
+    through Supabase's transaction pooler). Not opened: `await pool.open(wait=True)`."""
+    return AsyncConnectionPool(
+        conninfo,
+        min_size=min_size,
+        max_size=max(min_size, max_size),
+        open=False,
+        name=name,
+        kwargs={"autocommit": True, "prepare_threshold": None},
+        check=AsyncConnectionPool.check_connection,
+    )
+
+
+def _json(value: Any) -> str | None:
+    return None if value is None else json.dumps(value)
+
+
+async def _rows(conn: AsyncConnection, sql: str, params: tuple[Any, ...]) -> list[Row]:
+    try:
+        async with conn.cursor(row_factory=dict_row) as cur:
+            await cur.execute(sql, params)
+            return await cur.fetchall()
+    except psycopg.Error as error:
+        if error.sqlstate == STALE_CLAIM:
+            raise StaleClaimError(str(error).splitlines()[0]) from error
+        raise
+
+
+async def _one(conn: AsyncConnection, sql: str, params: tuple[Any, ...]) -> Row:
+    rows = await _rows(conn, sql, params)
+    if not rows:
+        raise LookupError("the query returned no row")
+    return rows[0]
+
+
+@dataclass(frozen=True)
+class ClaimedTask:
+    task_id: uuid.UUID
+    claim_token: uuid.UUID
+    locked_until: dt.datetime
+    owner_id: uuid.UUID
+    batch_id: uuid.UUID
+    root_task_id: uuid.UUID | None
+    stage_key: str | None
+    task_type: str | None
+    prompt_template_id: str | None
+    prompt: str
+    input_data: Any
+    ai_settings: dict[str, Any]
+    output_schema: dict[str, Any] | None
+    retry_count: int
+    max_retries: int
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    api_key_id: uuid.UUID
+    api_key: str = field(repr=False)  # never logged, never stored
+    key_name: str | None
+    model_preference: str | None
+
+
+@dataclass(frozen=True)
+class KeyAvailability:
+    available_at: dt.datetime | None  # None: the owner has no active key for the provider
+    db_now: dt.datetime  # the database's clock, to turn available_at into a delay
+
+    @property
+    def wait_seconds(self) -> float | None:
+        if self.available_at is None:
+            return None
+        return max(0.0, (self.available_at - self.db_now).total_seconds())
+
+
+async def claim_tasks(
+    conn: AsyncConnection, worker_id: str, limit: int, lease_seconds: int
+) -> list[ClaimedTask]:
+    rows = await _rows(
+        conn,
+        "select * from public.claim_tasks(p_worker_id => %s::text, p_limit => %s::integer,"
+        " p_lease_seconds => %s::integer)",
+        (worker_id, limit, lease_seconds),
+    )
+    return [
+        ClaimedTask(
+            task_id=r["task_id"],
+            claim_token=r["claim_token"],
+            locked_until=r["locked_until"],
+            owner_id=r["owner_id"],
+            batch_id=r["batch_id"],
+            root_task_id=r["root_task_id"],
+            stage_key=r["stage_key"],
+            task_type=r["task_type"],
+            prompt_template_id=r["prompt_template_id"],
+            prompt=r["prompt"] or "",
+            input_data=r["input_data"],
+            ai_settings=r["ai_settings"] or {},
+            output_schema=r["output_schema"],
+            retry_count=r["retry_count"] or 0,
+            max_retries=r["max_retries"] or 0,
+        )
+        for r in rows
+    ]
+
+
+async def complete_task(
+    conn: AsyncConnection,
+    task_id: uuid.UUID,
+    claim_token: uuid.UUID,
+    output: Any,
+    usage: dict[str, Any] | None = None,
+    provenance: dict[str, Any] | None = None,
+) -> str:
+    """Returns the task's new status: completed, generated (awaits approval) or failed
+    (an output its split cannot use)."""
+    row = await _one(
+        conn,
+        "select public.complete_task(p_task_id => %s::uuid, p_claim_token => %s::uuid,"
+        " p_output => %s::jsonb, p_usage => %s::jsonb, p_provenance => %s::jsonb) as status",
+        (task_id, claim_token, json.dumps(output), _json(usage), _json(provenance)),
+    )
+    return str(row["status"])
+
+
+async def fail_task(
+    conn: AsyncConnection,
+    task_id: uuid.UUID,
+    claim_token: uuid.UUID,
+    error: str,
+    retryable: bool,
+) -> str:
+    """Returns the task's new status: plan (retried after a backoff) or failed."""
+    row = await _one(
+        conn,
+        "select public.fail_task(p_task_id => %s::uuid, p_claim_token => %s::uuid,"
+        " p_error => %s::text, p_retryable => %s::boolean) as status",
+        (task_id, claim_token, error, retryable),
+    )
+    return str(row["status"])
+
+
+async def extend_lease(
+    conn: AsyncConnection, task_id: uuid.UUID, claim_token: uuid.UUID, lease_seconds: int
+) -> dt.datetime:
+    """Returns the new locked_until."""
+    row = await _one(
+        conn,
+        "select public.extend_lease(p_task_id => %s::uuid, p_claim_token => %s::uuid,"
+        " p_lease_seconds => %s::integer) as locked_until",
+        (task_id, claim_token, lease_seconds),
+    )
+    return row["locked_until"]
+
+
+async def release_task(
+    conn: AsyncConnection,
+    task_id: uuid.UUID,
+    claim_token: uuid.UUID,
+    delay_seconds: int = 0,
+    reason: str | None = None,
+) -> str:
+    """Hands a claimed task back to plan without spending a retry; returns its status."""
+    row = await _one(
+        conn,
+        "select public.release_task(p_task_id => %s::uuid, p_claim_token => %s::uuid,"
+        " p_delay_seconds => %s::integer, p_reason => %s::text) as status",
+        (task_id, claim_token, delay_seconds, reason),
+    )
+    return str(row["status"])
+
+
+async def acquire_api_key(
+    conn: AsyncConnection, owner_id: uuid.UUID, provider: str, model: str | None
+) -> ApiKey | None:
+    """The owner's healthiest usable key for the provider, or None when none is usable."""
+    rows = await _rows(
+        conn,
+        "select * from public.acquire_api_key(p_owner_id => %s::uuid, p_provider => %s::text,"
+        " p_model => %s::text)",
+        (owner_id, provider, model),
+    )
+    if not rows:
+        return None
+    r = rows[0]
+    return ApiKey(
+        api_key_id=r["api_key_id"],
+        api_key=r["api_key"],
+        key_name=r["key_name"],
+        model_preference=r["model_preference"],
+    )
+
+
+async def report_api_key_result(
+    conn: AsyncConnection,
+    api_key_id: uuid.UUID,
+    outcome: str,
+    retry_after_seconds: int | None = None,
+    error: str | None = None,
+) -> None:
+    """outcome: success, rate_limited, server_error, timeout or invalid_key."""
+    await _rows(
+        conn,
+        "select 1 from public.report_api_key_result(p_api_key_id => %s::uuid,"
+        " p_outcome => %s::text, p_retry_after_seconds => %s::integer, p_error => %s::text)",
+        (api_key_id, outcome, retry_after_seconds, error),
+    )
+
+
+async def api_key_available_at(
+    conn: AsyncConnection, owner_id: uuid.UUID, provider: str
+) -> KeyAvailability:
+    row = await _one(
+        conn,
+        "select public.api_key_available_at(p_owner_id => %s::uuid, p_provider => %s::text)"
+        " as available_at, now() as db_now",
+        (owner_id, provider),
+    )
+    return KeyAvailability(available_at=row["available_at"], db_now=row["db_now"])
+
+
+async def record_llm_call(
+    conn: AsyncConnection,
+    task_id: uuid.UUID,
+    provider: str,
+    model: str,
+    outcome: str,
+    *,
+    api_key_id: uuid.UUID | None = None,
+    input_tokens: int = 0,
+    output_tokens: int = 0,
+    cached_tokens: int = 0,
+    thoughts_tokens: int = 0,
+    latency_ms: int | None = None,
+    http_status: int | None = None,
+    error: str | None = None,
+    response_id: str | None = None,
+) -> None:
+    await _rows(
+        conn,
+        "select 1 from public.record_llm_call(p_task_id => %s::uuid, p_provider => %s::text,"
+        " p_model => %s::text, p_outcome => %s::text, p_api_key_id => %s::uuid,"
+        " p_input_tokens => %s::integer, p_output_tokens => %s::integer,"
+        " p_cached_tokens => %s::integer, p_thoughts_tokens => %s::integer,"
+        " p_latency_ms => %s::integer, p_http_status => %s::integer, p_error => %s::text,"
+        " p_response_id => %s::text)",
+        (
+            task_id,
+            provider,
+            model,
+            outcome,
+            api_key_id,
+            input_tokens,
+            output_tokens,
+            cached_tokens,
+            thoughts_tokens,
+            latency_ms,
+            http_status,
+            error,
+            response_id,
+        ),
+    )
+
+
+TASKS_CHANNEL = "orchable_tasks"
+
+
+async def listen_for_tasks(conn: AsyncConnection) -> None:
+    """LISTEN on the channel the ai_tasks trigger notifies when tasks become runnable.
+    Needs a direct or session-mode connection (not a transaction-mode pooler)."""
+    await conn.execute(f"listen {TASKS_CHANNEL}")

@@ -1,0 +1,385 @@
+"""Runs one claimed task end to end: pick the provider and model, take a key, call, check
+the output, record the call, and hand the task back to the database with exactly one of
+complete_task, fail_task or release_task.
+
+Pure orchestration over `orchable.db.worker_rpc`: no SQL here, and the database decides
+every state transition (retries, backoff, fan-out). What this module decides is which RPC
+to call:
+- success and an output that matches `output_schema` -> complete_task;
+- rate limit -> report the key (Retry-After sets its cooldown) and take the next key at
+  once; overloaded -> the next fallback model; when every key of the provider is blocked
+  on every model -> release_task with a delay until a key is available (no retry spent);
+- invalid key -> the key is deactivated (report_api_key_result) and the next one is used;
+- server error, timeout, output that is not JSON or breaks `output_schema` -> fail_task,
+  retryable; a request the provider refuses as malformed -> fail_task, not retryable.
+Every call made is recorded with record_llm_call, failures included.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import logging
+import math
+import time
+from typing import Any
+
+from psycopg_pool import AsyncConnectionPool
+
+from orchable.config import ExecutorSettings, log_event
+from orchable.db import worker_rpc as rpc
+from orchable.db.worker_rpc import ApiKey, ClaimedTask, StaleClaimError
+from orchable.providers.base import ErrorKind, LLMRequest, LLMResponse, Provider, ProviderError
+from orchable.validation import InvalidSchemaError, output_error
+
+log = logging.getLogger("orchable.executor")
+
+# How a call's outcome is reported to report_api_key_result, which judges the key's health
+# only: an overloaded model, a malformed request or a bad output say the key works.
+_KEY_OUTCOME = {
+    "success": "success",
+    ErrorKind.RATE_LIMITED: "rate_limited",
+    ErrorKind.OVERLOADED: "success",
+    ErrorKind.SERVER_ERROR: "server_error",
+    ErrorKind.TIMEOUT: "timeout",
+    ErrorKind.INVALID_OUTPUT: "success",
+    ErrorKind.INVALID_KEY: "invalid_key",
+    ErrorKind.INVALID_REQUEST: "success",
+}
+
+
+class Outcome(enum.StrEnum):
+    COMPLETED = "completed"  # complete_task: completed, or generated awaiting approval
+    RETRYING = "retrying"  # fail_task, back to plan after a backoff (a retry spent)
+    FAILED = "failed"  # fail_task, failed for good (or complete_task refused the split)
+    RELEASED = "released"  # release_task: back to plan, no retry spent (waiting for a key)
+    STALE = "stale"  # the claim was no longer ours: the database changed nothing
+
+
+class _Wait(Exception):
+    """Every key of the provider is blocked for every model: hand the task back."""
+
+
+class _Finish(Exception):
+    def __init__(self, error: str, retryable: bool) -> None:
+        super().__init__(error)
+        self.error = error
+        self.retryable = retryable
+
+
+def _model_chain(
+    ai_settings: dict[str, Any], provider: str, settings: ExecutorSettings
+) -> list[str]:
+    model = ai_settings.get("model") or settings.default_models.get(provider) or ""
+    chain = [str(model)]
+    fallbacks = ai_settings.get("fallback_models") or []
+    if isinstance(fallbacks, str):
+        fallbacks = [fallbacks]
+    for fallback in fallbacks:
+        if fallback and str(fallback) not in chain:
+            chain.append(str(fallback))
+    return chain
+
+
+def _setting(ai_settings: dict[str, Any], *names: str) -> Any:
+    for name in names:
+        if ai_settings.get(name) is not None:
+            return ai_settings[name]
+    return None
+
+
+def build_request(task: ClaimedTask, model: str, settings: ExecutorSettings) -> LLMRequest:
+    s = task.ai_settings
+    timeout = _setting(s, "timeout_seconds", "timeoutSeconds")
+    return LLMRequest(
+        prompt=task.prompt,
+        model=model,
+        output_schema=task.output_schema,
+        temperature=_setting(s, "temperature"),
+        top_p=_setting(s, "top_p", "topP"),
+        top_k=_setting(s, "top_k", "topK"),
+        max_output_tokens=_setting(s, "max_output_tokens", "maxOutputTokens"),
+        system_instruction=_setting(s, "system_instruction", "systemInstruction"),
+        task_input=task.input_data,
+        timeout_seconds=float(timeout) if timeout is not None else settings.call_timeout_seconds,
+    )
+
+
+class TaskExecution:
+    """One claimed task. `run()` returns the Outcome; it raises CancelledError when the
+    worker cancels it (the worker then releases the task)."""
+
+    def __init__(
+        self,
+        pool: AsyncConnectionPool,
+        providers: dict[str, Provider],
+        task: ClaimedTask,
+        settings: ExecutorSettings,
+    ) -> None:
+        self.pool = pool
+        self.providers = providers
+        self.task = task
+        self.settings = settings
+        self.provider_name = str(task.ai_settings.get("provider") or settings.default_provider)
+        self.calls = 0
+        self._last_key_id: Any = None
+
+    def _log(self, level: int, event: str, **fields: Any) -> None:
+        log_event(log, level, event, task_id=self.task.task_id, **fields)
+
+    async def run(self) -> Outcome:
+        provider = self.providers.get(self.provider_name)
+        if provider is None:
+            known = ", ".join(sorted(self.providers)) or "none"
+            return await self._fail(
+                f"unknown provider {self.provider_name!r} (this worker has: {known})", False
+            )
+        try:
+            for model in _model_chain(self.task.ai_settings, self.provider_name, self.settings):
+                response = await self._call_model(provider, model)
+                if response is not None:
+                    return await self._complete(response, model)
+            # Every model was overloaded or rate-limited on every key.
+            raise _Wait
+        except _Finish as finish:
+            return await self._fail(finish.error, finish.retryable)
+        except _Wait:
+            return await self._release_until_a_key_is_free()
+
+    async def _call_model(self, provider: Provider, model: str) -> LLMResponse | None:
+        """The response, or None to try the next model (overloaded, or rate-limited on
+        every key). Raises _Finish (fail_task) or _Wait (no usable key)."""
+        rate_limited = False
+        while True:
+            if self.calls >= self.settings.max_calls_per_claim:
+                raise _Finish(f"gave up after {self.calls} calls in one attempt", True)
+            key: ApiKey | None = None
+            if provider.needs_key:
+                async with self.pool.connection() as conn:
+                    key = await rpc.acquire_api_key(conn, self.task.owner_id, provider.name, model)
+                if key is None:
+                    if rate_limited:
+                        return None  # rate-limited on every key: the next model
+                    raise _Wait
+            response, error = await self._call(provider, model, key)
+            if error is None:
+                assert response is not None
+                return response
+            if error.kind == ErrorKind.RATE_LIMITED:
+                rate_limited = True
+                continue  # the key is blocked now: take the next one at once
+            if error.kind == ErrorKind.INVALID_KEY:
+                continue  # the key is deactivated now: take the next one
+            if error.kind == ErrorKind.OVERLOADED:
+                return None
+            retryable = error.kind != ErrorKind.INVALID_REQUEST
+            raise _Finish(str(error), retryable)
+
+    async def _call(
+        self, provider: Provider, model: str, key: ApiKey | None
+    ) -> tuple[LLMResponse | None, ProviderError | None]:
+        """One call: made, checked, recorded and reported. Returns the response or the error."""
+        self.calls += 1
+        request = build_request(self.task, model, self.settings)
+        started = time.monotonic()
+        response: LLMResponse | None = None
+        error: ProviderError | None = None
+        try:
+            async with asyncio.timeout(request.timeout_seconds + 5.0):
+                response = await provider.generate(request, key.api_key if key else None)
+        except ProviderError as exc:
+            error = exc
+        except TimeoutError:
+            error = ProviderError(
+                ErrorKind.TIMEOUT, f"no answer within {request.timeout_seconds:g} s"
+            )
+        except asyncio.CancelledError:
+            # The worker is stopping mid-call: the call was made, so it is recorded.
+            latency = int((time.monotonic() - started) * 1000)
+            cancelled = self._record(
+                provider, model, key, None, latency, ErrorKind.TIMEOUT, "cancelled: worker stopping"
+            )
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(asyncio.shield(cancelled), 5.0)
+            raise
+        except Exception as exc:  # a provider bug or an unclassified transport error
+            error = ProviderError(ErrorKind.SERVER_ERROR, f"{type(exc).__name__}: {exc}")
+        latency_ms = int((time.monotonic() - started) * 1000)
+
+        broken_schema: str | None = None
+        if response is not None:
+            try:
+                problem = output_error(response.output, self.task.output_schema)
+            except InvalidSchemaError as exc:
+                problem = broken_schema = str(exc)
+            if problem is not None:
+                error = ProviderError(
+                    ErrorKind.INVALID_OUTPUT, f"output does not match output_schema: {problem}"
+                )
+
+        kind = error.kind if error else None
+        message = str(error) if error else None
+        http_status = error.http_status if error else None
+        await self._record(provider, model, key, response, latency_ms, kind, message, http_status)
+        key_outcome = _KEY_OUTCOME[kind] if kind else "success"
+        retry_after = error.retry_after_seconds if error else None
+        await self._report(key, key_outcome, retry_after, message)
+        self._log(
+            logging.INFO if error is None else logging.WARNING,
+            "llm_call",
+            provider=provider.name,
+            model=model,
+            key=key.key_name if key else None,
+            outcome=kind.value if kind else "success",
+            latency_ms=latency_ms,
+            error=message,
+        )
+        if broken_schema is not None:
+            raise _Finish(broken_schema, False)  # the stage is wrong: no retry can help
+        if error is None:
+            self._last_key_id = key.api_key_id if key else None
+            return response, None
+        return None, error
+
+    async def _record(
+        self,
+        provider: Provider,
+        model: str,
+        key: ApiKey | None,
+        response: LLMResponse | None,
+        latency_ms: int,
+        kind: ErrorKind | None,
+        message: str | None,
+        http_status: int | None = None,
+    ) -> None:
+        usage = response.usage if response else None
+        async with self.pool.connection() as conn:
+            await rpc.record_llm_call(
+                conn,
+                self.task.task_id,
+                provider.name,
+                (response.model if response and response.model else model),
+                kind.value if kind else "success",
+                api_key_id=key.api_key_id if key else None,
+                input_tokens=usage.input_tokens if usage else 0,
+                output_tokens=usage.output_tokens if usage else 0,
+                cached_tokens=usage.cached_tokens if usage else 0,
+                thoughts_tokens=usage.thoughts_tokens if usage else 0,
+                latency_ms=latency_ms,
+                http_status=http_status,
+                error=message,
+                response_id=response.response_id if response else None,
+            )
+
+    async def _report(
+        self, key: ApiKey | None, outcome: str, retry_after: float | None, error: str | None
+    ) -> None:
+        if key is None:
+            return
+        async with self.pool.connection() as conn:
+            await rpc.report_api_key_result(
+                conn,
+                key.api_key_id,
+                outcome,
+                retry_after_seconds=math.ceil(retry_after) if retry_after is not None else None,
+                error=error if outcome != "success" else None,
+            )
+
+    async def _complete(self, response: LLMResponse, model: str) -> Outcome:
+        u = response.usage
+        usage = {
+            "input_tokens": u.input_tokens,
+            "output_tokens": u.output_tokens,
+            "cached_tokens": u.cached_tokens,
+            "thoughts_tokens": u.thoughts_tokens,
+            "total_tokens": u.total_tokens,
+            "calls": self.calls,
+        }
+        provenance = {
+            "provider": self.provider_name,
+            "model": response.model or model,
+            "api_key_id": str(self._last_key_id) if self._last_key_id else None,
+            "response_id": response.response_id,
+        }
+        try:
+            async with self.pool.connection() as conn:
+                status = await rpc.complete_task(
+                    conn,
+                    self.task.task_id,
+                    self.task.claim_token,
+                    response.output,
+                    usage,
+                    provenance,
+                )
+        except StaleClaimError as exc:
+            self._log(logging.WARNING, "stale_claim", action="complete", error=str(exc))
+            return Outcome.STALE
+        self._log(logging.INFO, "task_completed", status=status, model=provenance["model"])
+        return Outcome.FAILED if status == "failed" else Outcome.COMPLETED
+
+    async def _fail(self, error: str, retryable: bool) -> Outcome:
+        try:
+            async with self.pool.connection() as conn:
+                status = await rpc.fail_task(
+                    conn, self.task.task_id, self.task.claim_token, error, retryable
+                )
+        except StaleClaimError as exc:
+            self._log(logging.WARNING, "stale_claim", action="fail", error=str(exc))
+            return Outcome.STALE
+        self._log(logging.WARNING, "task_failed", status=status, retryable=retryable, error=error)
+        return Outcome.RETRYING if status == "plan" else Outcome.FAILED
+
+    async def _release_until_a_key_is_free(self) -> Outcome:
+        async with self.pool.connection() as conn:
+            availability = await rpc.api_key_available_at(
+                conn, self.task.owner_id, self.provider_name
+            )
+        wait = availability.wait_seconds
+        if wait is None:
+            delay = self.settings.no_key_wait_seconds
+            reason = f"no active {self.provider_name} key"
+        else:
+            delay = min(max(1, math.ceil(wait)), self.settings.max_key_wait_seconds)
+            reason = f"every {self.provider_name} key is blocked"
+        return await release(self.pool, self.task, delay, reason)
+
+
+async def release(
+    pool: AsyncConnectionPool, task: ClaimedTask, delay_seconds: int, reason: str
+) -> Outcome:
+    """Hands the task back to plan without spending a retry."""
+    try:
+        async with pool.connection() as conn:
+            status = await rpc.release_task(
+                conn, task.task_id, task.claim_token, delay_seconds, reason
+            )
+    except StaleClaimError as exc:
+        log_event(
+            log,
+            logging.WARNING,
+            "stale_claim",
+            task_id=task.task_id,
+            action="release",
+            error=str(exc),
+        )
+        return Outcome.STALE
+    log_event(
+        log,
+        logging.INFO,
+        "task_released",
+        task_id=task.task_id,
+        status=status,
+        delay_seconds=delay_seconds,
+        reason=reason,
+    )
+    return Outcome.RELEASED
+
+
+async def execute_task(
+    pool: AsyncConnectionPool,
+    providers: dict[str, Provider],
+    task: ClaimedTask,
+    settings: ExecutorSettings,
+) -> Outcome:
+    return await TaskExecution(pool, providers, task, settings).run()

@@ -1,0 +1,161 @@
+"""`offline`: a provider that calls no model. It synthesises a deterministic output from
+the stage's `output_schema` and the task's input (same schema + input -> same output),
+for the demo, tests and benchmarks. The worker only uses it when a stage (or the worker's
+default) names it: it never stands in for a real provider.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import math
+from typing import Any
+
+from orchable.providers.base import LLMRequest, LLMResponse, Usage
+
+ARRAY_ITEMS = 3
+_MAX_DEPTH = 8
+
+
+def _digest(*parts: Any) -> str:
+    text = json.dumps(parts, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _first_text(value: Any) -> str | None:
+    """The first string in the input (depth first), to make strings read like the input."""
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    if isinstance(value, dict):
+        for key in sorted(value):
+            found = _first_text(value[key])
+            if found:
+                return found
+    if isinstance(value, list):
+        for item in value:
+            found = _first_text(item)
+            if found:
+                return found
+    return None
+
+
+class _Synthesiser:
+    def __init__(self, task_input: Any) -> None:
+        self.task_input = task_input
+        self.seed = _digest(task_input)
+        self.topic = (_first_text(task_input) or "input")[:40]
+
+    def number(self, path: str) -> int:
+        return int(_digest(self.seed, path)[:8], 16)
+
+    def value(self, schema: Any, path: str, name: str, depth: int = 0) -> Any:
+        if not isinstance(schema, dict) or depth > _MAX_DEPTH:
+            return self.string({}, path, name)
+        if "const" in schema:
+            return schema["const"]
+        if schema.get("enum"):
+            return schema["enum"][0]
+        for combinator in ("allOf", "anyOf", "oneOf"):
+            if schema.get(combinator):
+                merged = {k: v for k, v in schema.items() if k != combinator}
+                return self.value({**schema[combinator][0], **merged}, path, name, depth + 1)
+        kind = schema.get("type")
+        if isinstance(kind, list):
+            kinds = [k for k in kind if k != "null"]
+            kind = kinds[0] if kinds else "null"
+        if kind is None:
+            kind = (
+                "object" if "properties" in schema else "array" if "items" in schema else "string"
+            )
+        if kind == "object":
+            return self.object(schema, path, depth)
+        if kind == "array":
+            return self.array(schema, path, name, depth)
+        if kind in ("integer", "number"):
+            return self.integer(schema, path)
+        if kind == "boolean":
+            return self.number(path) % 2 == 0
+        if kind == "null":
+            return None
+        return self.string(schema, path, name)
+
+    def object(self, schema: dict[str, Any], path: str, depth: int) -> dict[str, Any]:
+        properties: dict[str, Any] = schema.get("properties") or {}
+        names = list(properties)
+        names += [n for n in schema.get("required") or [] if n not in properties]
+        return {n: self.value(properties.get(n, {}), f"{path}.{n}", n, depth + 1) for n in names}
+
+    def array(self, schema: dict[str, Any], path: str, name: str, depth: int) -> list[Any]:
+        count = max(ARRAY_ITEMS, int(schema.get("minItems", 0)))
+        if "maxItems" in schema:
+            count = min(count, int(schema["maxItems"]))
+        item = schema.get("items", {})
+        singular = name[:-1] if name.endswith("s") and len(name) > 1 else name
+        return [self.value(item, f"{path}[{i}]", singular, depth + 1) for i in range(count)]
+
+    def integer(self, schema: dict[str, Any], path: str) -> int:
+        low = schema.get("minimum")
+        if low is None and "exclusiveMinimum" in schema:
+            low = math.floor(schema["exclusiveMinimum"]) + 1
+        low = 1 if low is None else math.ceil(low)
+        high = schema.get("maximum")
+        if high is None and "exclusiveMaximum" in schema:
+            high = math.ceil(schema["exclusiveMaximum"]) - 1
+        high = low + 99 if high is None else math.floor(high)
+        return low + self.number(path) % max(1, high - low + 1)
+
+    def string(self, schema: dict[str, Any], path: str, name: str) -> str:
+        fmt = schema.get("format")
+        if fmt == "date":
+            return "2024-01-01"
+        if fmt == "date-time":
+            return "2024-01-01T00:00:00Z"
+        if fmt == "email":
+            return f"{self.number(path) % 10000}@example.com"
+        if fmt in ("uri", "url"):
+            return f"https://example.com/{_digest(self.seed, path)[:8]}"
+        text = f"{name or 'text'} about {self.topic} #{_digest(self.seed, path)[:6]}"
+        min_length = int(schema.get("minLength", 0))
+        if len(text) < min_length:
+            text = text.ljust(min_length, ".")
+        if "maxLength" in schema:
+            text = text[: int(schema["maxLength"])]
+        return text
+
+
+def synthesise(output_schema: dict[str, Any] | None, task_input: Any) -> Any:
+    """A deterministic output matching output_schema (an object with a `text` field
+    when the stage has no schema)."""
+    synthesiser = _Synthesiser(task_input)
+    if not output_schema:
+        return {"text": synthesiser.string({}, "$.text", "text")}
+    return synthesiser.value(output_schema, "$", "output")
+
+
+class OfflineProvider:
+    name = "offline"
+    needs_key = False
+
+    def __init__(self, latency_seconds: float = 0.0) -> None:
+        self.latency_seconds = latency_seconds
+
+    async def generate(self, request: LLMRequest, api_key: str | None) -> LLMResponse:
+        if self.latency_seconds > 0:
+            await asyncio.sleep(self.latency_seconds)
+        output = synthesise(request.output_schema, request.task_input)
+        input_tokens = max(1, len(request.prompt) // 4)
+        output_tokens = max(1, len(json.dumps(output)) // 4)
+        return LLMResponse(
+            output=output,
+            usage=Usage(
+                input_tokens=input_tokens,
+                output_tokens=output_tokens,
+                total_tokens=input_tokens + output_tokens,
+            ),
+            model=request.model or "offline",
+            response_id=f"offline-{_digest(request.output_schema, request.task_input)[:16]}",
+        )
+
+    async def aclose(self) -> None:
+        return None

@@ -1,0 +1,100 @@
+"""Running a worker from the command line (`orchable worker`) or from the demo (`drain`)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from rich.console import Console
+
+from orchable.config import ExecutorSettings, WorkerSettings, default_worker_id
+from orchable.providers.base import Provider
+from orchable.providers.offline import OfflineProvider
+from orchable.providers.registry import build_providers as registry_providers
+from orchable.worker import Worker
+
+
+def add_worker_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--concurrency", type=int, default=16, help="LLM calls at once (16)")
+    parser.add_argument(
+        "--claim-batch", type=int, default=None, help="tasks per claim (concurrency)"
+    )
+    parser.add_argument("--lease-seconds", type=int, default=300, help="lease per claim (300)")
+    parser.add_argument("--poll-seconds", type=float, default=5.0, help="poll when no NOTIFY (5)")
+    parser.add_argument("--shutdown-grace", type=float, default=30.0, help="seconds to finish (30)")
+    parser.add_argument(
+        "--drain", action="store_true", help="exit once nothing is runnable or in flight"
+    )
+    parser.add_argument("--worker-id", default=None, help="name in locked_by (hostname-pid)")
+    parser.add_argument(
+        "--default-provider", default="gemini", help="provider of stages that name none (gemini)"
+    )
+    parser.add_argument(
+        "--offline-latency",
+        type=float,
+        default=0.0,
+        help="seconds per offline call (tests, benchmarks)",
+    )
+    parser.add_argument(
+        "--listen-url",
+        default=os.environ.get("ORCHABLE_LISTEN_DATABASE_URL", ""),
+        help="session-mode URL for LISTEN (default: the worker URL; 'none' to poll only)",
+    )
+
+
+def settings_from_args(args: argparse.Namespace, database_url: str) -> WorkerSettings:
+    listen = args.listen_url
+    return WorkerSettings(
+        database_url=database_url,
+        listen_url=None if listen == "none" else (listen or ""),
+        concurrency=args.concurrency,
+        claim_batch_size=args.claim_batch,
+        lease_seconds=args.lease_seconds,
+        poll_interval_seconds=args.poll_seconds,
+        worker_id=args.worker_id or default_worker_id(),
+        shutdown_grace_seconds=args.shutdown_grace,
+        drain=args.drain,
+        executor=ExecutorSettings(default_provider=args.default_provider),
+    )
+
+
+def build_providers(offline_latency: float = 0.0) -> dict[str, Provider]:
+    """Every provider, base URLs from the environment (ORCHABLE_GEMINI_BASE_URL, ...)."""
+    providers = registry_providers(os.environ)
+    providers["offline"] = OfflineProvider(latency_seconds=offline_latency)
+    return providers
+
+
+async def _run(
+    settings: WorkerSettings, offline_latency: float, signals: bool
+) -> tuple[Worker, int]:
+    providers = build_providers(offline_latency)
+    worker = Worker(settings, providers)
+    try:
+        code = await worker.run(install_signal_handlers=signals)
+    finally:
+        for provider in providers.values():
+            await provider.aclose()
+    return worker, code
+
+
+async def run_worker(args: argparse.Namespace, database_url: str, console: Console) -> int:
+    worker, code = await _run(
+        settings_from_args(args, database_url), args.offline_latency, signals=True
+    )
+    counters = ", ".join(f"{k} {v}" for k, v in worker.counters().items())
+    console.print(f"worker {worker.settings.worker_id} stopped: {counters}", highlight=False)
+    return code
+
+
+async def drain(database_url: str, default_provider: str, concurrency: int) -> Worker:
+    """Runs a worker in this process until nothing is runnable or in flight."""
+    settings = WorkerSettings(
+        database_url=database_url,
+        concurrency=concurrency,
+        drain=True,
+        poll_interval_seconds=0.5,
+        executor=ExecutorSettings(default_provider=default_provider),
+    )
+    worker, _ = await _run(settings, 0.0, signals=False)
+    return worker

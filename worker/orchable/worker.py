@@ -1,0 +1,277 @@
+"""The worker process: claims tasks in batches and runs up to `concurrency` of them at once.
+
+Run loop: while slots are free, claim (claim_tasks, up to the free slots) and start one
+asyncio task per claimed task; then sleep until a NOTIFY on `orchable_tasks`, a slot
+freeing up, or the poll interval, whichever comes first. Each running task has a lease
+keeper that calls extend_lease every lease/3 seconds. `stop()` (SIGTERM, Ctrl-C) stops
+claiming, lets in-flight tasks finish for the grace period, then cancels the rest, which
+hand their task back with release_task (no retry spent). A worker that dies without a
+word loses nothing: its leases expire and another worker claims the tasks again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import uuid
+
+import psycopg
+from psycopg_pool import AsyncConnectionPool
+
+from orchable.config import WorkerSettings, log_event
+from orchable.db import worker_rpc as rpc
+from orchable.db.worker_rpc import ClaimedTask, StaleClaimError
+from orchable.executor import Outcome, execute_task, release
+from orchable.providers.base import Provider
+
+log = logging.getLogger("orchable.worker")
+
+_RELEASE_TIMEOUT = 10.0
+
+
+class Worker:
+    def __init__(
+        self,
+        settings: WorkerSettings,
+        providers: dict[str, Provider],
+        pool: AsyncConnectionPool | None = None,
+    ) -> None:
+        self.settings = settings
+        self.providers = providers
+        self._pool = pool
+        self._own_pool = pool is None
+        self._inflight: dict[uuid.UUID, asyncio.Task[None]] = {}
+        self._wake = asyncio.Event()
+        self._hard_stop = asyncio.Event()
+        self._stopping = False
+        self.running = False
+        # Counters (read by the CLI and tests).
+        self.claimed = 0
+        self.completed = 0  # complete_task accepted the output (completed or generated)
+        self.failed = 0  # failed for good
+        self.retried = 0  # fail_task put the task back to plan (a retry spent)
+        self.released = 0  # release_task handed the task back (no retry spent)
+        self.stale = 0  # the claim had gone to another worker: nothing changed
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._inflight)
+
+    @property
+    def pool(self) -> AsyncConnectionPool:
+        assert self._pool is not None, "the worker is not running"
+        return self._pool
+
+    def counters(self) -> dict[str, int]:
+        return {
+            "claimed": self.claimed,
+            "completed": self.completed,
+            "failed": self.failed,
+            "retried": self.retried,
+            "released": self.released,
+            "stale": self.stale,
+            "in_flight": self.in_flight,
+        }
+
+    def stop(self) -> None:
+        """Stop claiming and finish or hand back in-flight tasks. A second call cancels
+        in-flight tasks at once (they are released)."""
+        if self._stopping:
+            self._hard_stop.set()
+            log_event(log, logging.WARNING, "stop_now", in_flight=self.in_flight)
+        else:
+            log_event(log, logging.INFO, "stopping", in_flight=self.in_flight)
+        self._stopping = True
+        self._wake.set()
+
+    async def run(self, install_signal_handlers: bool = False) -> int:
+        s = self.settings
+        loop = asyncio.get_running_loop()
+        if install_signal_handlers:
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(sig, self.stop)
+        if self._pool is None:
+            self._pool = rpc.create_pool(
+                s.database_url, min_size=1, max_size=min(s.concurrency, 16) + 2
+            )
+        if self._own_pool:
+            await self._pool.open(wait=True, timeout=30.0)
+        listener = None
+        if s.effective_listen_url:
+            listener = asyncio.create_task(self._listen(s.effective_listen_url))
+        log_event(
+            log,
+            logging.INFO,
+            "worker_started",
+            worker_id=s.worker_id,
+            concurrency=s.concurrency,
+            claim_batch=s.effective_claim_batch_size,
+            lease_seconds=s.lease_seconds,
+            listen=listener is not None,
+            drain=s.drain,
+        )
+        self.running = True
+        try:
+            await self._loop()
+        finally:
+            await self._shutdown()
+            if listener is not None:
+                listener.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await listener
+            if self._own_pool:
+                await self._pool.close()
+            if install_signal_handlers:
+                for sig in (signal.SIGTERM, signal.SIGINT):
+                    loop.remove_signal_handler(sig)
+            self.running = False
+            log_event(log, logging.INFO, "worker_stopped", worker_id=s.worker_id, **self.counters())
+        return 0
+
+    async def _loop(self) -> None:
+        s = self.settings
+        failures = 0
+        while not self._stopping:
+            self._wake.clear()  # a NOTIFY arriving during the claim wakes the next wait
+            free = s.concurrency - len(self._inflight)
+            if free > 0:
+                idle = not self._inflight
+                try:
+                    async with self.pool.connection() as conn:
+                        tasks = await rpc.claim_tasks(
+                            conn,
+                            s.worker_id,
+                            min(free, s.effective_claim_batch_size),
+                            s.lease_seconds,
+                        )
+                    failures = 0
+                except (psycopg.Error, OSError, TimeoutError) as exc:
+                    failures += 1
+                    log_event(log, logging.ERROR, "claim_failed", error=exc, failures=failures)
+                    await self._sleep(min(s.poll_interval_seconds * failures, 30.0))
+                    continue
+                for task in tasks:
+                    self._start(task)
+                if tasks:
+                    log_event(log, logging.DEBUG, "claimed", count=len(tasks))
+                    continue  # more may be runnable: claim again while slots are free
+                if s.drain and idle:
+                    log_event(log, logging.INFO, "drained")
+                    return
+            await self._sleep(s.poll_interval_seconds)
+
+    async def _sleep(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), seconds)
+
+    def _start(self, task: ClaimedTask) -> None:
+        self.claimed += 1
+        runner = asyncio.create_task(self._run_one(task), name=f"task-{task.task_id}")
+        self._inflight[task.task_id] = runner
+
+        def done(_: asyncio.Task[None]) -> None:
+            self._inflight.pop(task.task_id, None)
+            self._wake.set()
+
+        runner.add_done_callback(done)
+
+    async def _run_one(self, task: ClaimedTask) -> None:
+        keeper = asyncio.create_task(self._keep_leased(task))
+        try:
+            outcome = await execute_task(self.pool, self.providers, task, self.settings.executor)
+            self._count(outcome)
+        except asyncio.CancelledError:
+            # Stopping: hand the task back, no retry spent.
+            keeper.cancel()
+            with contextlib.suppress(Exception):
+                outcome = await asyncio.wait_for(
+                    release(self.pool, task, 0, "worker stopping"), _RELEASE_TIMEOUT
+                )
+                self._count(outcome)
+            raise
+        except Exception as exc:
+            # A bug or the database going away: leave the task to its lease, which
+            # expires and lets a worker claim it again.
+            log_event(log, logging.ERROR, "task_crashed", task_id=task.task_id, error=repr(exc))
+            log.debug("task_crashed", exc_info=True)
+        finally:
+            keeper.cancel()
+
+    async def _keep_leased(self, task: ClaimedTask) -> None:
+        lease = self.settings.lease_seconds
+        while True:
+            await asyncio.sleep(max(0.2, lease / 3))
+            try:
+                async with self.pool.connection() as conn:
+                    until = await rpc.extend_lease(conn, task.task_id, task.claim_token, lease)
+                log_event(log, logging.DEBUG, "lease_extended", task_id=task.task_id, until=until)
+            except StaleClaimError:
+                # Another worker holds it now; our result will be refused (stale).
+                log_event(log, logging.WARNING, "lease_lost", task_id=task.task_id)
+                return
+            except (psycopg.Error, OSError, TimeoutError) as exc:
+                log_event(
+                    log, logging.WARNING, "lease_extension_failed", task_id=task.task_id, error=exc
+                )
+
+    def _count(self, outcome: Outcome) -> None:
+        match outcome:
+            case Outcome.COMPLETED:
+                self.completed += 1
+            case Outcome.FAILED:
+                self.failed += 1
+            case Outcome.RETRYING:
+                self.retried += 1
+            case Outcome.RELEASED:
+                self.released += 1
+            case Outcome.STALE:
+                self.stale += 1
+
+    async def _shutdown(self) -> None:
+        if not self._inflight:
+            return
+        grace = 0.0 if self._hard_stop.is_set() else self.settings.shutdown_grace_seconds
+        log_event(log, logging.INFO, "finishing", in_flight=self.in_flight, grace_seconds=grace)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + grace
+        hard_stop = asyncio.create_task(self._hard_stop.wait())
+        try:
+            while self._inflight and not self._hard_stop.is_set():
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    break
+                await asyncio.wait(
+                    {*self._inflight.values(), hard_stop},
+                    timeout=remaining,
+                    return_when=asyncio.FIRST_COMPLETED,
+                )
+        finally:
+            hard_stop.cancel()
+        pending = list(self._inflight.values())
+        if pending:
+            log_event(log, logging.WARNING, "cancelling", in_flight=len(pending))
+            for runner in pending:
+                runner.cancel()
+            await asyncio.wait(pending, timeout=_RELEASE_TIMEOUT + 5.0)
+
+    async def _listen(self, url: str) -> None:
+        backoff = 1.0
+        while True:
+            try:
+                async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
+                    await rpc.listen_for_tasks(conn)
+                    log_event(log, logging.DEBUG, "listening", channel=rpc.TASKS_CHANNEL)
+                    self._wake.set()  # poll once: NOTIFY may have been missed while away
+                    backoff = 1.0
+                    while True:
+                        async for _ in conn.notifies(timeout=self.settings.poll_interval_seconds):
+                            self._wake.set()
+            except (psycopg.Error, OSError) as exc:
+                log_event(log, logging.WARNING, "listen_failed", error=exc, retry_in=backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 30.0)
+
+
+__all__ = ["StaleClaimError", "Worker", "WorkerSettings"]
