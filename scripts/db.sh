@@ -32,7 +32,14 @@ data_dir() {
     fi
 }
 
-port() { cat "$state/port"; }
+# The running server's port, from its own postmaster.pid (line 4), so that a checkout
+# that finds the cluster already running still knows where it listens.
+port() {
+    local pid_file
+    pid_file="$(data_dir)/postmaster.pid"
+    [ -r "$pid_file" ] || { echo "db: the local PostgreSQL is not running: make db" >&2; exit 1; }
+    sed -n 4p "$pid_file"
+}
 
 admin_url() { printf 'postgresql://%s@127.0.0.1:%s/%s' "$superuser" "$(port)" "${1:-postgres}"; }
 url() { printf 'postgresql://postgres:postgres@127.0.0.1:%s/%s' "$(port)" "${1:-postgres}"; }
@@ -77,13 +84,13 @@ CONF
 start() {
     local dir
     dir=$(data_dir)
+    mkdir -p "$state"
     if running; then
         return 0
     fi
     [ -f "$dir/PG_VERSION" ] || init_cluster
     local p
     p=$(free_port)
-    echo "$p" >"$state/port"
     log "starting PostgreSQL on 127.0.0.1:$p"
     as_server "$pgbin/pg_ctl" -D "$dir" -o "-p $p" -l "$dir/server.log" -w -t 60 start >/dev/null
     apply -d "$(admin_url postgres)" -f "$root/scripts/standin/0010_roles.sql"

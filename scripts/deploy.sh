@@ -14,6 +14,7 @@ elif ! psql -X -tA "$("$root/scripts/db.sh" admin-url "$db")" -c "select 1 from 
 fi
 # A migration edited before its release keeps its version, so push would skip it: a
 # local database deployed from other migration files is built again from scratch.
+mkdir -p "$root/.orchable"
 stamp="$root/.orchable/deployed-$db"
 sum=$(cat "$root"/supabase/migrations/*.sql | sha1sum | cut -c1-40)
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" != "$sum" ]; then

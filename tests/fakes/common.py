@@ -126,10 +126,31 @@ def synthesise(schema: Mapping[str, Any] | None) -> Any:
 
 
 def breaking(schema: Mapping[str, Any] | None) -> Any:
-    """Valid JSON of the wrong shape for the schema."""
+    """Valid JSON of the wrong shape for the schema: the synthesised answer without its
+    deepest required property (so the error has a path, e.g. `$.items[0]: 'text' is a
+    required property`), else a value of the wrong type."""
+    value = synthesise(schema)
+    if _drop_deepest_required(value, schema):
+        return value
     if schema and str(schema.get("type", "object")).lower() != "object":
         return {"breaks": "the schema"}
     return ["this", "breaks", "the", "schema"]
+
+
+def _drop_deepest_required(value: Any, schema: Any) -> bool:
+    if not isinstance(schema, Mapping):
+        return False
+    if isinstance(value, dict):
+        for name, sub in (schema.get("properties") or {}).items():
+            if name in value and _drop_deepest_required(value[name], sub):
+                return True
+        for name in schema.get("required") or []:
+            if name in value:
+                del value[name]
+                return True
+    elif isinstance(value, list) and value:
+        return _drop_deepest_required(value[0], schema.get("items"))
+    return False
 
 
 def new_id(prefix: str = "") -> str:

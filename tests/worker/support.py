@@ -1,5 +1,6 @@
-"""What the worker tests share: an offline split-and-merge pipeline, a scripted provider,
-running a worker in this process or as a subprocess, and reading a batch back."""
+"""What the worker tests share: an offline split-and-merge pipeline, the real providers
+pointed at the fake servers on 127.0.0.1, running a worker in this process or as a
+subprocess, and reading back tasks, llm_calls and api_key_health."""
 
 from __future__ import annotations
 
@@ -15,8 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from fakes.common import FakeServer
+from fakes.gemini_server import FakeGemini
 from orchable.config import ExecutorSettings, WorkerSettings
-from orchable.providers.base import LLMRequest, LLMResponse, Usage
+from orchable.providers.base import Provider
+from orchable.providers.gemini import GeminiProvider
+from orchable.providers.openai import OpenAIProvider
 from orchable.worker import Worker
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -134,7 +139,8 @@ def tasks(conn: psycopg.Connection, batch_id: uuid.UUID) -> list[dict[str, Any]]
 
 def calls(conn: psycopg.Connection, batch_id: uuid.UUID) -> list[dict[str, Any]]:
     return conn.execute(
-        "select c.task_id, c.provider, c.model, c.outcome, c.api_key_id, c.error, c.http_status"
+        "select c.task_id, c.provider, c.model, c.outcome, c.api_key_id, c.error, c.http_status,"
+        " c.attempt, c.input_tokens, c.output_tokens, c.response_id"
         " from public.llm_calls as c where c.batch_id = %s::uuid order by c.id",
         (batch_id,),
     ).fetchall()
@@ -209,30 +215,38 @@ def wait_for(predicate: Callable[[], bool], timeout: float, what: str) -> None:
         time.sleep(0.05)
 
 
-class ScriptedProvider:
-    """A provider answering from a script: `answer(request, api_key)` returns the output or
-    raises ProviderError. Records every call as (model, api_key)."""
+class Real:
+    """A real provider (google-genai for gemini, httpx for openai) pointed at its fake
+    server; `model` is the stage's model and `provider()` builds a new client."""
 
-    def __init__(
-        self, name: str, answer: Callable[[LLMRequest, str | None], Any], needs_key: bool = True
-    ) -> None:
-        self.name = name
-        self.needs_key = needs_key
-        self.answer = answer
-        self.calls: list[tuple[str, str | None]] = []
+    MODELS = {"gemini": "gemini-2.5-flash", "openai": "gpt-4.1-mini"}
 
-    async def generate(self, request: LLMRequest, api_key: str | None) -> LLMResponse:
-        self.calls.append((request.model, api_key))
-        output = self.answer(request, api_key)
-        return LLMResponse(
-            output=output,
-            usage=Usage(input_tokens=10, output_tokens=5, total_tokens=15),
-            model=request.model,
-            response_id=f"r-{len(self.calls)}",
-        )
+    def __init__(self, fake: FakeServer) -> None:
+        self.fake = fake
+        self.name = "gemini" if isinstance(fake, FakeGemini) else "openai"
+        self.model = self.MODELS[self.name]
 
-    async def aclose(self) -> None:
-        return None
+    def provider(self) -> Provider:
+        if self.name == "gemini":
+            return GeminiProvider(base_url=self.fake.url)
+        return OpenAIProvider(base_url=f"{self.fake.url}/v1")
+
+    def providers(self) -> dict[str, Provider]:
+        return {self.name: self.provider()}
+
+    def ai_settings(self, **more: Any) -> dict[str, Any]:
+        return {"provider": self.name, "model": self.model, **more}
+
+    def keys_sent(self) -> list[str | None]:
+        """The API key of every request the fake received, in order."""
+        if self.name == "gemini":
+            return [r.headers.get("x-goog-api-key") for r in self.fake.requests]
+        return [r.headers.get("authorization", "").removeprefix("Bearer ") for r in self.fake.requests]
+
+    def models_sent(self) -> list[str]:
+        if self.name == "gemini":
+            return [r.path.rpartition("/models/")[2].partition(":")[0] for r in self.fake.requests]
+        return [r.body["model"] for r in self.fake.requests]
 
 
 def run_single(
@@ -242,24 +256,44 @@ def run_single(
     providers: dict[str, Any],
     ai_settings: dict[str, Any],
     output_schema: dict[str, Any] | None = ANSWER,
+    executor: ExecutorSettings | None = None,
 ) -> tuple[Worker, uuid.UUID, dict[str, Any]]:
-    """Launches one task of a one-stage pipeline, drains it with one worker, and returns the
-    worker, the batch id and the task's row."""
+    """Launches one task of a one-stage pipeline, drains it with one worker (then closes
+    the providers' clients), and returns the worker, the batch id and the task's row."""
     from concurrency.drive import launch
 
     orchestrator_id = seed_single_stage(
         admin, owner, f"single-{uuid.uuid4().hex[:6]}", ai_settings, output_schema
     )
     batch_id = launch(admin, owner, orchestrator_id, [{"question": "why?"}])["id"]
-    worker = Worker(settings(worker_url, concurrency=2), providers)
-    asyncio.run(run_worker(worker, timeout=30))
+    worker = Worker(
+        settings(worker_url, concurrency=2, executor=executor or ExecutorSettings()), providers
+    )
+
+    async def drain() -> None:
+        try:
+            await run_worker(worker, timeout=30)
+        finally:
+            for provider in providers.values():
+                await provider.aclose()
+
+    asyncio.run(drain())
     [row] = tasks(admin, batch_id)
     return worker, batch_id, row
 
 
+def seconds_until(conn: psycopg.Connection, moment: Any) -> float:
+    row = conn.execute(
+        "select extract(epoch from %s::timestamptz - now())::float as s", (moment,)
+    ).fetchone()
+    assert row is not None
+    return row["s"]
+
+
 def key_health(conn: psycopg.Connection, key_id: uuid.UUID) -> dict[str, Any]:
     row = conn.execute(
-        "select k.is_active, h.blocked_until, h.block_reason,"
+        "select k.is_active, h.blocked_until, h.block_reason, h.consecutive_failures,"
+        " h.total_calls, h.total_failures,"
         " extract(epoch from h.blocked_until - now())::float as blocked_for"
         " from public.user_api_keys as k join public.api_key_health as h"
         " on h.user_api_key_id = k.id where k.id = %s::uuid",
