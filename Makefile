@@ -38,8 +38,11 @@ demo: db ## Run the course builder end to end (offline provider; Gemini when GEM
 psql-walkthrough: db ## Drive the same pipeline to the end with psql calls alone
 	@psql -X -q "$$(scripts/db.sh url)" -f seeds/psql_walkthrough.sql
 
-bench: deps ## Measure completions per second of one batch with 1, 2 and 8 connections
+bench: deps ## Measure completions/s (1, 2, 8 connections) and LLM-bound tasks/s of one worker
 	@scripts/db.sh start
 	@scripts/db.sh create orchable_bench current
 	@scripts/deploy.sh orchable_bench current >/dev/null
 	@DATABASE_URL=$$(scripts/db.sh url orchable_bench) .venv/bin/python bench/completions.py
+	@DATABASE_URL=$$(scripts/db.sh url orchable_bench) \
+		ORCHABLE_WORKER_DATABASE_URL=$$(scripts/db.sh worker-url orchable_bench) \
+		.venv/bin/python bench/llm_bound.py

@@ -10,7 +10,7 @@ concurrency C one batch of max(4*C, 40) inputs is launched and ONE worker proces
 stops it with SIGTERM once the batch is done (not `--drain`, which exits while released
 tasks still wait out their delay). Throughput is read
 from the database: tasks / (max(completed_at) - min(started_at)) of the batch, so the
-worker's start-up and drain-exit do not count. Each run is killed after a deadline, and
+worker's start-up and shutdown do not count. Each run is killed after a deadline, and
 checked: every task completed, with exactly one completion event and one successful call.
 
 Usage: python bench/llm_bound.py [--concurrency 1 16 ...] [--latency 0.5]
@@ -263,8 +263,9 @@ def main() -> None:
     logs = Path(os.environ.get("TMPDIR", "/tmp"))
     try:
         pipeline = setup_owner(url, args.keys)
+        ideal_head = f"ideal (C/{args.latency:g})"
         print(
-            f"{'concurrency':>11} | {'tasks':>5} | {'tasks/s':>8} | {'ideal (C/' + str(args.latency) + ')':>14}"
+            f"{'concurrency':>11} | {'tasks':>5} | {'tasks/s':>8} | {ideal_head:>14}"
             f" | {'share of ideal':>14}",
             flush=True,
         )
@@ -276,7 +277,7 @@ def main() -> None:
             log = logs / f"orchable-llm-bound-{concurrency}.log"
             summary = run_worker(wurl, url, batch, fake_url, concurrency, deadline, log)
             m = measure(url, batch, tasks)
-            released = re.search(r"released (\\d+)", summary)
+            released = re.search(r"released\s+(\d+)", summary)
             share = m["tasks_per_s"] / ideal
             results[f"llm_bound.tasks_per_s_{concurrency}"] = round(m["tasks_per_s"], 1)
             results[f"llm_bound.efficiency_{concurrency}"] = round(share, 3)

@@ -2652,7 +2652,9 @@ as $$
             h.last_used_at asc nulls first,
             k.id
         limit 1
-        for update of h skip locked
+        -- Wait for a key another worker is taking rather than skip it: a skipped key
+        -- would read as "no usable key" and send the task back to wait for nothing.
+        for update of h
     ),
 
     used as (
@@ -2671,7 +2673,7 @@ $$;
 comment on function public.acquire_api_key(uuid, text, text, timestamptz) is
 'Hands the worker the healthiest usable key of an owner for a provider, in clear, and marks it used.
 Usable: active and not blocked. Order: meant for p_model (or for no model) first, then priority (higher first),
-then least recently used. Concurrent callers skip each other''s key (for update skip locked).
+then least recently used. Concurrent callers wait for each other, so none reads a key being taken as none usable.
 Returns no row when no key is usable: wait and try again.';
 revoke all on function public.acquire_api_key(uuid, text, text, timestamptz)
 from public, anon, authenticated, service_role;

@@ -41,7 +41,9 @@ def owner(admin: psycopg.Connection, new_user) -> Iterator[uuid.UUID]:
 def real(request: pytest.FixtureRequest) -> Iterator[Real]:
     """Each test once through google-genai against FakeGemini, once through httpx against
     FakeOpenAI."""
-    fake = FakeGemini(slow_seconds=5.0) if request.param == "gemini" else FakeOpenAI(slow_seconds=5.0)
+    fake = (
+        FakeGemini(slow_seconds=5.0) if request.param == "gemini" else FakeOpenAI(slow_seconds=5.0)
+    )
     with fake:
         yield Real(fake)
 

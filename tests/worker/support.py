@@ -215,16 +215,17 @@ def wait_for(predicate: Callable[[], bool], timeout: float, what: str) -> None:
         time.sleep(0.05)
 
 
+REAL_MODELS = {"gemini": "gemini-2.5-flash", "openai": "gpt-4.1-mini"}
+
+
 class Real:
     """A real provider (google-genai for gemini, httpx for openai) pointed at its fake
     server; `model` is the stage's model and `provider()` builds a new client."""
 
-    MODELS = {"gemini": "gemini-2.5-flash", "openai": "gpt-4.1-mini"}
-
     def __init__(self, fake: FakeServer) -> None:
         self.fake = fake
         self.name = "gemini" if isinstance(fake, FakeGemini) else "openai"
-        self.model = self.MODELS[self.name]
+        self.model = REAL_MODELS[self.name]
 
     def provider(self) -> Provider:
         if self.name == "gemini":
@@ -241,7 +242,9 @@ class Real:
         """The API key of every request the fake received, in order."""
         if self.name == "gemini":
             return [r.headers.get("x-goog-api-key") for r in self.fake.requests]
-        return [r.headers.get("authorization", "").removeprefix("Bearer ") for r in self.fake.requests]
+        return [
+            r.headers.get("authorization", "").removeprefix("Bearer ") for r in self.fake.requests
+        ]
 
     def models_sent(self) -> list[str]:
         if self.name == "gemini":
@@ -267,7 +270,12 @@ def run_single(
     )
     batch_id = launch(admin, owner, orchestrator_id, [{"question": "why?"}])["id"]
     worker = Worker(
-        settings(worker_url, concurrency=2, executor=executor or ExecutorSettings()), providers
+        settings(
+            worker_url,
+            concurrency=2,
+            executor=executor or ExecutorSettings(default_provider="offline"),
+        ),
+        providers,
     )
 
     async def drain() -> None:

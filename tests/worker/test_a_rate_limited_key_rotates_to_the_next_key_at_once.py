@@ -1,42 +1,60 @@
-"""A rate-limit answer rotates to the next key at once; the provider's Retry-After sets
-the limited key's cooldown; both calls are recorded, and the provenance names the key
-that answered (its id, never the key)."""
+"""A 429 rotates to the next key at once, in the same claim and without spending a retry;
+the provider's retry delay (Gemini's RetryInfo, OpenAI's Retry-After) sets the limited
+key's cooldown in api_key_health; both calls land in llm_calls, and the provenance names
+the key that answered (its id, never the key)."""
 
 from __future__ import annotations
 
-from orchable.providers.base import ErrorKind, ProviderError
-
-from .support import ScriptedProvider, add_key, calls, key_health, run_single
+from .support import add_key, calls, key_health, run_single
 
 
-def test_a_rate_limited_key_rotates_to_the_next_key_at_once(admin, owner, worker_url):
-    limited = add_key(admin, owner, "gemini", "sk-limited", priority=2)
-    healthy = add_key(admin, owner, "gemini", "sk-healthy", priority=1)
+def test_a_rate_limited_key_rotates_to_the_next_key_at_once(admin, owner, worker_url, real):
+    limited = add_key(admin, owner, real.name, "sk-limited-0001", priority=2)
+    healthy = add_key(admin, owner, real.name, "sk-healthy-0002", priority=1)
+    real.fake.enqueue("rate_limited", retry_after=120)
 
-    def answer(request, api_key):
-        if api_key == "sk-limited":
-            raise ProviderError(ErrorKind.RATE_LIMITED, "quota", 429, retry_after_seconds=120)
-        return {"answer": "42"}
-
-    gemini = ScriptedProvider("gemini", answer)
     worker, batch_id, row = run_single(
-        admin, owner, worker_url, {"gemini": gemini}, {"provider": "gemini", "model": "m1"}
+        admin, owner, worker_url, real.providers(), real.ai_settings()
     )
 
-    assert row["status"] == "completed" and row["retry_count"] == 0
-    assert [key for _, key in gemini.calls] == ["sk-limited", "sk-healthy"]
-    assert [(c["outcome"], c["api_key_id"], c["http_status"]) for c in calls(admin, batch_id)] == [
-        ("rate_limited", limited, 429),
-        ("success", healthy, None),
-    ]
-    assert 100 < key_health(admin, limited)["blocked_for"] <= 120
+    assert (row["status"], row["retry_count"], row["claim_count"]) == ("completed", 0, 1)
+    assert real.keys_sent() == ["sk-limited-0001", "sk-healthy-0002"]
+    first, second = calls(admin, batch_id)
+    assert (first["outcome"], first["http_status"], first["api_key_id"]) == (
+        "rate_limited",
+        429,
+        limited,
+    )
+    assert first["input_tokens"] == first["output_tokens"] == 0
+    assert (second["outcome"], second["http_status"], second["api_key_id"]) == (
+        "success",
+        None,
+        healthy,
+    )
+    assert second["input_tokens"] > 0 and second["output_tokens"] > 0
+    assert row["usage"]["output_tokens"] == second["output_tokens"]
+
+    cooled = key_health(admin, limited)
+    assert (cooled["is_active"], cooled["block_reason"], cooled["consecutive_failures"]) == (
+        True,
+        "rate_limited",
+        1,
+    )
+    assert 110 < cooled["blocked_for"] <= 120
+    used = key_health(admin, healthy)
+    assert (used["blocked_until"], used["consecutive_failures"], used["total_calls"]) == (
+        None,
+        0,
+        1,
+    )
+
     assert {
         k: row["provenance"][k] for k in ("provider", "model", "api_key_id", "response_id")
     } == {
-        "provider": "gemini",
-        "model": "m1",
+        "provider": real.name,
+        "model": real.model,
         "api_key_id": str(healthy),
-        "response_id": "r-2",
+        "response_id": second["response_id"],
     }
-    assert "sk-" not in str(row["provenance"])
-    assert (worker.completed, worker.failed, worker.released) == (1, 0, 0)
+    assert "sk-" not in str(row["provenance"]) and "sk-" not in str(first["error"])
+    assert (worker.completed, worker.retried, worker.failed, worker.released) == (1, 0, 0, 0)

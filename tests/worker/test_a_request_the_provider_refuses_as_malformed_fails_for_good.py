@@ -1,27 +1,29 @@
-"""A request the provider refuses as malformed is not retryable: the task fails at once,
-with its retries unspent, and the call is recorded as invalid_request."""
+"""A request the provider refuses as malformed (400) is not retryable: the task fails at
+once with its retries unspent, the call is recorded as invalid_request, and the key, which
+is not to blame, stays healthy."""
 
 from __future__ import annotations
 
-from orchable.providers.base import ErrorKind, ProviderError
-
-from .support import ScriptedProvider, add_key, calls, run_single
+from .support import add_key, calls, key_health, run_single
 
 
-def test_a_request_the_provider_refuses_as_malformed_fails_for_good(admin, owner, worker_url):
-    add_key(admin, owner, "gemini", "sk-one")
-
-    def answer(request, api_key):
-        raise ProviderError(ErrorKind.INVALID_REQUEST, "responseSchema is malformed", 400)
+def test_a_request_the_provider_refuses_as_malformed_fails_for_good(admin, owner, worker_url, real):
+    key = add_key(admin, owner, real.name, "sk-one")
+    real.fake.enqueue("invalid_request")
 
     worker, batch_id, row = run_single(
-        admin, owner, worker_url, {"gemini": ScriptedProvider("gemini", answer)},
-        {"provider": "gemini", "model": "m"},
-    )  # fmt: skip
+        admin, owner, worker_url, real.providers(), real.ai_settings()
+    )
 
-    assert (row["status"], row["retry_count"]) == ("failed", 0)
-    assert "responseSchema is malformed" in row["error_message"]
-    assert [(c["outcome"], c["http_status"]) for c in calls(admin, batch_id)] == [
-        ("invalid_request", 400)
+    assert (row["status"], row["retry_count"], row["output_data"]) == ("failed", 0, None)
+    assert "invalid_request (HTTP 400)" in row["error_message"]
+    assert [(c["outcome"], c["http_status"], c["api_key_id"]) for c in calls(admin, batch_id)] == [
+        ("invalid_request", 400, key)
     ]
-    assert worker.failed == 1
+    health = key_health(admin, key)
+    assert (health["is_active"], health["blocked_until"], health["consecutive_failures"]) == (
+        True,
+        None,
+        0,
+    )
+    assert (worker.failed, worker.retried) == (1, 0)

@@ -1,30 +1,34 @@
-"""When no key is usable the task waits, it does not fail: it is released back to plan
-(no retry spent) until the earliest moment a key is available (api_key_available_at)."""
+"""When every key is rate-limited (and the stage has no fallback model) the task waits, it
+does not fail: it is released back to plan (no retry spent) until the earliest moment a
+key is available, which the providers' retry delays set in api_key_health."""
 
 from __future__ import annotations
 
-from orchable.providers.base import ErrorKind, ProviderError
-
-from .support import ScriptedProvider, add_key, calls, run_single
+from .support import add_key, calls, key_health, run_single, seconds_until
 
 
 def test_a_task_waits_for_a_key_instead_of_failing_when_every_key_is_blocked(
-    admin, owner, worker_url
+    admin, owner, worker_url, gemini
 ):
-    add_key(admin, owner, "gemini", "sk-only")
-
-    def answer(request, api_key):
-        raise ProviderError(ErrorKind.RATE_LIMITED, "quota", 429, retry_after_seconds=60)
+    slow_key = add_key(admin, owner, "gemini", "sk-a", priority=2)
+    soon_key = add_key(admin, owner, "gemini", "sk-b", priority=1)
+    gemini.fake.enqueue("rate_limited", retry_after=90)
+    gemini.fake.enqueue("rate_limited", retry_after=60)
 
     worker, batch_id, row = run_single(
-        admin, owner, worker_url, {"gemini": ScriptedProvider("gemini", answer)},
-        {"provider": "gemini", "model": "m1"},
-    )  # fmt: skip
+        admin, owner, worker_url, gemini.providers(), gemini.ai_settings()
+    )
 
     assert (row["status"], row["retry_count"], row["locked_by"]) == ("plan", 0, None)
-    wait = admin.execute(
-        "select extract(epoch from %s::timestamptz - now())::float as s", (row["run_after"],)
-    ).fetchone()["s"]
-    assert 50 < wait <= 61
-    assert [c["outcome"] for c in calls(admin, batch_id)] == ["rate_limited"]
-    assert (worker.completed, worker.failed, worker.released) == (0, 0, 1)
+    assert "every gemini key is blocked" in row["error_message"]
+    assert 55 < seconds_until(admin, row["run_after"]) <= 61
+    assert [(c["outcome"], c["http_status"], c["api_key_id"]) for c in calls(admin, batch_id)] == [
+        ("rate_limited", 429, slow_key),
+        ("rate_limited", 429, soon_key),
+    ]
+    for key, delay in ((slow_key, 90), (soon_key, 60)):
+        health = key_health(admin, key)
+        assert (health["is_active"], health["block_reason"]) == (True, "rate_limited")
+        assert health["consecutive_failures"] == 1
+        assert delay - 10 < health["blocked_for"] <= delay
+    assert (worker.completed, worker.retried, worker.failed, worker.released) == (0, 0, 0, 1)

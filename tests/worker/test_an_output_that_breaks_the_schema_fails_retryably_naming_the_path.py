@@ -1,31 +1,30 @@
-"""An output that does not match output_schema is a retryable failure (fail_task puts the
-task back to plan, a retry spent) whose error names the failing path; the call is
-recorded as invalid_output."""
+"""JSON that does not match output_schema (checked with jsonschema) is a retryable
+failure: fail_task puts the task back to plan with a retry spent, its error names the
+failing path, and the call is recorded as invalid_output with its tokens."""
 
 from __future__ import annotations
 
-from .support import ScriptedProvider, add_key, calls, run_single
-
-SCHEMA = {
-    "type": "object",
-    "required": ["items"],
-    "properties": {
-        "items": {
-            "type": "array",
-            "items": {"type": "object", "required": ["text"]},
-        }
-    },
-}
+from .support import QUESTIONS, add_key, calls, key_health, run_single
 
 
-def test_an_output_that_breaks_the_schema_fails_retryably_naming_the_path(admin, owner, worker_url):
-    add_key(admin, owner, "gemini", "sk-one")
-    bad = ScriptedProvider("gemini", lambda request, key: {"items": [{"text": "a"}, {}, {}]})
+def test_an_output_that_breaks_the_schema_fails_retryably_naming_the_path(
+    admin, owner, worker_url, gemini
+):
+    key = add_key(admin, owner, "gemini", "sk-one")
+    gemini.fake.enqueue("schema_breaking")  # {"questions": [{}]}
+
     worker, batch_id, row = run_single(
-        admin, owner, worker_url, {"gemini": bad}, {"provider": "gemini", "model": "m"}, SCHEMA
+        admin, owner, worker_url, gemini.providers(), gemini.ai_settings(), QUESTIONS
     )
 
-    assert (row["status"], row["retry_count"]) == ("plan", 1)
-    assert "$.items[1]: 'text' is a required property" in row["error_message"]
-    assert [c["outcome"] for c in calls(admin, batch_id)] == ["invalid_output"]
+    assert (row["status"], row["retry_count"], row["output_data"]) == ("plan", 1, None)
+    assert "$.questions[0]: 'text' is a required property" in row["error_message"]
+    [call] = calls(admin, batch_id)
+    assert (call["outcome"], call["http_status"], call["api_key_id"]) == (
+        "invalid_output",
+        None,
+        key,
+    )
+    assert call["input_tokens"] > 0 and call["output_tokens"] > 0
+    assert key_health(admin, key)["consecutive_failures"] == 0
     assert worker.retried == 1

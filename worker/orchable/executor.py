@@ -7,7 +7,8 @@ every state transition (retries, backoff, fan-out). What this module decides is 
 to call:
 - success and an output that matches `output_schema` -> complete_task;
 - rate limit -> report the key (Retry-After sets its cooldown) and take the next key at
-  once; overloaded -> the next fallback model; when every key of the provider is blocked
+  once; overloaded, or rate-limited on every key -> the next fallback model (which may
+  use the keys the claim saw rate-limited); when every key of the provider is blocked
   on every model -> release_task with a delay until a key is available (no retry spent);
 - invalid key -> the key is deactivated (report_api_key_result) and the next one is used;
 - server error, timeout, output that is not JSON or breaks `output_schema` -> fail_task,
@@ -124,6 +125,9 @@ class TaskExecution:
         self.provider_name = str(task.ai_settings.get("provider") or settings.default_provider)
         self.calls = 0
         self._last_key_id: Any = None
+        # Keys a model rate-limited in this claim: blocked in api_key_health (a block is per
+        # key), yet free to try on a fallback model (providers' quotas are per model).
+        self._rate_limited_keys: list[ApiKey] = []
 
     def _log(self, level: int, event: str, **fields: Any) -> None:
         log_event(log, level, event, task_id=self.task.task_id, **fields)
@@ -151,25 +155,34 @@ class TaskExecution:
         """The response, or None to try the next model (overloaded, or rate-limited on
         every key). Raises _Finish (fail_task) or _Wait (no usable key)."""
         rate_limited = False
+        # A fallback model may use the keys an earlier model rate-limited, once each.
+        borrowable = list(self._rate_limited_keys)
         while True:
             if self.calls >= self.settings.max_calls_per_claim:
                 raise _Finish(f"gave up after {self.calls} calls in one attempt", True)
             key: ApiKey | None = None
+            borrowed = False
             if provider.needs_key:
                 async with self.pool.connection() as conn:
                     key = await rpc.acquire_api_key(conn, self.task.owner_id, provider.name, model)
+                if key is None and borrowable:
+                    key, borrowed = borrowable.pop(0), True
                 if key is None:
                     if rate_limited:
                         return None  # rate-limited on every key: the next model
                     raise _Wait
-            response, error = await self._call(provider, model, key)
+            response, error = await self._call(provider, model, key, borrowed)
             if error is None:
                 assert response is not None
                 return response
             if error.kind == ErrorKind.RATE_LIMITED:
                 rate_limited = True
+                if key is not None and key not in self._rate_limited_keys:
+                    self._rate_limited_keys.append(key)
                 continue  # the key is blocked now: take the next one at once
             if error.kind == ErrorKind.INVALID_KEY:
+                if key in self._rate_limited_keys:
+                    self._rate_limited_keys.remove(key)
                 continue  # the key is deactivated now: take the next one
             if error.kind == ErrorKind.OVERLOADED:
                 return None
@@ -177,9 +190,11 @@ class TaskExecution:
             raise _Finish(str(error), retryable)
 
     async def _call(
-        self, provider: Provider, model: str, key: ApiKey | None
+        self, provider: Provider, model: str, key: ApiKey | None, borrowed: bool = False
     ) -> tuple[LLMResponse | None, ProviderError | None]:
-        """One call: made, checked, recorded and reported. Returns the response or the error."""
+        """One call: made, checked, recorded and reported. Returns the response or the error.
+        A `borrowed` key (rate-limited on another model) reports no success: that would
+        lift the cooldown the other model's Retry-After set."""
         self.calls += 1
         request = build_request(self.task, model, self.settings)
         started = time.monotonic()
@@ -224,7 +239,8 @@ class TaskExecution:
         await self._record(provider, model, key, response, latency_ms, kind, message, http_status)
         key_outcome = _KEY_OUTCOME[kind] if kind else "success"
         retry_after = error.retry_after_seconds if error else None
-        await self._report(key, key_outcome, retry_after, message)
+        if not (borrowed and key_outcome == "success"):
+            await self._report(key, key_outcome, retry_after, message)
         self._log(
             logging.INFO if error is None else logging.WARNING,
             "llm_call",
