@@ -84,7 +84,10 @@ def read_document(path: str) -> Any:
 
 def read_inputs(path: str) -> list[Any]:
     """A JSON array, or JSON lines (one input per line)."""
-    text = sys.stdin.read() if path == "-" else Path(path).read_text()
+    try:
+        text = sys.stdin.read() if path == "-" else Path(path).read_text()
+    except OSError as error:
+        raise CliError(f"cannot read {path}: {error.strerror}") from error
     stripped = text.lstrip()
     try:
         if stripped.startswith("["):
@@ -116,7 +119,12 @@ async def cmd_pipeline_apply(args: argparse.Namespace) -> int:
 
 async def cmd_launch(args: argparse.Namespace) -> int:
     inputs = read_inputs(args.inputs)
-    config = json.loads(args.config) if args.config else {}
+    try:
+        config = json.loads(args.config) if args.config else {}
+    except json.JSONDecodeError as error:
+        raise CliError(f"--config is not JSON: {error}") from error
+    if not isinstance(config, dict):
+        raise CliError('--config must be a JSON object, e.g. \'{"ai_settings": {"model": "..."}}\'')
     if args.budget_usd is not None:
         config["budget_usd"] = args.budget_usd
     async with await connect(args) as conn:
