@@ -6,7 +6,9 @@
 -- The transition tables are read once into arrays: statements that name a transition
 -- table are planned anew at every call, statements over array parameters keep their plan.
 -- Every counter is computed in the SET of the UPDATE from the row it locked, so two
--- transactions that finish inputs of one batch at once both count.
+-- transactions that finish inputs of one batch at once both count. It fires last of the
+-- statement's triggers (90): the batch row stays locked from here to the commit, and
+-- other completions of the batch wait for it, so nothing else should run in between.
 create function orchable.tg_ai_tasks__count()
 returns trigger
 language plpgsql
@@ -130,13 +132,13 @@ $$;
 comment on function orchable.tg_ai_tasks__count() is
 'Statement trigger: updates task tree counts and batch counters and status from the tasks a statement created or changed.';
 
-create trigger ai_tasks_20_count_inserted
+create trigger ai_tasks_90_count_inserted
 after insert on public.ai_tasks
 referencing new table as new_tasks
 for each statement
 execute function orchable.tg_ai_tasks__count();
 
-create trigger ai_tasks_20_count_updated
+create trigger ai_tasks_90_count_updated
 after update on public.ai_tasks
 referencing old table as old_tasks new table as new_tasks
 for each statement
