@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what orchable needs on a fresh Debian machine, skipping what is already there:
-# PostgreSQL 15 with pgTAP and pg_prove (Debian packages), the pinned Supabase CLI (npm),
-# and the Python package with its development tools (.venv).
+# PostgreSQL 15 with pgTAP and pg_prove, PgBouncer (Debian packages), the pinned Supabase CLI
+# (npm), and the Python package with its development tools (.venv). The tests start their own
+# PgBouncer on a free port; the Debian package's service is not needed and is disabled.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -12,12 +13,16 @@ packages=()
 [ -f /usr/share/postgresql/15/extension/pgtap.control ] || packages+=(postgresql-15-pgtap)
 command -v pg_prove >/dev/null || packages+=(libtap-parser-sourcehandler-pgtap-perl)
 command -v pgbench >/dev/null || packages+=(postgresql-contrib)
+[ -x /usr/sbin/pgbouncer ] || packages+=(pgbouncer)
 if [ ${#packages[@]} -gt 0 ]; then
     log "installing Debian packages: ${packages[*]}"
     sudo=""
     [ "$(id -u)" = 0 ] || sudo=sudo
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+    if [[ " ${packages[*]} " == *" pgbouncer "* ]] && [ -d /run/systemd/system ]; then
+        $sudo systemctl disable --now pgbouncer >/dev/null 2>&1 || true
+    fi
 fi
 
 # npm ci refuses this lock file (it omits the CLI's binaries for other platforms, an npm
