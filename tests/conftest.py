@@ -16,6 +16,7 @@ from contextlib import contextmanager
 
 import psycopg
 import pytest
+from pipelines import apply_pipeline, course_pipeline
 from psycopg.rows import dict_row
 
 ADMIN_URL = os.environ.get("ADMIN_DATABASE_URL", "")
@@ -75,29 +76,4 @@ def seed_course_pipeline(
     conn: psycopg.Connection, owner_id: uuid.UUID, name: str = "course"
 ) -> uuid.UUID:
     """Outline (1:1) -> question (1:N over "questions") -> quiz (N:1 under "answers")."""
-    definition = {
-        "name": name,
-        "owner_id": str(owner_id),
-        "entry": "outline",
-        "stages": [
-            {"key": "outline", "template": "Outline {{topic}}", "next": ["question"]},
-            {
-                "key": "question",
-                "template": "Answer {{item.text}}",
-                "cardinality": "1:N",
-                "split_path": "questions",
-                "next": ["quiz"],
-            },
-            {
-                "key": "quiz",
-                "template": "Quiz from {{answers}}",
-                "cardinality": "N:1",
-                "merge_path": "answers",
-            },
-        ],
-    }
-    row = conn.execute(
-        "select (upsert_orchestrator(%s::jsonb)).id", (json.dumps(definition),)
-    ).fetchone()
-    assert row is not None
-    return row["id"]
+    return apply_pipeline(conn, course_pipeline(name, owner_id))

@@ -18,6 +18,7 @@ from typing import Any
 
 import psycopg
 from conftest import acting_as, connect
+from pipelines import apply_pipeline, course_pipeline
 
 WORKER = "orchable_worker"
 # Every wait in these tests ends by then, so that a hang fails instead of blocking CI.
@@ -103,30 +104,7 @@ def seed_pipeline(
     conn: psycopg.Connection, owner: uuid.UUID, name: str, max_retries: int = 3
 ) -> uuid.UUID:
     """outline (1:1) -> question (1:N over "questions") -> quiz (N:1 under "answers")."""
-    stages = [
-        {"key": "outline", "template": "Outline {{topic}}", "next": ["question"]},
-        {
-            "key": "question",
-            "template": "Answer {{item.text}}",
-            "cardinality": "1:N",
-            "split_path": "questions",
-            "next": ["quiz"],
-        },
-        {
-            "key": "quiz",
-            "template": "Quiz from {{answers}}",
-            "cardinality": "N:1",
-            "merge_path": "answers",
-        },
-    ]
-    for stage in stages:
-        stage["max_retries"] = max_retries
-    definition = {"name": name, "owner_id": str(owner), "entry": "outline", "stages": stages}
-    row = conn.execute(
-        "select (public.upsert_orchestrator(%s::jsonb)).id", (json.dumps(definition),)
-    ).fetchone()
-    assert row is not None
-    return row["id"]
+    return apply_pipeline(conn, course_pipeline(name, owner, max_retries=max_retries))
 
 
 def seed_single_stage(

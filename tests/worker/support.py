@@ -23,25 +23,10 @@ from orchable.providers.base import Provider
 from orchable.providers.gemini import GeminiProvider
 from orchable.providers.openai import OpenAIProvider
 from orchable.worker import Worker
+from pipelines import ANSWER, apply_pipeline, course_pipeline
 
 ROOT = Path(__file__).resolve().parents[2]
 
-QUESTIONS = {
-    "type": "object",
-    "required": ["questions"],
-    "properties": {
-        "questions": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["text"],
-                "properties": {"text": {"type": "string"}},
-            },
-        }
-    },
-}
-ANSWER = {"type": "object", "required": ["answer"], "properties": {"answer": {"type": "string"}}}
-QUIZ = {"type": "object", "required": ["title"], "properties": {"title": {"type": "string"}}}
 TASKS_PER_ROOT = 5  # outline, three questions (offline arrays have 3 items), quiz
 
 
@@ -52,41 +37,13 @@ def seed_pipeline(
     ai_settings: dict[str, Any] | None = None,
     max_retries: int = 3,
 ) -> uuid.UUID:
-    """outline (1:1) -> question (1:N over "questions") -> quiz (N:1 under "answers"),
-    every stage with an output_schema and the given ai_settings (offline by default)."""
+    """The course pipeline, every stage with an output_schema and the given ai_settings
+    (offline by default)."""
     settings = ai_settings if ai_settings is not None else {"provider": "offline"}
-    stages = [
-        {
-            "key": "outline",
-            "template": "Outline {{topic}}",
-            "next": ["question"],
-            "output_schema": QUESTIONS,
-        },
-        {
-            "key": "question",
-            "template": "Answer {{item.text}}",
-            "cardinality": "1:N",
-            "split_path": "questions",
-            "next": ["quiz"],
-            "output_schema": ANSWER,
-        },
-        {
-            "key": "quiz",
-            "template": "Quiz from {{answers}}",
-            "cardinality": "N:1",
-            "merge_path": "answers",
-            "output_schema": QUIZ,
-        },
-    ]
-    for stage in stages:
-        stage["ai_settings"] = settings
-        stage["max_retries"] = max_retries
-    definition = {"name": name, "owner_id": str(owner), "entry": "outline", "stages": stages}
-    row = conn.execute(
-        "select (public.upsert_orchestrator(%s::jsonb)).id", (json.dumps(definition),)
-    ).fetchone()
-    assert row is not None
-    return row["id"]
+    definition = course_pipeline(
+        name, owner, ai_settings=settings, max_retries=max_retries, schemas=True
+    )
+    return apply_pipeline(conn, definition)
 
 
 def seed_single_stage(

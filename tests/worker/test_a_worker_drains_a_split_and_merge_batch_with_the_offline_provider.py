@@ -10,11 +10,9 @@ from concurrency.drive import launch
 from orchable.providers.offline import OfflineProvider
 from orchable.validation import output_error
 from orchable.worker import Worker
+from pipelines import ANSWER, QUESTIONS, QUIZ
 
 from .support import (
-    ANSWER,
-    QUESTIONS,
-    QUIZ,
     TASKS_PER_ROOT,
     batch,
     run_worker,

@@ -4,7 +4,9 @@ failing path, and the call is recorded as invalid_output with its tokens."""
 
 from __future__ import annotations
 
-from .support import QUESTIONS, add_key, calls, key_health, run_single
+from pipelines import QUESTIONS
+
+from .support import add_key, calls, key_health, run_single
 
 
 def test_an_output_that_breaks_the_schema_fails_retryably_naming_the_path(
