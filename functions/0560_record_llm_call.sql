@@ -23,7 +23,6 @@ set search_path = ''
 as $$
 declare
     v_task public.ai_tasks;
-    v_model public.ai_models;
     v_input integer := coalesce(p_input_tokens, 0);
     v_output integer := coalesce(p_output_tokens, 0);
     v_cached integer := coalesce(p_cached_tokens, 0);
@@ -64,16 +63,7 @@ begin
     from public.user_api_keys as k
     where k.id = p_api_key_id and k.owner_id = v_task.owner_id;
 
-    -- Cached tokens are part of the input; thinking tokens are billed as output. An
-    -- unknown model, or an unknown price, costs 0.
-    select * into v_model from public.ai_models where provider = p_provider and model = p_model;
-    if found then
-        v_cost := (
-            greatest(v_input - v_cached, 0) * coalesce(v_model.input_usd_per_million, 0)
-            + v_cached * coalesce(v_model.cached_input_usd_per_million, v_model.input_usd_per_million, 0)
-            + (v_output + v_thoughts) * coalesce(v_model.output_usd_per_million, 0)
-        ) / 1000000;
-    end if;
+    v_cost := orchable._llm_call_cost(p_provider, p_model, v_input, v_output, v_cached, v_thoughts);
 
     insert into public.llm_calls (
         owner_id, batch_id, task_id, api_key_id, provider, model, attempt, outcome, http_status, error,

@@ -946,6 +946,38 @@ $$;
 comment on function orchable._nest_at_path(text, jsonb) is
 'Wraps a value in objects along a dot path: (a.b, 1) gives {"a": {"b": 1}}.';
 
+-- functions/0195_llm_call_cost.sql
+-- The one place an LLM call is priced, for record_llm_call and record_llm_calls. Cached
+-- tokens are part of the input; thinking tokens are billed as output. An unknown model,
+-- or an unknown price, costs 0.
+create function orchable._llm_call_cost(
+    p_provider text,
+    p_model text,
+    p_input_tokens integer,
+    p_output_tokens integer,
+    p_cached_tokens integer,
+    p_thoughts_tokens integer
+)
+returns numeric
+language sql
+stable
+set search_path = ''
+as $$
+    select coalesce((
+        select (
+            greatest(coalesce(p_input_tokens, 0) - coalesce(p_cached_tokens, 0), 0)
+            * coalesce(m.input_usd_per_million, 0)
+            + coalesce(p_cached_tokens, 0) * coalesce(m.cached_input_usd_per_million, m.input_usd_per_million, 0)
+            + (coalesce(p_output_tokens, 0) + coalesce(p_thoughts_tokens, 0)) * coalesce(m.output_usd_per_million, 0)
+        ) / 1000000
+        from public.ai_models as m
+        where m.provider = p_provider and m.model = p_model
+    ), 0)
+$$;
+
+comment on function orchable._llm_call_cost(text, text, integer, integer, integer, integer) is
+'The cost in USD of one LLM call from ai_models: input (cached tokens at the cached price), output and thinking tokens; 0 for an unknown model.';
+
 -- functions/0200_insert_child.sql
 create function orchable._insert_child(
     p_parent public.ai_tasks,
@@ -1993,6 +2025,132 @@ revoke all on function public.complete_task(uuid, uuid, jsonb, jsonb, jsonb)
 from public, anon, authenticated, service_role;
 grant execute on function public.complete_task(uuid, uuid, jsonb, jsonb, jsonb) to orchable_worker, service_role;
 
+-- functions/0355_complete_tasks.sql
+-- SECURITY DEFINER: workers have no table privileges. The bulk complete_task: the tasks
+-- are locked in id order (so concurrent calls never deadlock), then one UPDATE stores
+-- every accepted result, so the counter, event and notify triggers run once per call and
+-- each batch row is updated once. An element whose claim is stale changes nothing.
+create function public.complete_tasks(p_results jsonb)
+returns table (task_id uuid, status text)
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+#variable_conflict use_column
+declare
+    v_uuid constant text := '^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$';
+    v_bad record;
+begin
+    if jsonb_typeof(p_results) is distinct from 'array' or jsonb_array_length(p_results) > 1000 then
+        raise exception 'complete_tasks takes a JSON array of at most 1000 results'
+            using errcode = 'OR010',
+            detail = format('got %s', case when jsonb_typeof(p_results) = 'array'
+                then jsonb_array_length(p_results) || ' elements' else coalesce(jsonb_typeof(p_results), 'SQL null') end),
+            hint = 'split the results into calls of 1000 or fewer';
+    end if;
+
+    -- A malformed element is a worker bug: refuse the whole call, naming the first one.
+    select e.position - 1 as position, v.reason into v_bad
+    from jsonb_array_elements(p_results) with ordinality as e (element, position)
+    cross join lateral (
+        select case
+            when jsonb_typeof(e.element) <> 'object' then 'is not an object'
+            when coalesce(e.element ->> 'task_id', '') !~ v_uuid then 'has no task_id (a uuid)'
+            when coalesce(e.element ->> 'claim_token', '') !~ v_uuid then 'has no claim_token (a uuid)'
+            when coalesce(jsonb_typeof(e.element -> 'output'), 'null') = 'null' then 'has no output'
+            when jsonb_typeof(e.element -> 'provenance') not in ('object', 'null') then 'has a provenance that is not an object'
+            -- A key never reaches the database in clear: refuse one named api_key at any depth.
+            when jsonb_path_exists(e.element -> 'provenance', 'lax $.**.api_key') then 'has a provenance naming an api_key'
+        end as reason
+    ) as v
+    where v.reason is not null
+    order by e.position
+    limit 1;
+    if found then
+        raise exception 'element % of p_results %: nothing was changed', v_bad.position, v_bad.reason
+            using errcode = 'OR011', detail = format('p_results[%s] = %s', v_bad.position, p_results -> v_bad.position::integer),
+            hint = 'each element is {"task_id", "claim_token", "output", "usage", "provenance"} with a non-null output; '
+                'pass the key''s id as api_key_id, never the key';
+    end if;
+
+    perform
+    from public.ai_tasks as t
+    where t.id in (select (e.element ->> 'task_id')::uuid from jsonb_array_elements(p_results) as e (element))
+    order by t.id
+    for update;
+
+    return query
+    with results as (
+        select
+            e.position,
+            (e.element ->> 'task_id')::uuid as task_id,
+            (e.element ->> 'claim_token')::uuid as claim_token,
+            e.element -> 'output' as output,
+            nullif(e.element -> 'usage', 'null'::jsonb) as usage,
+            nullif(e.element -> 'provenance', 'null'::jsonb) as provenance
+        from jsonb_array_elements(p_results) with ordinality as e (element, position)
+    ),
+    -- As if applied in order: the first element carrying a task's current claim wins,
+    -- any other element for that task is stale.
+    accepted as (
+        select distinct on (r.task_id)
+            r.position, r.task_id, r.output, r.usage, t.requires_approval,
+            case when p.id is not null then coalesce(r.provenance, '{}'::jsonb)
+                || jsonb_build_object('template_id', p.id, 'template_version', p.version) end as provenance,
+            -- An output its split cannot use fails the task, unless a person approves it first.
+            case when not t.requires_approval then orchable._split_error(t.prompt_template_id, r.output) end
+                as split_error
+        from results as r
+        join public.ai_tasks as t on t.id = r.task_id
+        left join public.prompt_templates as p on p.id = t.prompt_template_id
+        where t.status = 'processing' and t.claim_token = r.claim_token
+        order by r.task_id, r.position
+    ),
+    updated as (
+        update public.ai_tasks as t
+        set
+            status = case
+                when a.split_error is not null then 'failed'
+                when a.requires_approval then 'generated'
+                else 'completed'
+            end,
+            output_data = a.output,
+            usage = a.usage,
+            provenance = a.provenance,
+            error_code = case when a.split_error is not null then 'OR009' end,
+            error_message = a.split_error,
+            claim_token = null,
+            locked_by = null,
+            locked_until = null,
+            completed_at = case
+                when a.split_error is not null then t.completed_at
+                when a.requires_approval then null
+                else now()
+            end,
+            updated_at = now()
+        from accepted as a
+        where t.id = a.task_id
+        returning a.position, t.status
+    )
+    select
+        r.task_id,
+        coalesce(u.status, case when exists (select from public.ai_tasks as t where t.id = r.task_id)
+            then 'stale' else 'not_found' end)
+    from results as r
+    left join updated as u on u.position = r.position
+    order by r.position;
+end
+$$;
+
+comment on function public.complete_tasks(jsonb) is
+'Worker only. Completes up to 1000 claimed tasks in one statement: p_results is a JSON array of {"task_id", "claim_token", "output", "usage", "provenance"}.
+Returns one row per element, in input order: completed, generated (awaiting approval), failed (an output its split cannot use, OR009), stale (the claim is not current: nothing changed) or not_found.
+A malformed element (no task_id or claim_token, a null output, a provenance not an object or naming an api_key) refuses the whole call (OR011); more than 1000 elements raise OR010.';
+
+revoke all on function public.complete_tasks(jsonb) from public, anon, authenticated, service_role;
+grant execute on function public.complete_tasks(jsonb) to orchable_worker, service_role;
+
 -- functions/0360_fail_task.sql
 -- SECURITY DEFINER: workers have no table privileges.
 create function public.fail_task(
@@ -2847,7 +3005,6 @@ set search_path = ''
 as $$
 declare
     v_task public.ai_tasks;
-    v_model public.ai_models;
     v_input integer := coalesce(p_input_tokens, 0);
     v_output integer := coalesce(p_output_tokens, 0);
     v_cached integer := coalesce(p_cached_tokens, 0);
@@ -2888,16 +3045,7 @@ begin
     from public.user_api_keys as k
     where k.id = p_api_key_id and k.owner_id = v_task.owner_id;
 
-    -- Cached tokens are part of the input; thinking tokens are billed as output. An
-    -- unknown model, or an unknown price, costs 0.
-    select * into v_model from public.ai_models where provider = p_provider and model = p_model;
-    if found then
-        v_cost := (
-            greatest(v_input - v_cached, 0) * coalesce(v_model.input_usd_per_million, 0)
-            + v_cached * coalesce(v_model.cached_input_usd_per_million, v_model.input_usd_per_million, 0)
-            + (v_output + v_thoughts) * coalesce(v_model.output_usd_per_million, 0)
-        ) / 1000000;
-    end if;
+    v_cost := orchable._llm_call_cost(p_provider, p_model, v_input, v_output, v_cached, v_thoughts);
 
     insert into public.llm_calls (
         owner_id, batch_id, task_id, api_key_id, provider, model, attempt, outcome, http_status, error,
@@ -2954,6 +3102,172 @@ revoke all on function public.record_llm_call(
 grant execute on function public.record_llm_call(
     uuid, text, text, text, uuid, integer, integer, integer, integer, integer, integer, text, text
 ) to orchable_worker, service_role;
+
+-- functions/0565_record_llm_calls.sql
+-- SECURITY DEFINER: the worker has no table privileges. The bulk record_llm_call: one
+-- INSERT for every call, then one UPDATE of spent_usd per batch (locked in id order, so
+-- concurrent calls never deadlock), with the same cost and budget pause rules.
+create function public.record_llm_calls(p_calls jsonb)
+returns integer
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+    v_task_ids uuid [];
+    v_providers text [];
+    v_models text [];
+    v_outcomes text [];
+    v_api_key_ids uuid [];
+    v_input integer [];
+    v_output integer [];
+    v_cached integer [];
+    v_thoughts integer [];
+    v_latency integer [];
+    v_http_status integer [];
+    v_errors text [];
+    v_response_ids text [];
+    v_bad record;
+begin
+    if jsonb_typeof(p_calls) is distinct from 'array' or jsonb_array_length(p_calls) > 1000 then
+        raise exception 'record_llm_calls takes a JSON array of at most 1000 calls'
+            using errcode = 'OR010',
+            detail = format('got %s', case when jsonb_typeof(p_calls) = 'array'
+                then jsonb_array_length(p_calls) || ' elements' else coalesce(jsonb_typeof(p_calls), 'SQL null') end),
+            hint = 'split the calls into calls of 1000 or fewer';
+    end if;
+    if jsonb_array_length(p_calls) = 0 then
+        return 0;
+    end if;
+
+    -- Read once into arrays (in input order); the statements below work on the arrays.
+    select
+        array_agg(c.task_id order by c.ordinality), array_agg(c.provider order by c.ordinality),
+        array_agg(c.model order by c.ordinality), array_agg(c.outcome order by c.ordinality),
+        array_agg(c.api_key_id order by c.ordinality), array_agg(coalesce(c.input_tokens, 0) order by c.ordinality),
+        array_agg(coalesce(c.output_tokens, 0) order by c.ordinality),
+        array_agg(coalesce(c.cached_tokens, 0) order by c.ordinality),
+        array_agg(coalesce(c.thoughts_tokens, 0) order by c.ordinality), array_agg(c.latency_ms order by c.ordinality),
+        array_agg(c.http_status order by c.ordinality), array_agg(c.error order by c.ordinality),
+        array_agg(c.response_id order by c.ordinality)
+    into v_task_ids, v_providers, v_models, v_outcomes, v_api_key_ids, v_input, v_output, v_cached, v_thoughts,
+        v_latency, v_http_status, v_errors, v_response_ids
+    from rows from (jsonb_to_recordset(p_calls) as (
+        task_id uuid, provider text, model text, outcome text, api_key_id uuid, input_tokens integer,
+        output_tokens integer, cached_tokens integer, thoughts_tokens integer, latency_ms integer,
+        http_status integer, error text, response_id text
+    )) with ordinality as c;
+
+    -- The checks of record_llm_call, naming the first element that fails each.
+    select c.position - 1 as position, c.outcome into v_bad
+    from unnest(v_outcomes) with ordinality as c (outcome, position)
+    where c.outcome is null or c.outcome not in (
+        'success', 'rate_limited', 'overloaded', 'server_error', 'timeout',
+        'invalid_output', 'invalid_key', 'invalid_request'
+    )
+    order by c.position
+    limit 1;
+    if found then
+        raise exception 'unknown LLM call outcome % in element % of p_calls',
+            coalesce(quote_literal(v_bad.outcome), 'null'), v_bad.position
+            using errcode = 'OR016',
+            detail = 'outcome is not one of the outcomes a call can have; nothing was recorded.',
+            hint = 'Use success, rate_limited, overloaded, server_error, timeout, invalid_output, invalid_key or invalid_request.';
+    end if;
+
+    select c.position - 1 as position, c.provider, c.model into v_bad
+    from unnest(v_providers, v_models, v_input, v_output, v_cached, v_thoughts, v_latency) with ordinality
+        as c (provider, model, input_tokens, output_tokens, cached_tokens, thoughts_tokens, latency_ms, position)
+    where coalesce(btrim(c.provider), '') = '' or coalesce(btrim(c.model), '') = ''
+        or least(c.input_tokens, c.output_tokens, c.cached_tokens, c.thoughts_tokens) < 0 or c.latency_ms < 0
+    order by c.position
+    limit 1;
+    if found then
+        raise exception 'element % of p_calls needs a provider, a model and token counts and latency of zero or more',
+            v_bad.position
+            using errcode = 'OR010', detail = format('p_calls[%s] = %s', v_bad.position, p_calls -> v_bad.position::integer),
+            hint = 'pass the usage the provider reported; 0 for a count it did not report';
+    end if;
+
+    select c.position - 1 as position, c.task_id into v_bad
+    from unnest(v_task_ids) with ordinality as c (task_id, position)
+    where not exists (select from public.ai_tasks as t where t.id = c.task_id)
+    order by c.position
+    limit 1;
+    if found then
+        raise exception 'task % of element % of p_calls not found', v_bad.task_id, v_bad.position
+            using errcode = 'OR004', detail = 'the call cannot be recorded without its task; nothing was recorded',
+            hint = 'the task or its batch was deleted; drop this record';
+    end if;
+
+    -- Every batch touched is locked in id order before the one INSERT and the one UPDATE.
+    perform
+    from public.task_batches as b
+    where b.id in (select t.batch_id from public.ai_tasks as t where t.id = any(v_task_ids))
+    order by b.id
+    for no key update;
+
+    -- The spend, and the budget (the rules of record_llm_call): a call that costs nothing
+    -- in a batch without a budget leaves the batch alone. A key deleted meanwhile (or not
+    -- the owner's) is not named; the call is still recorded.
+    with inserted as (
+        insert into public.llm_calls (
+            owner_id, batch_id, task_id, api_key_id, provider, model, attempt, outcome, http_status, error,
+            input_tokens, output_tokens, cached_tokens, thoughts_tokens, latency_ms, cost_usd, response_id
+        )
+        select
+            t.owner_id, t.batch_id, t.id, k.id, c.provider, c.model, t.retry_count, c.outcome, c.http_status,
+            c.error, c.input_tokens, c.output_tokens, c.cached_tokens, c.thoughts_tokens, c.latency_ms,
+            orchable._llm_call_cost(c.provider, c.model, c.input_tokens, c.output_tokens, c.cached_tokens,
+                c.thoughts_tokens),
+            c.response_id
+        from unnest(
+            v_task_ids, v_providers, v_models, v_outcomes, v_api_key_ids, v_input, v_output, v_cached, v_thoughts,
+            v_latency, v_http_status, v_errors, v_response_ids
+        ) with ordinality as c (
+            task_id, provider, model, outcome, api_key_id, input_tokens, output_tokens, cached_tokens,
+            thoughts_tokens, latency_ms, http_status, error, response_id, position
+        )
+        join public.ai_tasks as t on t.id = c.task_id
+        left join public.user_api_keys as k on k.id = c.api_key_id and k.owner_id = t.owner_id
+        order by c.position
+        returning batch_id, cost_usd
+    ),
+    spend as (
+        select i.batch_id, sum(i.cost_usd) as cost,
+            case when jsonb_typeof(b.config -> 'budget_usd') = 'number'
+                then (b.config ->> 'budget_usd')::numeric end as budget
+        from inserted as i
+        join public.task_batches as b on b.id = i.batch_id
+        group by i.batch_id, b.config
+    )
+    update public.task_batches as b
+    set
+        spent_usd = b.spent_usd + s.cost,
+        status = case
+            when b.spent_usd + s.cost >= s.budget and b.status in ('pending', 'processing') then 'paused'
+            else b.status
+        end,
+        status_reason = case
+            when b.spent_usd + s.cost >= s.budget and b.status in ('pending', 'processing')
+                then format('budget of %s USD reached (%s USD spent)', s.budget, trim_scale(b.spent_usd + s.cost))
+            else b.status_reason
+        end,
+        updated_at = now()
+    from spend as s
+    where b.id = s.batch_id and (s.cost <> 0 or s.budget is not null);
+
+    return cardinality(v_task_ids);
+end
+$$;
+
+comment on function public.record_llm_calls(jsonb) is
+'Worker only. Records up to 1000 LLM calls in one statement: p_calls is a JSON array of objects with the parameters of record_llm_call without their p_ prefix (task_id, provider, model, outcome, api_key_id, input_tokens, ...).
+Costs, spend and budget pause as record_llm_call, one update per batch. Returns how many calls were recorded. Errors (nothing recorded): OR004 unknown task, OR010 bad counts or more than 1000 calls, OR016 unknown outcome.';
+
+revoke all on function public.record_llm_calls(jsonb) from public, anon, authenticated, service_role;
+grant execute on function public.record_llm_calls(jsonb) to orchable_worker, service_role;
 
 -- policies/0100_orchestrators.sql
 alter table public.orchestrators enable row level security;

@@ -168,10 +168,11 @@ def test_a_worker_runs_through_a_transaction_mode_pooler(admin, owner, worker_ur
     assert state["total_tasks"] == state["completed_tasks"] == state["recount_completed"] == ROOTS
     assert state["failed_tasks"] == state["recount_failed"] == 0
 
-    # The pooled path carried the work: at least a record_llm_call and a complete_task per
-    # task went through PgBouncer as transactions.
+    # The pooled path carried the work: the claims, and the batches of call records and
+    # completions the writer sends, went through PgBouncer as transactions (results are
+    # batched, so there are fewer transactions than tasks, but never none).
     stats = pooler.stats()
-    assert int(stats["total_xact_count"]) >= 2 * total, stats
+    assert int(stats["total_xact_count"]) >= ROOTS, stats
     # LISTEN ran on the direct connection, and nothing failed along the way.
     events = [getattr(r, "event", None) for r in caplog.records]
     assert "listening" in events

@@ -30,9 +30,10 @@ from psycopg_pool import AsyncConnectionPool
 
 from orchable.config import ExecutorSettings, log_event
 from orchable.db import worker_rpc as rpc
-from orchable.db.worker_rpc import ApiKey, ClaimedTask, StaleClaimError
+from orchable.db.worker_rpc import ApiKey, CallRecord, ClaimedTask, Completion, StaleClaimError
 from orchable.providers.base import ErrorKind, LLMRequest, LLMResponse, Provider, ProviderError
 from orchable.validation import InvalidSchemaError, output_error
+from orchable.writer import ResultWriter
 
 log = logging.getLogger("orchable.executor")
 
@@ -117,8 +118,10 @@ class TaskExecution:
         providers: dict[str, Provider],
         task: ClaimedTask,
         settings: ExecutorSettings,
+        writer: ResultWriter,
     ) -> None:
         self.pool = pool
+        self.writer = writer
         self.providers = providers
         self.task = task
         self.settings = settings
@@ -270,13 +273,12 @@ class TaskExecution:
         http_status: int | None = None,
     ) -> None:
         usage = response.usage if response else None
-        async with self.pool.connection() as conn:
-            await rpc.record_llm_call(
-                conn,
-                self.task.task_id,
-                provider.name,
-                (response.model if response and response.model else model),
-                kind.value if kind else "success",
+        await self.writer.record(
+            CallRecord(
+                task_id=self.task.task_id,
+                provider=provider.name,
+                model=(response.model if response and response.model else model),
+                outcome=kind.value if kind else "success",
                 api_key_id=key.api_key_id if key else None,
                 input_tokens=usage.input_tokens if usage else 0,
                 output_tokens=usage.output_tokens if usage else 0,
@@ -287,6 +289,7 @@ class TaskExecution:
                 error=message,
                 response_id=response.response_id if response else None,
             )
+        )
 
     async def _report(
         self, key: ApiKey | None, outcome: str, retry_after: float | None, error: str | None
@@ -319,15 +322,11 @@ class TaskExecution:
             "response_id": response.response_id,
         }
         try:
-            async with self.pool.connection() as conn:
-                status = await rpc.complete_task(
-                    conn,
-                    self.task.task_id,
-                    self.task.claim_token,
-                    response.output,
-                    usage,
-                    provenance,
+            status = await self.writer.complete(
+                Completion(
+                    self.task.task_id, self.task.claim_token, response.output, usage, provenance
                 )
+            )
         except StaleClaimError as exc:
             self._log(logging.WARNING, "stale_claim", action="complete", error=str(exc))
             return Outcome.STALE
@@ -397,5 +396,6 @@ async def execute_task(
     providers: dict[str, Provider],
     task: ClaimedTask,
     settings: ExecutorSettings,
+    writer: ResultWriter,
 ) -> Outcome:
-    return await TaskExecution(pool, providers, task, settings).run()
+    return await TaskExecution(pool, providers, task, settings, writer).run()

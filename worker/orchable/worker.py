@@ -25,6 +25,7 @@ from orchable.db import worker_rpc as rpc
 from orchable.db.worker_rpc import ClaimedTask, StaleClaimError
 from orchable.executor import Outcome, execute_task, release
 from orchable.providers.base import Provider
+from orchable.writer import ResultWriter
 
 log = logging.getLogger("orchable.worker")
 
@@ -42,6 +43,7 @@ class Worker:
         self.providers = providers
         self._pool = pool
         self._own_pool = pool is None
+        self._writer: ResultWriter | None = None
         self._inflight: dict[uuid.UUID, asyncio.Task[None]] = {}
         self._wake = asyncio.Event()
         self._hard_stop = asyncio.Event()
@@ -60,6 +62,11 @@ class Worker:
         return len(self._inflight)
 
     @property
+    def writer(self) -> ResultWriter:
+        assert self._writer is not None, "the worker is not running"
+        return self._writer
+
+    @property
     def pool(self) -> AsyncConnectionPool:
         assert self._pool is not None, "the worker is not running"
         return self._pool
@@ -73,6 +80,8 @@ class Worker:
             "released": self.released,
             "stale": self.stale,
             "in_flight": self.in_flight,
+            "result_batches": self._writer.batches_written if self._writer else 0,
+            "results_written": self._writer.items_written if self._writer else 0,
         }
 
     def stop(self) -> None:
@@ -98,6 +107,8 @@ class Worker:
             )
         if self._own_pool:
             await self._pool.open(wait=True, timeout=30.0)
+        self._writer = ResultWriter(self._pool)
+        self._writer.start()
         listener = None
         if s.effective_listen_url:
             listener = asyncio.create_task(self._listen(s.effective_listen_url))
@@ -117,6 +128,7 @@ class Worker:
             await self._loop()
         finally:
             await self._shutdown()
+            await self.writer.close()
             if listener is not None:
                 listener.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -180,7 +192,9 @@ class Worker:
     async def _run_one(self, task: ClaimedTask) -> None:
         keeper = asyncio.create_task(self._keep_leased(task))
         try:
-            outcome = await execute_task(self.pool, self.providers, task, self.settings.executor)
+            outcome = await execute_task(
+                self.pool, self.providers, task, self.settings.executor, self.writer
+            )
             self._count(outcome)
         except asyncio.CancelledError:
             # Stopping: hand the task back, no retry spent.

@@ -295,6 +295,84 @@ async def record_llm_call(
     )
 
 
+@dataclass(frozen=True)
+class CallRecord:
+    """One LLM call, as record_llm_call(s) takes it."""
+
+    task_id: uuid.UUID
+    provider: str
+    model: str
+    outcome: str
+    api_key_id: uuid.UUID | None = None
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cached_tokens: int = 0
+    thoughts_tokens: int = 0
+    latency_ms: int | None = None
+    http_status: int | None = None
+    error: str | None = None
+    response_id: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "task_id": str(self.task_id),
+            "provider": self.provider,
+            "model": self.model,
+            "outcome": self.outcome,
+            "api_key_id": str(self.api_key_id) if self.api_key_id else None,
+            "input_tokens": self.input_tokens,
+            "output_tokens": self.output_tokens,
+            "cached_tokens": self.cached_tokens,
+            "thoughts_tokens": self.thoughts_tokens,
+            "latency_ms": self.latency_ms,
+            "http_status": self.http_status,
+            "error": self.error,
+            "response_id": self.response_id,
+        }
+
+
+@dataclass(frozen=True)
+class Completion:
+    """One task's result, as complete_task(s) takes it."""
+
+    task_id: uuid.UUID
+    claim_token: uuid.UUID
+    output: Any
+    usage: dict[str, Any] | None = None
+    provenance: dict[str, Any] | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "task_id": str(self.task_id),
+            "claim_token": str(self.claim_token),
+            "output": self.output,
+            "usage": self.usage,
+            "provenance": self.provenance,
+        }
+
+
+async def record_llm_calls(conn: AsyncConnection, calls: list[CallRecord]) -> int:
+    """Records many calls in one statement; returns how many."""
+    row = await _one(
+        conn,
+        "select public.record_llm_calls(p_calls => %s::jsonb) as count",
+        (json.dumps([c.as_json() for c in calls]),),
+    )
+    return int(row["count"])
+
+
+async def complete_tasks(conn: AsyncConnection, completions: list[Completion]) -> list[str]:
+    """Completes many tasks in one statement; their statuses in order: completed, generated,
+    failed (an output its split cannot use), stale (the claim is not ours: nothing changed)
+    or not_found."""
+    rows = await _rows(
+        conn,
+        "select status from public.complete_tasks(p_results => %s::jsonb)",
+        (json.dumps([c.as_json() for c in completions]),),
+    )
+    return [str(r["status"]) for r in rows]
+
+
 TASKS_CHANNEL = "orchable_tasks"
 
 

@@ -1,0 +1,124 @@
+-- SECURITY DEFINER: workers have no table privileges. The bulk complete_task: the tasks
+-- are locked in id order (so concurrent calls never deadlock), then one UPDATE stores
+-- every accepted result, so the counter, event and notify triggers run once per call and
+-- each batch row is updated once. An element whose claim is stale changes nothing.
+create function public.complete_tasks(p_results jsonb)
+returns table (task_id uuid, status text)
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+#variable_conflict use_column
+declare
+    v_uuid constant text := '^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$';
+    v_bad record;
+begin
+    if jsonb_typeof(p_results) is distinct from 'array' or jsonb_array_length(p_results) > 1000 then
+        raise exception 'complete_tasks takes a JSON array of at most 1000 results'
+            using errcode = 'OR010',
+            detail = format('got %s', case when jsonb_typeof(p_results) = 'array'
+                then jsonb_array_length(p_results) || ' elements' else coalesce(jsonb_typeof(p_results), 'SQL null') end),
+            hint = 'split the results into calls of 1000 or fewer';
+    end if;
+
+    -- A malformed element is a worker bug: refuse the whole call, naming the first one.
+    select e.position - 1 as position, v.reason into v_bad
+    from jsonb_array_elements(p_results) with ordinality as e (element, position)
+    cross join lateral (
+        select case
+            when jsonb_typeof(e.element) <> 'object' then 'is not an object'
+            when coalesce(e.element ->> 'task_id', '') !~ v_uuid then 'has no task_id (a uuid)'
+            when coalesce(e.element ->> 'claim_token', '') !~ v_uuid then 'has no claim_token (a uuid)'
+            when coalesce(jsonb_typeof(e.element -> 'output'), 'null') = 'null' then 'has no output'
+            when jsonb_typeof(e.element -> 'provenance') not in ('object', 'null') then 'has a provenance that is not an object'
+            -- A key never reaches the database in clear: refuse one named api_key at any depth.
+            when jsonb_path_exists(e.element -> 'provenance', 'lax $.**.api_key') then 'has a provenance naming an api_key'
+        end as reason
+    ) as v
+    where v.reason is not null
+    order by e.position
+    limit 1;
+    if found then
+        raise exception 'element % of p_results %: nothing was changed', v_bad.position, v_bad.reason
+            using errcode = 'OR011', detail = format('p_results[%s] = %s', v_bad.position, p_results -> v_bad.position::integer),
+            hint = 'each element is {"task_id", "claim_token", "output", "usage", "provenance"} with a non-null output; '
+                'pass the key''s id as api_key_id, never the key';
+    end if;
+
+    perform
+    from public.ai_tasks as t
+    where t.id in (select (e.element ->> 'task_id')::uuid from jsonb_array_elements(p_results) as e (element))
+    order by t.id
+    for update;
+
+    return query
+    with results as (
+        select
+            e.position,
+            (e.element ->> 'task_id')::uuid as task_id,
+            (e.element ->> 'claim_token')::uuid as claim_token,
+            e.element -> 'output' as output,
+            nullif(e.element -> 'usage', 'null'::jsonb) as usage,
+            nullif(e.element -> 'provenance', 'null'::jsonb) as provenance
+        from jsonb_array_elements(p_results) with ordinality as e (element, position)
+    ),
+    -- As if applied in order: the first element carrying a task's current claim wins,
+    -- any other element for that task is stale.
+    accepted as (
+        select distinct on (r.task_id)
+            r.position, r.task_id, r.output, r.usage, t.requires_approval,
+            case when p.id is not null then coalesce(r.provenance, '{}'::jsonb)
+                || jsonb_build_object('template_id', p.id, 'template_version', p.version) end as provenance,
+            -- An output its split cannot use fails the task, unless a person approves it first.
+            case when not t.requires_approval then orchable._split_error(t.prompt_template_id, r.output) end
+                as split_error
+        from results as r
+        join public.ai_tasks as t on t.id = r.task_id
+        left join public.prompt_templates as p on p.id = t.prompt_template_id
+        where t.status = 'processing' and t.claim_token = r.claim_token
+        order by r.task_id, r.position
+    ),
+    updated as (
+        update public.ai_tasks as t
+        set
+            status = case
+                when a.split_error is not null then 'failed'
+                when a.requires_approval then 'generated'
+                else 'completed'
+            end,
+            output_data = a.output,
+            usage = a.usage,
+            provenance = a.provenance,
+            error_code = case when a.split_error is not null then 'OR009' end,
+            error_message = a.split_error,
+            claim_token = null,
+            locked_by = null,
+            locked_until = null,
+            completed_at = case
+                when a.split_error is not null then t.completed_at
+                when a.requires_approval then null
+                else now()
+            end,
+            updated_at = now()
+        from accepted as a
+        where t.id = a.task_id
+        returning a.position, t.status
+    )
+    select
+        r.task_id,
+        coalesce(u.status, case when exists (select from public.ai_tasks as t where t.id = r.task_id)
+            then 'stale' else 'not_found' end)
+    from results as r
+    left join updated as u on u.position = r.position
+    order by r.position;
+end
+$$;
+
+comment on function public.complete_tasks(jsonb) is
+'Worker only. Completes up to 1000 claimed tasks in one statement: p_results is a JSON array of {"task_id", "claim_token", "output", "usage", "provenance"}.
+Returns one row per element, in input order: completed, generated (awaiting approval), failed (an output its split cannot use, OR009), stale (the claim is not current: nothing changed) or not_found.
+A malformed element (no task_id or claim_token, a null output, a provenance not an object or naming an api_key) refuses the whole call (OR011); more than 1000 elements raise OR010.';
+
+revoke all on function public.complete_tasks(jsonb) from public, anon, authenticated, service_role;
+grant execute on function public.complete_tasks(jsonb) to orchable_worker, service_role;
