@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 export PGSSLMODE := disable
 
-.PHONY: help deps db db-stop psql migration test lint demo psql-walkthrough bench
+.PHONY: help deps db db-stop psql migration test lint demo psql-walkthrough bench bench-queue
 
 help: ## Show this help
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -46,3 +46,13 @@ bench: deps ## Measure completions/s (1, 2, 8 connections) and LLM-bound tasks/s
 	@DATABASE_URL=$$(scripts/db.sh url orchable_bench) \
 		ORCHABLE_WORKER_DATABASE_URL=$$(scripts/db.sh worker-url orchable_bench) \
 		.venv/bin/python bench/llm_bound.py
+
+bench-queue: deps ## Queue overhead: 20,000 no-op tasks/s of orchable (1, 2, 4 workers) vs PgQueuer, Procrastinate, graphile-worker
+	@.venv/bin/pip install -q -r bench/requirements-peers.txt
+	@npm install --silent --no-audit --no-fund --prefix bench/peers/graphile
+	@scripts/db.sh start
+	@scripts/db.sh create orchable_bench current
+	@scripts/deploy.sh orchable_bench current >/dev/null
+	@DATABASE_URL=$$(scripts/db.sh url orchable_bench) \
+		ORCHABLE_WORKER_DATABASE_URL=$$(scripts/db.sh worker-url orchable_bench) \
+		.venv/bin/python bench/queue_overhead.py
