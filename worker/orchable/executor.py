@@ -245,7 +245,7 @@ class TaskExecution:
         if not (borrowed and key_outcome == "success"):
             await self._report(key, key_outcome, retry_after, message)
         self._log(
-            logging.INFO if error is None else logging.WARNING,
+            logging.DEBUG if error is None else logging.WARNING,
             "llm_call",
             provider=provider.name,
             model=model,
@@ -330,7 +330,7 @@ class TaskExecution:
         except StaleClaimError as exc:
             self._log(logging.WARNING, "stale_claim", action="complete", error=str(exc))
             return Outcome.STALE
-        self._log(logging.INFO, "task_completed", status=status, model=provenance["model"])
+        self._log(logging.DEBUG, "task_completed", status=status, model=provenance["model"])
         return Outcome.FAILED if status == "failed" else Outcome.COMPLETED
 
     async def _fail(self, error: str, retryable: bool) -> Outcome:
