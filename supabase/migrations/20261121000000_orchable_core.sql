@@ -486,6 +486,10 @@ comment on column orchable.key_encryption_keys.key_material is '32 random bytes,
 insert into orchable.key_encryption_keys default values;
 
 -- sql/0300_view_v_runnable_tasks.sql
+-- The batches that hold their tasks back are read once per query into an array (an
+-- InitPlan), not joined: the claim then reads ai_tasks_runnable_idx in due order and stops
+-- at its limit whatever the planner guesses about held batches. As an anti-join, a paused
+-- batch with many tasks made it sort every runnable task on each claim.
 create view public.v_runnable_tasks with (security_invoker = true) as
 select
     t.*,
@@ -494,10 +498,10 @@ from public.ai_tasks as t
 where
     t.status in ('plan', 'processing')
     and (case when t.status = 'processing' then t.locked_until else t.run_after end) <= now()
-    and not exists (
-        select from public.task_batches as b
-        where b.id = t.batch_id and b.status in ('paused', 'cancelled')
-    );
+    and t.batch_id <> all(array(
+        select b.id from public.task_batches as b
+        where b.status in ('paused', 'cancelled')
+    ));
 
 comment on view public.v_runnable_tasks is
 'The tasks a worker may claim now: planned and due, or processing with an expired lease, in a batch that is not paused or cancelled.';
@@ -968,7 +972,8 @@ as $$
             greatest(coalesce(p_input_tokens, 0) - coalesce(p_cached_tokens, 0), 0)
             * coalesce(m.input_usd_per_million, 0)
             + coalesce(p_cached_tokens, 0) * coalesce(m.cached_input_usd_per_million, m.input_usd_per_million, 0)
-            + (coalesce(p_output_tokens, 0) + coalesce(p_thoughts_tokens, 0)) * coalesce(m.output_usd_per_million, 0)
+            -- bigint: two integer counts can add up beyond the integer range.
+            + (coalesce(p_output_tokens, 0)::bigint + coalesce(p_thoughts_tokens, 0)) * coalesce(m.output_usd_per_million, 0)
         ) / 1000000
         from public.ai_models as m
         where m.provider = p_provider and m.model = p_model
@@ -1490,7 +1495,8 @@ begin
             'output_schema', v_stage -> 'output_schema',
             'requires_approval', coalesce((v_stage ->> 'requires_approval')::boolean, false),
             'ai_settings', coalesce(v_stage -> 'ai_settings', '{}'),
-            'max_retries', coalesce((v_stage ->> 'max_retries')::integer, 3)
+            -- A whole number may be written 5.0, which the integer cast alone refuses.
+            'max_retries', coalesce((v_stage ->> 'max_retries')::numeric::integer, 3)
         ));
         v_indegree := v_indegree || jsonb_build_object(v_key, 0);
     end loop;
@@ -3115,6 +3121,7 @@ security definer
 set search_path = ''
 as $$
 declare
+    v_uuid constant text := '^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$';
     v_task_ids uuid [];
     v_providers text [];
     v_models text [];
@@ -3139,6 +3146,37 @@ begin
     end if;
     if jsonb_array_length(p_calls) = 0 then
         return 0;
+    end if;
+
+    -- A malformed element is a worker bug: refuse the whole call, naming the first one,
+    -- before any member is cast to its column type.
+    select e.position - 1 as position, v.reason into v_bad
+    from jsonb_array_elements(p_calls) with ordinality as e (element, position)
+    cross join lateral (
+        select case
+            when jsonb_typeof(e.element) <> 'object' then 'is not an object'
+            when jsonb_typeof(e.element -> 'task_id') is distinct from 'string'
+                or e.element ->> 'task_id' !~ v_uuid then 'has no task_id (a uuid)'
+            when jsonb_typeof(e.element -> 'api_key_id') not in ('string', 'null')
+                or e.element ->> 'api_key_id' !~ v_uuid then 'has an api_key_id that is not a uuid'
+            when exists (
+                select from jsonb_each(e.element) as m (name, value)
+                where m.name in (
+                    'input_tokens', 'output_tokens', 'cached_tokens', 'thoughts_tokens', 'latency_ms', 'http_status'
+                )
+                and jsonb_typeof(m.value) <> 'null'
+                and case when m.value #>> '{}' ~ '^-?[0-9]{1,10}$'
+                    then (m.value #>> '{}')::bigint not between -2147483648 and 2147483647 else true end
+            ) then 'has a count, latency or http_status that is not a whole number of at most 2147483647'
+        end as reason
+    ) as v
+    where v.reason is not null
+    order by e.position
+    limit 1;
+    if found then
+        raise exception 'element % of p_calls %: nothing was recorded', v_bad.position, v_bad.reason
+            using errcode = 'OR010', detail = format('p_calls[%s] = %s', v_bad.position, p_calls -> v_bad.position::integer),
+            hint = 'each element is an object with task_id (a uuid), provider, model, outcome and whole-number counts';
     end if;
 
     -- Read once into arrays (in input order); the statements below work on the arrays.
@@ -3264,7 +3302,7 @@ $$;
 
 comment on function public.record_llm_calls(jsonb) is
 'Worker only. Records up to 1000 LLM calls in one statement: p_calls is a JSON array of objects with the parameters of record_llm_call without their p_ prefix (task_id, provider, model, outcome, api_key_id, input_tokens, ...).
-Costs, spend and budget pause as record_llm_call, one update per batch. Returns how many calls were recorded. Errors (nothing recorded): OR004 unknown task, OR010 bad counts or more than 1000 calls, OR016 unknown outcome.';
+Costs, spend and budget pause as record_llm_call, one update per batch. Returns how many calls were recorded. Errors (nothing recorded): OR004 unknown task, OR010 an element that is not an object, a task_id or api_key_id that is not a uuid, bad counts or more than 1000 calls, OR016 unknown outcome.';
 
 revoke all on function public.record_llm_calls(jsonb) from public, anon, authenticated, service_role;
 grant execute on function public.record_llm_calls(jsonb) to orchable_worker, service_role;
