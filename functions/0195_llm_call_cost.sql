@@ -19,7 +19,8 @@ as $$
             greatest(coalesce(p_input_tokens, 0) - coalesce(p_cached_tokens, 0), 0)
             * coalesce(m.input_usd_per_million, 0)
             + coalesce(p_cached_tokens, 0) * coalesce(m.cached_input_usd_per_million, m.input_usd_per_million, 0)
-            + (coalesce(p_output_tokens, 0) + coalesce(p_thoughts_tokens, 0)) * coalesce(m.output_usd_per_million, 0)
+            -- bigint: two integer counts can add up beyond the integer range.
+            + (coalesce(p_output_tokens, 0)::bigint + coalesce(p_thoughts_tokens, 0)) * coalesce(m.output_usd_per_million, 0)
         ) / 1000000
         from public.ai_models as m
         where m.provider = p_provider and m.model = p_model

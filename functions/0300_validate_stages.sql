@@ -99,7 +99,8 @@ begin
             'output_schema', v_stage -> 'output_schema',
             'requires_approval', coalesce((v_stage ->> 'requires_approval')::boolean, false),
             'ai_settings', coalesce(v_stage -> 'ai_settings', '{}'),
-            'max_retries', coalesce((v_stage ->> 'max_retries')::integer, 3)
+            -- A whole number may be written 5.0, which the integer cast alone refuses.
+            'max_retries', coalesce((v_stage ->> 'max_retries')::numeric::integer, 3)
         ));
         v_indegree := v_indegree || jsonb_build_object(v_key, 0);
     end loop;

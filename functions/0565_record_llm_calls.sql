@@ -9,6 +9,7 @@ security definer
 set search_path = ''
 as $$
 declare
+    v_uuid constant text := '^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$';
     v_task_ids uuid [];
     v_providers text [];
     v_models text [];
@@ -33,6 +34,37 @@ begin
     end if;
     if jsonb_array_length(p_calls) = 0 then
         return 0;
+    end if;
+
+    -- A malformed element is a worker bug: refuse the whole call, naming the first one,
+    -- before any member is cast to its column type.
+    select e.position - 1 as position, v.reason into v_bad
+    from jsonb_array_elements(p_calls) with ordinality as e (element, position)
+    cross join lateral (
+        select case
+            when jsonb_typeof(e.element) <> 'object' then 'is not an object'
+            when jsonb_typeof(e.element -> 'task_id') is distinct from 'string'
+                or e.element ->> 'task_id' !~ v_uuid then 'has no task_id (a uuid)'
+            when jsonb_typeof(e.element -> 'api_key_id') not in ('string', 'null')
+                or e.element ->> 'api_key_id' !~ v_uuid then 'has an api_key_id that is not a uuid'
+            when exists (
+                select from jsonb_each(e.element) as m (name, value)
+                where m.name in (
+                    'input_tokens', 'output_tokens', 'cached_tokens', 'thoughts_tokens', 'latency_ms', 'http_status'
+                )
+                and jsonb_typeof(m.value) <> 'null'
+                and case when m.value #>> '{}' ~ '^-?[0-9]{1,10}$'
+                    then (m.value #>> '{}')::bigint not between -2147483648 and 2147483647 else true end
+            ) then 'has a count, latency or http_status that is not a whole number of at most 2147483647'
+        end as reason
+    ) as v
+    where v.reason is not null
+    order by e.position
+    limit 1;
+    if found then
+        raise exception 'element % of p_calls %: nothing was recorded', v_bad.position, v_bad.reason
+            using errcode = 'OR010', detail = format('p_calls[%s] = %s', v_bad.position, p_calls -> v_bad.position::integer),
+            hint = 'each element is an object with task_id (a uuid), provider, model, outcome and whole-number counts';
     end if;
 
     -- Read once into arrays (in input order); the statements below work on the arrays.
@@ -158,7 +190,7 @@ $$;
 
 comment on function public.record_llm_calls(jsonb) is
 'Worker only. Records up to 1000 LLM calls in one statement: p_calls is a JSON array of objects with the parameters of record_llm_call without their p_ prefix (task_id, provider, model, outcome, api_key_id, input_tokens, ...).
-Costs, spend and budget pause as record_llm_call, one update per batch. Returns how many calls were recorded. Errors (nothing recorded): OR004 unknown task, OR010 bad counts or more than 1000 calls, OR016 unknown outcome.';
+Costs, spend and budget pause as record_llm_call, one update per batch. Returns how many calls were recorded. Errors (nothing recorded): OR004 unknown task, OR010 an element that is not an object, a task_id or api_key_id that is not a uuid, bad counts or more than 1000 calls, OR016 unknown outcome.';
 
 revoke all on function public.record_llm_calls(jsonb) from public, anon, authenticated, service_role;
 grant execute on function public.record_llm_calls(jsonb) to orchable_worker, service_role;

@@ -1,0 +1,44 @@
+"""fail_task with random errors and retry flags, and wrong, unknown or null task ids and
+claim tokens: it records the failure or raises a project error, and writes nothing if it
+raises."""
+
+from __future__ import annotations
+
+import uuid
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from .harness import WORKER, sandbox, texts
+
+PICKS = ("own", "other", "unknown", "null")
+
+
+def pick(which: str, own: uuid.UUID, other: uuid.UUID) -> uuid.UUID | None:
+    return {"own": own, "other": other, "unknown": uuid.uuid4(), "null": None}[which]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    task=st.sampled_from(PICKS),
+    token=st.sampled_from(PICKS),
+    error=st.one_of(st.none(), texts),
+    retryable=st.one_of(st.none(), st.booleans()),
+    times=st.integers(1, 3),
+)
+def test_any_failure_report_is_taken_or_refused_with_a_project_code(
+    db, task: str, token: str, error: str | None, retryable: bool | None, times: int
+) -> None:
+    with sandbox(db) as box:
+        (task_id, claim_token), (other_id, other_token) = box.claimed_tasks(2)
+        for _ in range(times):  # a second report with the same claim is stale
+            box.attempt(
+                WORKER,
+                "select public.fail_task(%s, %s, %s, %s)",
+                (
+                    pick(task, task_id, other_id),
+                    pick(token, claim_token, other_token),
+                    error,
+                    retryable,
+                ),
+            )
