@@ -14,9 +14,7 @@ security definer
 set search_path = ''
 as $$
 declare
-    v_task public.ai_tasks;
-    v_split_error text;
-    v_provenance jsonb;
+    v_status text;
 begin
     if p_output is null or jsonb_typeof(p_output) = 'null' then
         raise exception 'task % cannot complete without an output', p_task_id
@@ -34,42 +32,16 @@ begin
             using errcode = 'OR011', detail = 'a member named api_key was found in p_provenance',
             hint = 'pass the key''s id as api_key_id, never the key';
     end if;
-    v_task := orchable._lock_claimed_task(p_task_id, p_claim_token);
-    select coalesce(p_provenance, '{}'::jsonb)
-        || jsonb_build_object('template_id', p.id, 'template_version', p.version)
-    into v_provenance
-    from public.prompt_templates as p
-    where p.id = v_task.prompt_template_id;
-
-    -- An output its split cannot use fails the task, unless a person approves it first:
-    -- approve_task checks again, and the approver can edit the output.
-    if not v_task.requires_approval then
-        v_split_error := orchable._split_error(v_task.prompt_template_id, p_output);
-    end if;
-    if v_split_error is not null then
-        update public.ai_tasks
-        set status = 'failed', output_data = p_output, usage = p_usage, provenance = v_provenance,
-            error_code = 'OR009', error_message = v_split_error, claim_token = null, locked_by = null, locked_until = null,
-            updated_at = now()
-        where id = p_task_id;
-        return 'failed';
-    end if;
-
-    update public.ai_tasks
-    set
-        status = case when v_task.requires_approval then 'generated' else 'completed' end,
-        output_data = p_output,
-        usage = p_usage,
-        provenance = v_provenance,
-        error_message = null,
-        error_code = null,
-        claim_token = null,
-        locked_by = null,
-        locked_until = null,
-        completed_at = case when v_task.requires_approval then null else now() end,
-        updated_at = now()
-    where id = p_task_id;
-    return case when v_task.requires_approval then 'generated' else 'completed' end;
+    -- The task exists and the claim is current, or this raises OR004 / OR006 saying why.
+    perform orchable._lock_claimed_task(p_task_id, p_claim_token);
+    -- One definition of completing (split check, approval, provenance, the update):
+    -- complete_tasks', with this one result.
+    select c.status into v_status
+    from public.complete_tasks(jsonb_build_array(jsonb_build_object(
+        'task_id', p_task_id, 'claim_token', p_claim_token, 'output', p_output,
+        'usage', p_usage, 'provenance', p_provenance
+    ))) as c;
+    return v_status;
 end
 $$;
 
