@@ -49,6 +49,10 @@ begin
             when v_stage ? 'next' and jsonb_typeof(v_stage -> 'next') <> 'array' then
                 'has a next that is not an array of stage keys'
             when exists (
+                select from jsonb_array_elements(v_stage -> 'next') as n (stage_key)
+                where jsonb_typeof(n.stage_key) <> 'string'
+            ) then 'has a next with an element that is not a stage key (a string)'
+            when exists (
                 select from jsonb_array_elements_text(v_stage -> 'next') as n (stage_key)
                 group by n.stage_key having count(*) > 1
             ) then format('lists next stage "%s" more than once', (

@@ -25,6 +25,10 @@ begin
         raise exception 'the pipeline definition has no name'
             using errcode = 'OR001', hint = 'add "name": a pipeline is updated in place by its name';
     end if;
+    if length(p_definition ->> 'name') > 200 then
+        raise exception 'the pipeline name is % characters long; at most 200', length(p_definition ->> 'name')
+            using errcode = 'OR001', hint = 'use a shorter name; put the rest in "description"';
+    end if;
     if v_owner_id is null then
         if coalesce(current_setting('role', true), 'none') in ('anon', 'authenticated') then
             raise exception 'upsert_orchestrator needs a signed-in user'

@@ -27,6 +27,12 @@ begin
             using errcode = 'OR003', detail = format('got %s', coalesce(jsonb_typeof(p_inputs), 'null')),
             hint = 'pass one element per input: [{"topic": "..."}, ...]';
     end if;
+    if length(p_name) > 200 or length(p_idempotency_key) > 200 then
+        raise exception 'p_name and p_idempotency_key are at most 200 characters long'
+            using errcode = 'OR003',
+            detail = format('p_name: %s, p_idempotency_key: %s', length(p_name), length(p_idempotency_key)),
+            hint = 'use a shorter name, or a hash of what identifies the launch as its key';
+    end if;
     if jsonb_typeof(p_config) is distinct from 'object'
         or jsonb_typeof(p_config -> 'ai_settings') not in ('object', 'null') then
         raise exception 'p_config must be a JSON object, and its ai_settings an object'

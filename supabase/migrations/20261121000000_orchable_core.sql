@@ -1445,6 +1445,10 @@ begin
             when v_stage ? 'next' and jsonb_typeof(v_stage -> 'next') <> 'array' then
                 'has a next that is not an array of stage keys'
             when exists (
+                select from jsonb_array_elements(v_stage -> 'next') as n (stage_key)
+                where jsonb_typeof(n.stage_key) <> 'string'
+            ) then 'has a next with an element that is not a stage key (a string)'
+            when exists (
                 select from jsonb_array_elements_text(v_stage -> 'next') as n (stage_key)
                 group by n.stage_key having count(*) > 1
             ) then format('lists next stage "%s" more than once', (
@@ -1618,6 +1622,10 @@ begin
         raise exception 'the pipeline definition has no name'
             using errcode = 'OR001', hint = 'add "name": a pipeline is updated in place by its name';
     end if;
+    if length(p_definition ->> 'name') > 200 then
+        raise exception 'the pipeline name is % characters long; at most 200', length(p_definition ->> 'name')
+            using errcode = 'OR001', hint = 'use a shorter name; put the rest in "description"';
+    end if;
     if v_owner_id is null then
         if coalesce(current_setting('role', true), 'none') in ('anon', 'authenticated') then
             raise exception 'upsert_orchestrator needs a signed-in user'
@@ -1743,6 +1751,12 @@ begin
         raise exception 'p_inputs must be a non-empty JSON array'
             using errcode = 'OR003', detail = format('got %s', coalesce(jsonb_typeof(p_inputs), 'null')),
             hint = 'pass one element per input: [{"topic": "..."}, ...]';
+    end if;
+    if length(p_name) > 200 or length(p_idempotency_key) > 200 then
+        raise exception 'p_name and p_idempotency_key are at most 200 characters long'
+            using errcode = 'OR003',
+            detail = format('p_name: %s, p_idempotency_key: %s', length(p_name), length(p_idempotency_key)),
+            hint = 'use a shorter name, or a hash of what identifies the launch as its key';
     end if;
     if jsonb_typeof(p_config) is distinct from 'object'
         or jsonb_typeof(p_config -> 'ai_settings') not in ('object', 'null') then
