@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 export PGSSLMODE := disable
 
-.PHONY: help deps db db-stop psql migration test lint demo psql-walkthrough bench bench-queue
+.PHONY: help deps db db-stop psql test lint demo psql-walkthrough bench bench-queue
 
 help: ## Show this help
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -20,9 +20,6 @@ db-stop: ## Stop the local PostgreSQL
 
 psql: db ## Open psql on the local database as the postgres role
 	@psql "$$(scripts/db.sh url)"
-
-migration: ## Regenerate the unreleased migration from sql/, functions/ and policies/
-	@scripts/build-migration.sh
 
 test: deps ## Run every test: deploy checks, pgTAP (pg_prove) and pytest
 	@scripts/test.sh

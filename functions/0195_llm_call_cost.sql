@@ -1,6 +1,7 @@
 -- The one place an LLM call is priced, for record_llm_call and record_llm_calls. Cached
 -- tokens are part of the input; thinking tokens are billed as output. An unknown model,
 -- or an unknown price, costs 0.
+-- PL/pgSQL: a SQL function with its own search_path is planned anew at every call.
 create function orchable._llm_call_cost(
     p_provider text,
     p_model text,
@@ -10,11 +11,12 @@ create function orchable._llm_call_cost(
     p_thoughts_tokens integer
 )
 returns numeric
-language sql
+language plpgsql
 stable
 set search_path = ''
 as $$
-    select coalesce((
+begin
+    return coalesce((
         select (
             greatest(coalesce(p_input_tokens, 0) - coalesce(p_cached_tokens, 0), 0)
             * coalesce(m.input_usd_per_million, 0)
@@ -24,7 +26,8 @@ as $$
         ) / 1000000
         from public.ai_models as m
         where m.provider = p_provider and m.model = p_model
-    ), 0)
+    ), 0);
+end
 $$;
 
 comment on function orchable._llm_call_cost(text, text, integer, integer, integer, integer) is

@@ -33,7 +33,8 @@ declare
     v_max_lease_expiries constant integer := 5;
     v_claimed uuid [];
     v_poisoned boolean;
-    v_missing_ids uuid [];
+    v_ids uuid [];
+    v_prompts text [];
     v_missing_variables text [];
 begin
     if coalesce(btrim(p_worker_id), '') = '' or p_limit is null or p_limit not between 1 and 1000
@@ -81,34 +82,36 @@ begin
         where t.id = any(v_claimed) and t.lease_expired_count >= v_max_lease_expiries;
     end if;
 
-    select array_agg(c.id), array_agg(r.missing_variable)
-    into v_missing_ids, v_missing_variables
-    from public.ai_tasks as c
-    join public.prompt_templates as p on p.id = c.prompt_template_id
-    cross join lateral orchable._render_template(p.template, c.input_data) as r
-    where c.id = any(v_claimed) and c.status = 'processing' and r.missing_variable is not null;
-    if v_missing_ids is not null then
+    -- Each prompt is rendered once: a task whose input lacks a template variable fails
+    -- naming it, the others are returned with their prompt.
+    select array_agg(t.id), array_agg(r.rendered), array_agg(r.missing_variable)
+    into v_ids, v_prompts, v_missing_variables
+    from public.ai_tasks as t
+    join public.prompt_templates as p on p.id = t.prompt_template_id
+    cross join lateral orchable._render_template(p.template, t.input_data) as r
+    where t.id = any(v_claimed) and t.status = 'processing';
+    if exists (select from unnest(v_missing_variables) as m (missing_variable) where m.missing_variable is not null) then
         update public.ai_tasks as t
         set
             status = 'failed',
             error_code = 'OR008',
             error_message = format('template variable "%s" is missing from the task input', m.missing_variable),
             claim_token = null, locked_by = null, locked_until = null, updated_at = now()
-        from unnest(v_missing_ids, v_missing_variables) as m (id, missing_variable)
-        where t.id = m.id;
+        from unnest(v_ids, v_missing_variables) as m (id, missing_variable)
+        where t.id = m.id and m.missing_variable is not null;
     end if;
 
     return query
     select
         t.id, t.claim_token, t.locked_until, t.owner_id, t.batch_id, t.root_task_id, t.stage_key,
-        t.task_type, t.prompt_template_id, r.rendered, t.input_data,
+        t.task_type, t.prompt_template_id, c.prompt, t.input_data,
         p.default_ai_settings || coalesce(b.config -> 'ai_settings', '{}'::jsonb),
         p.output_schema, t.retry_count, t.max_retries
-    from public.ai_tasks as t
+    from unnest(v_ids, v_prompts, v_missing_variables) as c (id, prompt, missing_variable)
+    join public.ai_tasks as t on t.id = c.id
     join public.prompt_templates as p on p.id = t.prompt_template_id
     join public.task_batches as b on b.id = t.batch_id
-    cross join lateral orchable._render_template(p.template, t.input_data) as r
-    where t.id = any(v_claimed) and t.status = 'processing';
+    where c.missing_variable is null;
 end
 $$;
 

@@ -63,6 +63,19 @@ begin
             nullif(e.element -> 'provenance', 'null'::jsonb) as provenance
         from jsonb_array_elements(p_results) with ordinality as e (element, position)
     ),
+    -- The templates of these tasks that a 1:N stage follows, looked up once per template:
+    -- only their outputs need a split check.
+    split_templates as (
+        select s.template_id
+        from (
+            select distinct t.prompt_template_id as template_id
+            from results as r
+            join public.ai_tasks as t on t.id = r.task_id
+        ) as s
+        where exists (
+            select from orchable._next_stages(s.template_id) as n where n.stage_config ->> 'cardinality' = '1:N'
+        )
+    ),
     -- As if applied in order: the first element carrying a task's current claim wins,
     -- any other element for that task is stale.
     accepted as (
@@ -71,8 +84,9 @@ begin
             case when p.id is not null then coalesce(r.provenance, '{}'::jsonb)
                 || jsonb_build_object('template_id', p.id, 'template_version', p.version) end as provenance,
             -- An output its split cannot use fails the task, unless a person approves it first.
-            case when not t.requires_approval then orchable._split_error(t.prompt_template_id, r.output) end
-                as split_error
+            case when not t.requires_approval and t.prompt_template_id in (select template_id from split_templates)
+                then orchable._split_error(t.prompt_template_id, r.output)
+            end as split_error
         from results as r
         join public.ai_tasks as t on t.id = r.task_id
         left join public.prompt_templates as p on p.id = t.prompt_template_id

@@ -1,5 +1,6 @@
 -- SECURITY DEFINER: the worker has no privileges on the key tables, and the plain key is
 -- decrypted with a key-encryption key nobody but the owner of this function may read.
+-- PL/pgSQL, not SQL: a SQL function with its own search_path is planned anew at every call.
 create function public.acquire_api_key(
     p_owner_id uuid,
     p_provider text,
@@ -7,11 +8,17 @@ create function public.acquire_api_key(
     p_now timestamptz default null
 )
 returns table (api_key_id uuid, api_key text, key_name text, model_preference text)
-language sql
+language plpgsql
 volatile
 security definer
 set search_path = ''
 as $$
+#variable_conflict use_column
+begin
+    -- The only write is last_used_at, a rotation hint: the commit need not wait for the
+    -- disk, so the key's row lock is held for microseconds, not a WAL flush.
+    perform set_config('synchronous_commit', 'off', true);
+    return query
     with chosen as (
         select h.user_api_key_id
         from public.user_api_keys as k
@@ -43,7 +50,8 @@ as $$
 
     select k.id, orchable._decrypt_api_key(k.api_key_encrypted), k.key_name, k.model_preference
     from used
-    inner join public.user_api_keys as k on k.id = used.user_api_key_id
+    inner join public.user_api_keys as k on k.id = used.user_api_key_id;
+end
 $$;
 
 comment on function public.acquire_api_key(uuid, text, text, timestamptz) is

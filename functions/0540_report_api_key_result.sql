@@ -35,6 +35,11 @@ begin
             hint = 'Pass the Retry-After the provider sent, or null.';
     end if;
 
+    -- Key health is advice for the next acquire: its commit need not wait for the disk,
+    -- so the key's row lock is held for microseconds, not a WAL flush. A crash loses at
+    -- most the last moment of it, and the next call learns it again.
+    perform set_config('synchronous_commit', 'off', true);
+
     select h.* into v_health
     from public.api_key_health as h
     where h.user_api_key_id = p_api_key_id

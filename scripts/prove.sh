@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A quick loop for one area: builds the migration, deploys it to a fresh database DB,
+# A quick loop for one area: deploys the migrations to a fresh database DB,
 # installs the test helpers and runs pg_prove on the given test paths.
 #   scripts/prove.sh DB tests/db/claim_tasks [more paths]
 set -euo pipefail
@@ -8,7 +8,6 @@ cd "$root"
 export PGSSLMODE=disable
 db=$1
 shift
-scripts/build-migration.sh >/dev/null
 scripts/db.sh start
 scripts/db.sh create "$db" current
 scripts/deploy.sh "$db" current >/dev/null

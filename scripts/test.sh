@@ -39,8 +39,8 @@ while read -r file; do
 done < <(scripts/source-files.sh)
 if ! diff -u <(scripts/schema-dump.sh ${test_db}_sources) <(scripts/schema-dump.sh ${test_db}) \
         --label sources --label migrations; then
-    echo "FAIL: supabase/migrations/ and the sources differ (run 'make migration' before release,"
-    echo "      or write the missing delta migration)"
+    echo "FAIL: supabase/migrations/ and the sources differ (write the missing delta migration with"
+    echo "      scripts/new-migration.sh)"
     exit 1
 fi
 echo "same schema, privileges and policies"

@@ -26,5 +26,4 @@ async def test_the_registry_builds_providers_with_base_urls_from_settings() -> N
         with pytest.raises(KeyError, match=r"unknown provider 'claude'.*gemini"):
             get_provider(providers, "claude")
     finally:
-        for provider in providers.values():
-            await provider.aclose()
+        await providers.aclose()

@@ -74,8 +74,16 @@ def log_event(logger: logging.Logger, level: int, event: str, **fields: Any) -> 
     logger.log(level, message, extra={"event": event, "fields": clean})
 
 
+# Libraries that log every request at INFO: one line per LLM call is the worker's own
+# `llm_call` event (DEBUG on success), so theirs are kept to warnings.
+_CHATTY_LIBRARIES = ("google_genai", "httpx", "httpx2", "httpcore")
+
+
 def configure_logging(level: str = "info") -> None:
     logging.basicConfig(
         level=level.upper(),
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
+    if logging.getLogger().isEnabledFor(logging.INFO):
+        for name in _CHATTY_LIBRARIES:
+            logging.getLogger(name).setLevel(logging.WARNING)

@@ -24,6 +24,7 @@ import enum
 import logging
 import math
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from psycopg_pool import AsyncConnectionPool
@@ -115,7 +116,7 @@ class TaskExecution:
     def __init__(
         self,
         pool: AsyncConnectionPool,
-        providers: dict[str, Provider],
+        providers: Mapping[str, Provider],
         task: ClaimedTask,
         settings: ExecutorSettings,
         writer: ResultWriter,
@@ -215,8 +216,16 @@ class TaskExecution:
         except asyncio.CancelledError:
             # The worker is stopping mid-call: the call was made, so it is recorded.
             latency = int((time.monotonic() - started) * 1000)
-            cancelled = self._record(
-                provider, model, key, None, latency, ErrorKind.TIMEOUT, "cancelled: worker stopping"
+            cancelled = self.writer.record(
+                self._call_record(
+                    provider,
+                    model,
+                    key,
+                    None,
+                    latency,
+                    ErrorKind.TIMEOUT,
+                    "cancelled: worker stopping",
+                )
             )
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(asyncio.shield(cancelled), 5.0)
@@ -239,7 +248,15 @@ class TaskExecution:
         kind = error.kind if error else None
         message = str(error) if error else None
         http_status = error.http_status if error else None
-        await self._record(provider, model, key, response, latency_ms, kind, message, http_status)
+        # A success is recorded in the transaction that completes the task (or an earlier
+        # one); a failure is recorded before fail_task moves the retry count on.
+        record = self._call_record(
+            provider, model, key, response, latency_ms, kind, message, http_status
+        )
+        if error is None:
+            self.writer.record_soon(record)
+        else:
+            await self.writer.record(record)
         key_outcome = _KEY_OUTCOME[kind] if kind else "success"
         retry_after = error.retry_after_seconds if error else None
         if not (borrowed and key_outcome == "success"):
@@ -261,7 +278,7 @@ class TaskExecution:
             return response, None
         return None, error
 
-    async def _record(
+    def _call_record(
         self,
         provider: Provider,
         model: str,
@@ -271,24 +288,22 @@ class TaskExecution:
         kind: ErrorKind | None,
         message: str | None,
         http_status: int | None = None,
-    ) -> None:
+    ) -> CallRecord:
         usage = response.usage if response else None
-        await self.writer.record(
-            CallRecord(
-                task_id=self.task.task_id,
-                provider=provider.name,
-                model=(response.model if response and response.model else model),
-                outcome=kind.value if kind else "success",
-                api_key_id=key.api_key_id if key else None,
-                input_tokens=usage.input_tokens if usage else 0,
-                output_tokens=usage.output_tokens if usage else 0,
-                cached_tokens=usage.cached_tokens if usage else 0,
-                thoughts_tokens=usage.thoughts_tokens if usage else 0,
-                latency_ms=latency_ms,
-                http_status=http_status,
-                error=message,
-                response_id=response.response_id if response else None,
-            )
+        return CallRecord(
+            task_id=self.task.task_id,
+            provider=provider.name,
+            model=(response.model if response and response.model else model),
+            outcome=kind.value if kind else "success",
+            api_key_id=key.api_key_id if key else None,
+            input_tokens=usage.input_tokens if usage else 0,
+            output_tokens=usage.output_tokens if usage else 0,
+            cached_tokens=usage.cached_tokens if usage else 0,
+            thoughts_tokens=usage.thoughts_tokens if usage else 0,
+            latency_ms=latency_ms,
+            http_status=http_status,
+            error=message,
+            response_id=response.response_id if response else None,
         )
 
     async def _report(
@@ -393,7 +408,7 @@ async def release(
 
 async def execute_task(
     pool: AsyncConnectionPool,
-    providers: dict[str, Provider],
+    providers: Mapping[str, Provider],
     task: ClaimedTask,
     settings: ExecutorSettings,
     writer: ResultWriter,

@@ -8,9 +8,7 @@ import os
 from rich.console import Console
 
 from orchable.config import ExecutorSettings, WorkerSettings, default_worker_id
-from orchable.providers.base import Provider
-from orchable.providers.offline import OfflineProvider
-from orchable.providers.registry import build_providers as registry_providers
+from orchable.providers.registry import Providers, build_providers
 from orchable.worker import Worker
 
 
@@ -58,23 +56,17 @@ def settings_from_args(args: argparse.Namespace, database_url: str) -> WorkerSet
     )
 
 
-def build_providers(offline_latency: float = 0.0) -> dict[str, Provider]:
-    """Every provider, base URLs from the environment (ORCHABLE_GEMINI_BASE_URL, ...)."""
-    providers = registry_providers(os.environ)
-    providers["offline"] = OfflineProvider(latency_seconds=offline_latency)
-    return providers
-
-
 async def _run(
     settings: WorkerSettings, offline_latency: float, signals: bool
 ) -> tuple[Worker, int]:
-    providers = build_providers(offline_latency)
+    providers: Providers = build_providers(os.environ, offline_latency)
+    # Import and build the usual provider now, not in the middle of the first task.
+    providers.preload(settings.executor.default_provider)
     worker = Worker(settings, providers)
     try:
         code = await worker.run(install_signal_handlers=signals)
     finally:
-        for provider in providers.values():
-            await provider.aclose()
+        await providers.aclose()
     return worker, code
 
 

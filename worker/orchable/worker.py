@@ -16,6 +16,7 @@ import contextlib
 import logging
 import signal
 import uuid
+from collections.abc import Mapping
 
 import psycopg
 from psycopg_pool import AsyncConnectionPool
@@ -36,7 +37,7 @@ class Worker:
     def __init__(
         self,
         settings: WorkerSettings,
-        providers: dict[str, Provider],
+        providers: Mapping[str, Provider],
         pool: AsyncConnectionPool | None = None,
     ) -> None:
         self.settings = settings

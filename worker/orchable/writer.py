@@ -63,10 +63,18 @@ class ResultWriter:
 
     async def record(self, call: CallRecord) -> None:
         """Returns once the call is recorded."""
+        await asyncio.shield(self._queue_call(call))
+
+    def record_soon(self, call: CallRecord) -> None:
+        """Queues the call without waiting for its write: a completion queued after it is
+        written in the same transaction or a later one. A failed write is logged."""
+        self._queue_call(call).add_done_callback(_log_failed_record)
+
+    def _queue_call(self, call: CallRecord) -> asyncio.Future[None]:
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._next.calls.append((call, future))
         self._pending.set()
-        await asyncio.shield(future)
+        return future
 
     async def complete(self, completion: Completion) -> str:
         """The task's new status once written; raises StaleClaimError when the claim was
@@ -146,6 +154,11 @@ class ResultWriter:
 
 def _call_arguments(call: CallRecord) -> dict[str, Any]:
     return {name: getattr(call, name) for name in call.__dataclass_fields__}
+
+
+def _log_failed_record(future: asyncio.Future[None]) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        log_event(log, logging.ERROR, "call_record_failed", error=future.exception())
 
 
 def _resolve(future: asyncio.Future[Any], value: Any) -> None:

@@ -1,26 +1,68 @@
-"""The providers a worker offers, by name, with base URLs from its settings."""
+"""The providers a worker offers, by name, with base URLs from its settings.
+
+Each provider is created on first use, so a worker that only ever calls one provider
+never imports the others' SDKs (google-genai alone takes about a second to import).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 from orchable.providers.base import Provider
-from orchable.providers.gemini import GeminiProvider
-from orchable.providers.offline import OfflineProvider
-from orchable.providers.openai import OpenAIProvider
 
 
-def build_providers(settings: Mapping[str, str | None]) -> dict[str, Provider]:
+class Providers(Mapping[str, Provider]):
+    """A read-only mapping of provider name to provider, each built on first lookup."""
+
+    def __init__(self, factories: Mapping[str, Callable[[], Provider]]) -> None:
+        self._factories = dict(factories)
+        self._built: dict[str, Provider] = {}
+
+    def __getitem__(self, name: str) -> Provider:
+        if name not in self._built:
+            self._built[name] = self._factories[name]()
+        return self._built[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._factories)
+
+    def __len__(self) -> int:
+        return len(self._factories)
+
+    def preload(self, *names: str) -> None:
+        """Builds these providers now (importing their SDKs); unknown names are ignored."""
+        for name in names:
+            if name in self._factories and name not in self._built:
+                self._built[name] = self._factories[name]()
+
+    async def aclose(self) -> None:
+        """Closes the providers that were built (the others hold nothing)."""
+        for provider in self._built.values():
+            await provider.aclose()
+
+
+def build_providers(settings: Mapping[str, str | None], offline_latency: float = 0.0) -> Providers:
     """Every provider; base URLs from ORCHABLE_GEMINI_BASE_URL (or GOOGLE_GEMINI_BASE_URL)
-    and ORCHABLE_OPENAI_BASE_URL."""
+    and ORCHABLE_OPENAI_BASE_URL; `offline_latency` seconds per offline call."""
     gemini_url = settings.get("ORCHABLE_GEMINI_BASE_URL") or settings.get("GOOGLE_GEMINI_BASE_URL")
     openai_url = settings.get("ORCHABLE_OPENAI_BASE_URL")
-    providers: list[Provider] = [
-        GeminiProvider(base_url=gemini_url or None),
-        OpenAIProvider(base_url=openai_url) if openai_url else OpenAIProvider(),
-        OfflineProvider(),
-    ]
-    return {provider.name: provider for provider in providers}
+
+    def gemini() -> Provider:
+        from orchable.providers.gemini import GeminiProvider
+
+        return GeminiProvider(base_url=gemini_url or None)
+
+    def openai() -> Provider:
+        from orchable.providers.openai import OpenAIProvider
+
+        return OpenAIProvider(base_url=openai_url) if openai_url else OpenAIProvider()
+
+    def offline() -> Provider:
+        from orchable.providers.offline import OfflineProvider
+
+        return OfflineProvider(latency_seconds=offline_latency)
+
+    return Providers({"gemini": gemini, "openai": openai, "offline": offline})
 
 
 def get_provider(providers: Mapping[str, Provider], name: str) -> Provider:
