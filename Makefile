@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 export PGSSLMODE := disable
 
-.PHONY: help deps db db-stop psql test lint demo psql-walkthrough bench bench-queue
+.PHONY: help deps db db-stop psql test lint demo psql-walkthrough bench chaos
 
 help: ## Show this help
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -35,21 +35,7 @@ demo: db ## Run the course builder end to end (offline provider; Gemini when GEM
 psql-walkthrough: db ## Drive the same pipeline to the end with psql calls alone
 	@psql -X -q "$$(scripts/db.sh url)" -f seeds/psql_walkthrough.sql
 
-bench: deps ## Measure completions/s (1, 2, 8 connections) and LLM-bound tasks/s of one worker
-	@scripts/db.sh start
-	@scripts/db.sh create orchable_bench current
-	@scripts/deploy.sh orchable_bench current >/dev/null
-	@DATABASE_URL=$$(scripts/db.sh url orchable_bench) .venv/bin/python bench/completions.py
-	@DATABASE_URL=$$(scripts/db.sh url orchable_bench) \
-		ORCHABLE_WORKER_DATABASE_URL=$$(scripts/db.sh worker-url orchable_bench) \
-		.venv/bin/python bench/llm_bound.py
-
-bench-queue: deps ## Queue overhead: 20,000 no-op tasks/s of orchable (1, 2, 4 workers) vs PgQueuer, Procrastinate, graphile-worker
-	@.venv/bin/pip install -q -r bench/requirements-peers.txt
+bench: deps ## Every benchmark (~15 min): queue vs PgQueuer/Procrastinate/graphile-worker, pgbench, fan-out, LLM-bound, 10k vs 1M tasks, idle workers
+	@.venv/bin/pip install -q -r bench/requirements.txt
 	@npm install --silent --no-audit --no-fund --prefix bench/peers/graphile
-	@scripts/db.sh start
-	@scripts/db.sh create orchable_bench current
-	@scripts/deploy.sh orchable_bench current >/dev/null
-	@DATABASE_URL=$$(scripts/db.sh url orchable_bench) \
-		ORCHABLE_WORKER_DATABASE_URL=$$(scripts/db.sh worker-url orchable_bench) \
-		.venv/bin/python bench/queue_overhead.py
+	@.venv/bin/python bench/run_all.py

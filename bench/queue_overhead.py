@@ -7,7 +7,7 @@ offline provider (answers at once), drained by 1, 2 and 4 worker processes
 N / (max(completed_at) - min(started_at)) of the batch's tasks, after checking that every
 task completed, with exactly one completion event.
 
-Peers (bench/peers/, benchmark-only dependencies: bench/requirements-peers.txt and
+Peers (bench/peers/, benchmark-only dependencies: bench/requirements.txt and
 bench/peers/graphile/package.json), each with its own tables in the same database, each fed
 the same N no-op jobs in one batched enqueue and drained by 2 worker processes with the
 settings their docs give:

@@ -61,7 +61,11 @@ create index ai_tasks_runnable_idx on public.ai_tasks (
 create unique index ai_tasks_one_child_per_stage_key
 on public.ai_tasks (parent_task_id, stage_key, branch_index) nulls not distinct
 where parent_task_id is not null;
-create index ai_tasks_batch_id_stage_key_status_idx on public.ai_tasks (batch_id, stage_key, status);
+-- A batch's tasks by stage and status. owner_id is in the key (a batch has one owner, so
+-- it costs nothing in order) so that a user's per-batch counts under RLS, which adds
+-- owner_id = auth.uid(), are read from this index alone.
+create index ai_tasks_batch_id_owner_id_stage_key_status_idx
+on public.ai_tasks (batch_id, owner_id, stage_key, status);
 create index ai_tasks_owner_id_created_at_idx on public.ai_tasks (owner_id, created_at desc);
 create index ai_tasks_root_task_id_idx on public.ai_tasks (root_task_id);
 create index ai_tasks_split_task_id_idx on public.ai_tasks (split_task_id, stage_key, branch_index)

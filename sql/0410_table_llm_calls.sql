@@ -33,8 +33,9 @@ create table public.llm_calls (
     constraint llm_calls_attempt_not_negative check (attempt >= 0)
 );
 
--- A batch's calls in time order (v_batch_progress, cost reports).
-create index llm_calls_batch_id_created_at_idx on public.llm_calls (batch_id, created_at);
+-- A batch's calls in time order (v_batch_progress, cost reports); owner_id as in
+-- ai_tasks_batch_id_owner_id_stage_key_status_idx, for reads under RLS.
+create index llm_calls_batch_id_owner_id_created_at_idx on public.llm_calls (batch_id, owner_id, created_at);
 -- A task's calls; also serves the foreign key's cascade.
 create index llm_calls_task_id_idx on public.llm_calls (task_id);
 -- An owner's recent calls.

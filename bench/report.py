@@ -1,0 +1,258 @@
+"""The one table of every benchmark figure, side by side, from the flat results.
+
+Columns: part, figure, value, what it is compared with, the ratio, and the target where
+there is one. Queue: orchable's best tasks/s over each peer's (orchable/peer). Scale: the
+small and the large table side by side (value "small -> large") and their ratio. A figure
+missing from the results (a part not run, or failed) is left out.
+
+Usage: python bench/report.py [--results FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import common
+
+PEERS = (
+    ("queue.pgqueuer_per_s", "PgQueuer"),
+    ("queue.procrastinate_per_s", "Procrastinate"),
+    ("queue.graphile_worker_per_s", "graphile-worker (defaults)"),
+    ("queue.graphile_worker_batched_per_s", "graphile-worker (batched)"),
+)
+# (name in the keys, label, target on the large size, target on the ratio)
+SCALE = (
+    ("claim", "claim_tasks(1)", None, 1.5),
+    ("complete", "complete_task", None, 1.5),
+    ("task_list", "user's task list (RLS)", 200.0, None),
+    ("batch_progress", "user's v_batch_progress (RLS)", 200.0, None),
+    ("status_update", "user's approve_task (RLS)", 50.0, None),
+)
+PARTS = ("queue", "physical", "fan_out", "llm_bound", "scale", "idle", "total")
+
+
+@dataclass
+class Row:
+    part: str
+    figure: str
+    value: str
+    versus: str = ""
+    ratio: str = ""
+    target: str = ""
+
+
+def number(value: float, digits: int = 0) -> str:
+    return f"{value:,.{digits}f}"
+
+
+def queue_rows(r: dict[str, Any]) -> list[Row]:
+    rows: list[Row] = []
+    counts = sorted(
+        int(k.rsplit("_", 1)[1])
+        for k in r
+        if k.startswith("queue.orchable_per_s_") and k.rsplit("_", 1)[1].isdigit()
+    )
+    for n in counts:
+        rows.append(
+            Row(
+                "queue",
+                f"orchable, {n} worker process(es)",
+                number(r[f"queue.orchable_per_s_{n}"]) + " tasks/s",
+            )
+        )
+    best = r.get("queue.orchable_per_s")
+    peers = r.get("queue.peer_processes", 2)
+    for key, name in PEERS:
+        if key in r:
+            ratio = number(best / r[key], 2) if best else ""
+            rows.append(
+                Row(
+                    "queue",
+                    f"{name}, {peers} processes",
+                    number(r[key]) + " tasks/s",
+                    "orchable (best) / it",
+                    ratio,
+                )
+            )
+    return rows
+
+
+def physical_rows(r: dict[str, Any]) -> list[Row]:
+    rows = [
+        Row("physical", f"pgbench simple-update, {n} clients", number(r[k]) + " tps")
+        for n in (2, 4)
+        if (k := f"pgbench_tps_{n}clients") in r
+    ]
+    if "queue.orchable_share_of_pgbench" in r:
+        rows.append(
+            Row(
+                "physical",
+                "orchable (best) tasks/s",
+                number(r["queue.orchable_per_s"]) + " tasks/s",
+                "pgbench_tps " + number(r["pgbench_tps"]),
+                number(r["queue.orchable_share_of_pgbench"], 3),
+            )
+        )
+    return rows
+
+
+def fan_out_rows(r: dict[str, Any]) -> list[Row]:
+    rows: list[Row] = []
+    n = r.get("fan_out.branches")
+    if n and (key := f"fan_out.create_{int(n)}_branches_s") in r:
+        rows.append(
+            Row("fan_out", f"create {int(n):,} branches (one complete_task)", f"{r[key]:.2f} s")
+        )
+    if "fan_out.drain_per_s" in r:
+        rows.append(
+            Row(
+                "fan_out",
+                "drain the branches (claim 1000, complete_tasks)",
+                number(r["fan_out.drain_per_s"]) + " tasks/s",
+            )
+        )
+    if "fan_out.merge_after_last_branch_ms" in r:
+        rows.append(
+            Row(
+                "fan_out",
+                "last branch's completion, merge task created",
+                f"{r['fan_out.merge_after_last_branch_ms']:.1f} ms",
+            )
+        )
+    return rows
+
+
+def llm_rows(r: dict[str, Any]) -> list[Row]:
+    counts = sorted(int(k.rsplit("_", 1)[1]) for k in r if k.startswith("llm_bound.tasks_per_s_"))
+    return [
+        Row(
+            "llm_bound",
+            f"one worker, concurrency {c}, 0.5 s calls",
+            number(r[f"llm_bound.tasks_per_s_{c}"], 1) + " tasks/s",
+            f"ideal {number(c / 0.5)}/s",
+            number(r[f"llm_bound.efficiency_{c}"], 3),
+        )
+        for c in counts
+        if f"llm_bound.efficiency_{c}" in r
+    ]
+
+
+def scale_rows(r: dict[str, Any]) -> list[Row]:
+    if "scale.small_tasks" not in r:
+        return []
+    small, large = (
+        common.size_label(int(r[k])) for k in ("scale.small_tasks", "scale.large_tasks")
+    )
+    rows: list[Row] = []
+    for name, label, target, ratio_target in SCALE:
+        for q in ("p50", "p99"):
+            a, b = r.get(f"scale.{name}_{q}_ms_{small}"), r.get(f"scale.{name}_{q}_ms_{large}")
+            if a is None or b is None:
+                continue
+            ratio = r.get(f"scale.{name}_p99_ratio") if q == "p99" else None
+            wanted = ""
+            if q == "p99" and ratio_target is not None:
+                ok = ratio is not None and ratio <= ratio_target
+                wanted = f"ratio <= {ratio_target} " + ("ok" if ok else "MISSED")
+            elif q == "p99" and target is not None:
+                wanted = f"{large} < {target:g} ms " + ("ok" if b < target else "MISSED")
+            rows.append(
+                Row(
+                    "scale",
+                    f"{label} {q}",
+                    f"{a:.1f} -> {b:.1f} ms",
+                    f"{small} -> {large} tasks",
+                    number(ratio if ratio is not None else b / a, 2),
+                    wanted,
+                )
+            )
+    if "scale.grow_s" in r:
+        rows.append(
+            Row("scale", f"grow {small} -> {large} (vacuum included)", f"{r['scale.grow_s']:.0f} s")
+        )
+    return rows
+
+
+def idle_rows(r: dict[str, Any]) -> list[Row]:
+    rows: list[Row] = []
+    if "idle.queries_per_s" in r:
+        rows.append(
+            Row(
+                "idle",
+                "queries/s of 2 idle workers (server log)",
+                number(r["idle.queries_per_s"], 2),
+                "per worker",
+                number(r["idle.queries_per_s_per_worker"], 2),
+            )
+        )
+        rows.append(
+            Row(
+                "idle",
+                "transactions/s in their database (+ autovacuum)",
+                number(r["idle.transactions_per_s"], 2),
+            )
+        )
+    if "idle.wake_latency_ms" in r:
+        rows.append(
+            Row(
+                "idle",
+                "wake-up: launch to claim (median)",
+                f"{r['idle.wake_latency_ms']:.1f} ms",
+                f"max {r['idle.wake_latency_max_ms']:.1f} ms",
+                "",
+                "< poll interval (5 s)",
+            )
+        )
+    return rows
+
+
+def time_rows(r: dict[str, Any]) -> list[Row]:
+    return [
+        Row("run", f"{part} took", f"{r[f'run.{part}_s']:.0f} s")
+        for part in PARTS
+        if f"run.{part}_s" in r
+    ]
+
+
+def table(results: dict[str, Any]) -> str:
+    """Every figure in `results` as one aligned text table."""
+    rows = [Row("part", "figure", "value", "compared with", "ratio", "target")]
+    for build in (
+        queue_rows,
+        physical_rows,
+        fan_out_rows,
+        llm_rows,
+        scale_rows,
+        idle_rows,
+        time_rows,
+    ):
+        rows += build(results)
+    fields = ("part", "figure", "value", "versus", "ratio", "target")
+    widths = {f: max(len(getattr(row, f)) for row in rows) for f in fields}
+    lines = []
+    for i, row in enumerate(rows):
+        cells = [
+            getattr(row, f).rjust(widths[f])
+            if f in ("value", "ratio")
+            else getattr(row, f).ljust(widths[f])
+            for f in fields
+        ]
+        lines.append("  ".join(cells).rstrip())
+        if i == 0:
+            lines.append("  ".join("-" * widths[f] for f in fields))
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--results", default=str(common.LATEST))
+    args = parser.parse_args()
+    print(table(json.loads(Path(args.results).read_text())))
+
+
+if __name__ == "__main__":
+    main()
