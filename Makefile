@@ -25,8 +25,8 @@ test: deps ## Run every test: deploy checks, pgTAP (pg_prove) and pytest
 	@scripts/test.sh
 
 lint: deps ## Lint SQL (sqlfluff) and Python (ruff)
-	@.venv/bin/ruff check worker tests bench
-	@.venv/bin/ruff format --check worker tests bench
+	@.venv/bin/ruff check worker tests bench chaos
+	@.venv/bin/ruff format --check worker tests bench chaos
 	@.venv/bin/sqlfluff lint sql functions policies --processes 2
 
 demo: db ## Run the course builder end to end (offline provider; Gemini when GEMINI_API_KEY is set)
@@ -39,3 +39,7 @@ bench: deps ## Every benchmark (~15 min): queue vs PgQueuer/Procrastinate/graphi
 	@.venv/bin/pip install -q -r bench/requirements.txt
 	@npm install --silent --no-audit --no-fund --prefix bench/peers/graphile
 	@.venv/bin/python bench/run_all.py
+
+chaos: deps ## Kill workers, cut their connections and break the model's answers while 2,000 inputs run; then check nothing was lost
+	@scripts/db.sh start
+	@.venv/bin/python chaos/run.py

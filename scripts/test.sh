@@ -13,8 +13,8 @@ test_db=${ORCHABLE_TEST_DB:-orchable_test}
 step() { printf '\n== %s\n' "$*"; }
 
 step "lint: ruff and sqlfluff"
-.venv/bin/ruff check worker tests bench
-.venv/bin/ruff format --check worker tests bench
+.venv/bin/ruff check worker tests bench chaos
+.venv/bin/ruff format --check worker tests bench chaos
 .venv/bin/sqlfluff lint sql functions policies --processes 2
 
 db start

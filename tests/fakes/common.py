@@ -12,13 +12,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import random
 import threading
+import time
 import uuid
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Self
+from typing import IO, Any, Self
 
 from aiohttp import web
 
@@ -58,8 +60,10 @@ class Policy:
         self,
         mix: Mapping[str, float] | None = None,
         seed: int = 0,
+        retry_after: float = DEFAULT_RETRY_AFTER,
     ) -> None:
         self._mix = dict(mix or {})
+        self._retry_after = retry_after  # of the mix's rate_limited answers
         for name in self._mix:
             _check(name)
         self._rng = random.Random(seed)
@@ -80,7 +84,7 @@ class Policy:
             draw = self._rng.random()
         for name, share in self._mix.items():
             if draw < share:
-                return Answer(name)
+                return Answer(name, self._retry_after)
             draw -= share
         return Answer()
 
@@ -168,12 +172,19 @@ class FakeServer:
     port: int = 0
     record: bool = True  # keep every request in `requests` (off for long benches)
     requests: list[RecordedRequest] = field(default_factory=list)
+    retry_after: float = DEFAULT_RETRY_AFTER  # Retry-After of the mix's rate_limited answers
+    # A JSON-lines request log (chaos tests): a `received` line per request as it arrives,
+    # an `answered` line (status, responseId) once answered; a client that hangs up on a
+    # slow answer gets none.
+    log_file: str | None = None
 
     def __post_init__(self) -> None:
-        self.policy = Policy(self.mix, self.seed)
+        self.policy = Policy(self.mix, self.seed, self.retry_after)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
+        self._log: IO[str] | None = None
+        self._seq = 0
 
     @property
     def url(self) -> str:
@@ -197,10 +208,51 @@ class FakeServer:
         answer = self.policy.choose(self.api_key(request))
         if self.record:
             self._record(request, body, answer)
+        seq = self._log_received(request, body, answer)
         delay = self.slow_seconds if answer.behaviour == "slow" else self.latency
         if delay:
             await asyncio.sleep(delay)
-        return await self.answer(request, body, answer)
+        response = await self.answer(request, body, answer)
+        self._log_answered(seq, response)
+        return response
+
+    def _log_line(self, line: dict[str, Any]) -> None:
+        if self._log is not None:
+            self._log.write(json.dumps(line) + "\n")
+            self._log.flush()
+
+    def _log_received(self, request: web.Request, body: Any, answer: Answer) -> int:
+        self._seq += 1
+        if self._log is not None:
+            self._log_line(
+                {
+                    "event": "received",
+                    "seq": self._seq,
+                    "t": time.time(),
+                    "method": request.method,
+                    "path": request.path,
+                    "api_key": self.api_key(request),
+                    "behaviour": answer.behaviour,
+                    "body": body,
+                }
+            )
+        return self._seq
+
+    def _log_answered(self, seq: int, response: web.Response) -> None:
+        if self._log is None:
+            return
+        response_id = None
+        with contextlib.suppress(ValueError, TypeError, AttributeError):
+            response_id = json.loads(response.text or "").get("responseId")
+        self._log_line(
+            {
+                "event": "answered",
+                "seq": seq,
+                "t": time.time(),
+                "status": response.status,
+                "response_id": response_id,
+            }
+        )
 
     def _record(self, request: web.Request, body: Any, answer: Answer) -> None:
         self.requests.append(
@@ -215,6 +267,8 @@ class FakeServer:
         )
 
     async def start_async(self) -> None:
+        if self.log_file is not None and self._log is None:
+            self._log = open(self.log_file, "a", encoding="utf-8")  # noqa: SIM115
         app = web.Application()
         app.router.add_route("*", "/{tail:.*}", self._handle)
         self._runner = web.AppRunner(app, shutdown_timeout=0.2, handler_cancellation=True)
@@ -227,6 +281,9 @@ class FakeServer:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        if self._log is not None:
+            self._log.close()
+            self._log = None
 
     def __enter__(self) -> Self:
         started = threading.Event()
@@ -270,6 +327,13 @@ def main(server_class: type[FakeServer], description: str) -> None:
     parser.add_argument("--slow", type=float, default=30.0, help="seconds a 'slow' answer takes")
     parser.add_argument("--mix", type=parse_mix, default={}, help="behaviour=share,...")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--retry-after",
+        type=float,
+        default=DEFAULT_RETRY_AFTER,
+        help=f"Retry-After of the mix's rate_limited answers ({DEFAULT_RETRY_AFTER:g} s)",
+    )
+    parser.add_argument("--log-file", default=None, help="append a JSON-lines request log here")
     args = parser.parse_args()
     server = server_class(
         latency=args.latency,
@@ -278,6 +342,8 @@ def main(server_class: type[FakeServer], description: str) -> None:
         seed=args.seed,
         port=args.port,
         record=False,
+        retry_after=args.retry_after,
+        log_file=args.log_file,
     )
 
     async def serve() -> None:

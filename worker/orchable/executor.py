@@ -248,19 +248,20 @@ class TaskExecution:
         kind = error.kind if error else None
         message = str(error) if error else None
         http_status = error.http_status if error else None
-        # A success is recorded in the transaction that completes the task (or an earlier
-        # one); a failure is recorded before fail_task moves the retry count on.
-        record = self._call_record(
-            provider, model, key, response, latency_ms, kind, message, http_status
+        # Queued now, in the order calls end: a success is written in the transaction that
+        # completes the task (or an earlier one). The key's result is reported before any
+        # wait, so a key's failures and successes reach its health in that order too.
+        recorded = self.writer.record_soon(
+            self._call_record(
+                provider, model, key, response, latency_ms, kind, message, http_status
+            )
         )
-        if error is None:
-            self.writer.record_soon(record)
-        else:
-            await self.writer.record(record)
         key_outcome = _KEY_OUTCOME[kind] if kind else "success"
         retry_after = error.retry_after_seconds if error else None
         if not (borrowed and key_outcome == "success"):
             await self._report(key, key_outcome, retry_after, message)
+        if error is not None:
+            await asyncio.shield(recorded)  # written before fail_task moves the retry count on
         self._log(
             logging.DEBUG if error is None else logging.WARNING,
             "llm_call",

@@ -163,6 +163,7 @@ class Worker:
                 except (psycopg.Error, OSError, TimeoutError) as exc:
                     failures += 1
                     log_event(log, logging.ERROR, "claim_failed", error=exc, failures=failures)
+                    await self.pool.check()  # drop connections a cut left broken, at once
                     await self._sleep(min(s.poll_interval_seconds * failures, 30.0))
                     continue
                 for task in tasks:

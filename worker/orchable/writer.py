@@ -8,8 +8,11 @@ counters, events) run once per batch and a batch's counter row is locked once, n
 per task. Under light load a batch holds one item and nothing waits; under heavy load
 batches grow by themselves.
 
-When a batch fails as a whole (a task deleted meanwhile, a bug), its items are written
-one by one with the single-task RPCs, so one bad item cannot sink the others.
+When a batch fails as a whole (a cut connection, a task deleted meanwhile, a bug), it is
+written again one transaction per task, each task's call records with its completion, so
+one bad item cannot sink the others; a cut is retried. A task whose call record could
+not be written is not completed: its lease expires and it runs again, so a completed
+task never misses a call in llm_calls.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +32,11 @@ from orchable.db import worker_rpc as rpc
 from orchable.db.worker_rpc import CallRecord, Completion, StaleClaimError
 
 log = logging.getLogger("orchable.writer")
+_UNIT_ATTEMPTS = 3  # tries of one task's write after a failed batch
+
+
+class UnrecordedCallError(RuntimeError):
+    """A call record of the task could not be written, so its completion was not either."""
 
 
 @dataclass
@@ -46,6 +55,7 @@ class ResultWriter:
         self._next = _Batch()
         self._pending = asyncio.Event()
         self._runner: asyncio.Task[None] | None = None
+        self._unrecorded: set[uuid.UUID] = set()  # tasks with a call record that was lost
         self.batches_written = 0  # transactions that wrote a batch
         self.items_written = 0  # call records and completions in them
 
@@ -65,10 +75,13 @@ class ResultWriter:
         """Returns once the call is recorded."""
         await asyncio.shield(self._queue_call(call))
 
-    def record_soon(self, call: CallRecord) -> None:
-        """Queues the call without waiting for its write: a completion queued after it is
-        written in the same transaction or a later one. A failed write is logged."""
-        self._queue_call(call).add_done_callback(_log_failed_record)
+    def record_soon(self, call: CallRecord) -> asyncio.Future[None]:
+        """Queues the call without waiting for its write; returns the write's future. A
+        completion queued after it is written in the same transaction or a later one, and
+        never without it. A failed write is logged."""
+        future = self._queue_call(call)
+        future.add_done_callback(_log_failed_record)
+        return future
 
     def _queue_call(self, call: CallRecord) -> asyncio.Future[None]:
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -106,6 +119,14 @@ class ResultWriter:
                 await self._write(batch)
 
     async def _write(self, batch: _Batch) -> None:
+        # A task whose call record was lost is not completed: its lease expires and the
+        # task runs again, so llm_calls never misses a call of a completed task.
+        for completion, done in batch.completions:
+            if completion.task_id in self._unrecorded:
+                _fail(
+                    done, UnrecordedCallError(f"task {completion.task_id}: a call record was lost")
+                )
+        batch.completions = [(c, done) for c, done in batch.completions if not done.done()]
         try:
             async with self._pool.connection() as conn, conn.transaction():
                 if batch.calls:
@@ -117,7 +138,8 @@ class ResultWriter:
                 )
         except (psycopg.Error, OSError) as exc:
             log_event(log, logging.WARNING, "batch_write_failed", size=len(batch), error=exc)
-            await self._write_one_by_one(batch)
+            await self._pool.check()  # drop connections a cut left broken, at once
+            await self._write_per_task(batch)
             return
         self.batches_written += 1
         self.items_written += len(batch)
@@ -126,34 +148,49 @@ class ResultWriter:
         for (_, future), status in zip(batch.completions, statuses, strict=True):
             _resolve(future, status)
 
-    async def _write_one_by_one(self, batch: _Batch) -> None:
+    async def _write_per_task(self, batch: _Batch) -> None:
+        """After a failed batch write: one transaction per task, its call records with its
+        completion, so that one bad element or a cut connection costs only its own task,
+        and a completion is never written without its calls."""
+        completing = {completion.task_id for completion, _ in batch.completions}
         for call, future in batch.calls:
-            try:
-                async with self._pool.connection() as conn:
-                    await rpc.record_llm_call(conn, **_call_arguments(call))
-                _resolve(future, None)
-            except Exception as exc:
-                _fail(future, exc)
+            if call.task_id not in completing:
+                await self._write_unit([(call, future)], None)
         for completion, done in batch.completions:
+            calls = [(c, f) for c, f in batch.calls if c.task_id == completion.task_id]
+            await self._write_unit(calls, (completion, done))
+
+    async def _write_unit(
+        self,
+        calls: list[tuple[CallRecord, asyncio.Future[None]]],
+        completion: tuple[Completion, asyncio.Future[str]] | None,
+    ) -> None:
+        error: Exception | None = None
+        for attempt in range(_UNIT_ATTEMPTS):
             try:
-                async with self._pool.connection() as conn:
-                    status = await rpc.complete_task(
-                        conn,
-                        completion.task_id,
-                        completion.claim_token,
-                        completion.output,
-                        completion.usage,
-                        completion.provenance,
-                    )
-                _resolve(done, status)
-            except StaleClaimError:
-                _resolve(done, "stale")
-            except Exception as exc:
-                _fail(done, exc)
-
-
-def _call_arguments(call: CallRecord) -> dict[str, Any]:
-    return {name: getattr(call, name) for name in call.__dataclass_fields__}
+                async with self._pool.connection() as conn, conn.transaction():
+                    if calls:
+                        await rpc.record_llm_calls(conn, [c for c, _ in calls])
+                    statuses = await rpc.complete_tasks(conn, [completion[0]]) if completion else []
+            except (psycopg.OperationalError, OSError) as exc:  # a cut: try again
+                error = exc
+                await self._pool.check()
+                await asyncio.sleep(0.2 * (attempt + 1))
+                continue
+            except Exception as exc:  # the data itself: no retry can help
+                error = exc
+                break
+            for _, future in calls:
+                _resolve(future, None)
+            if completion:
+                _resolve(completion[1], statuses[0])
+            return
+        assert error is not None
+        for call, future in calls:
+            self._unrecorded.add(call.task_id)
+            _fail(future, error)
+        if completion:
+            _fail(completion[1], error)
 
 
 def _log_failed_record(future: asyncio.Future[None]) -> None:

@@ -1,0 +1,227 @@
+"""The database: its URLs (from the environment, or a fresh local database), the run's
+owner, keys, pipeline and batch, and the batch's progress."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import uuid
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import psycopg
+from psycopg.rows import dict_row
+
+from chaos.settings import ROOT, Settings
+
+STAGES = ("outline", "item", "merge")
+_ENV = ("DATABASE_URL", "ADMIN_DATABASE_URL", "WORKER_DATABASE_URL")
+
+
+@dataclass(frozen=True)
+class Urls:
+    database: str  # the postgres role (sets up, as bench/ does)
+    admin: str  # the superuser (watches, cuts connections, checks)
+    worker: str  # the worker login
+
+
+@dataclass(frozen=True)
+class Seeded:
+    owner: uuid.UUID
+    secrets: dict[uuid.UUID, str]  # key id -> the key the fake server sees
+    orchestrator_id: uuid.UUID
+    batch_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class Progress:
+    total: int
+    completed: int
+    failed: int
+    status: str
+    tasks: int
+    tasks_done: int
+    processing: int
+
+    @property
+    def finished(self) -> bool:
+        return self.completed + self.failed >= self.total
+
+
+def _db(*args: str) -> str:
+    result = subprocess.run(
+        [str(ROOT / "scripts/db.sh"), *args], cwd=ROOT, capture_output=True, text=True
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"scripts/db.sh {' '.join(args)} failed: {result.stderr.strip()}")
+    return result.stdout.strip()
+
+
+def urls(settings: Settings) -> tuple[Urls, str]:
+    """The URLs from the environment (as scripts/test.sh passes them), or a fresh local
+    database `settings.database`, created and deployed now. Returns them and where from."""
+    given = [os.environ.get(name, "") for name in _ENV]
+    if all(given):
+        return Urls(*given), "the environment"
+    if any(given):
+        missing = ", ".join(name for name, value in zip(_ENV, given, strict=True) if not value)
+        raise RuntimeError(f"set all of {', '.join(_ENV)} or none (missing: {missing})")
+    name = settings.database
+    _db("start")
+    _db("create", name, "current")
+    deploy = subprocess.run(
+        [str(ROOT / "scripts/deploy.sh"), name, "current"], cwd=ROOT, capture_output=True, text=True
+    )
+    if deploy.returncode != 0:
+        raise RuntimeError(f"scripts/deploy.sh {name} failed:\n{deploy.stdout}{deploy.stderr}")
+    found = Urls(_db("url", name), _db("admin-url", name), _db("worker-url", name))
+    return found, f"a fresh database {name} (scripts/db.sh create + scripts/deploy.sh)"
+
+
+def with_application_name(url: str, name: str) -> str:
+    """The URL with `application_name` in its query (libpq honours it), so that the
+    worker's backends can be found in pg_stat_activity."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k != "application_name"]
+    query.append(("application_name", name))
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def connect(url: str) -> psycopg.Connection[dict[str, Any]]:
+    return psycopg.connect(url, autocommit=True, row_factory=dict_row)
+
+
+def _schemas(fanout: int) -> tuple[dict[str, Any], ...]:
+    text = {"type": "string"}
+    points = {
+        "type": "object",
+        "required": ["points"],
+        "properties": {
+            "points": {
+                "type": "array",
+                "minItems": fanout,  # the fake answers with minItems elements
+                "maxItems": fanout,
+                "items": {"type": "object", "required": ["text"], "properties": {"text": text}},
+            }
+        },
+    }
+    answer = {"type": "object", "required": ["answer"], "properties": {"answer": text}}
+    summary = {"type": "object", "required": ["summary"], "properties": {"summary": text}}
+    return points, answer, summary
+
+
+def pipeline(settings: Settings, owner: uuid.UUID) -> dict[str, Any]:
+    """outline (1 task per input) -> item (1:N over "points") -> merge (N:1 under
+    "answers"). Every prompt starts with `[stage n/i]`, so the fake server's request log
+    names the task each request was for (the input's n reaches the merge by input_mapping)."""
+    ai = {
+        "provider": "gemini",
+        "model": "gemini-2.5-flash",
+        "timeout_seconds": settings.call_timeout,
+    }
+    stages: list[dict[str, Any]] = [
+        {"key": "outline", "template": "[outline {{n}}] List points on topic {{n}}."},
+        {
+            "key": "item",
+            "template": "[item {{n}}/{{item_index}}] Expand: {{item.text}}",
+            "cardinality": "1:N",
+            "split_path": "points",
+            "input_mapping": {"n": "input.n"},
+        },
+        {
+            "key": "merge",
+            "template": "[merge {{n}}] Merge: {{answers}}",
+            "cardinality": "N:1",
+            "merge_path": "answers",
+            "input_mapping": {"n": "input.n"},
+        },
+    ]
+    for stage, nxt, schema in zip(
+        stages, ["item", "merge", None], _schemas(settings.fanout), strict=True
+    ):
+        stage.update(ai_settings=ai, output_schema=schema, max_retries=settings.max_retries)
+        if nxt:
+            stage["next"] = [nxt]
+    return {"name": f"chaos-{owner}", "owner_id": str(owner), "entry": "outline", "stages": stages}
+
+
+def seed(url: str, settings: Settings) -> Seeded:
+    """A user with `keys` Gemini keys, the pipeline and one batch of `inputs` inputs."""
+    owner = uuid.uuid4()
+    with connect(url) as conn:
+        conn.execute(
+            "insert into auth.users (id, email, role, aud)"
+            " values (%s, %s, 'authenticated', 'authenticated')",
+            (owner, f"chaos-{owner}@example.test"),
+        )
+        secrets: dict[uuid.UUID, str] = {}
+        for i in range(settings.keys):
+            secret = f"chaos-secret-{i}-{uuid.uuid4().hex}"
+            key = conn.execute(
+                "select (add_api_key(p_provider => 'gemini', p_api_key => %s,"
+                " p_key_name => %s, p_owner_id => %s)).id as id",
+                (secret, f"chaos-{i}", owner),
+            ).fetchone()
+            assert key is not None
+            secrets[key["id"]] = secret
+        definition = json.dumps(pipeline(settings, owner))
+        orchestrator = conn.execute(
+            "select (upsert_orchestrator(%s::jsonb)).id as id", (definition,)
+        ).fetchone()
+        assert orchestrator is not None
+        inputs = json.dumps([{"n": n} for n in range(settings.inputs)])
+        batch = conn.execute(
+            "select (launch_batch(%s, %s::jsonb)).id as id", (orchestrator["id"], inputs)
+        ).fetchone()
+        assert batch is not None
+    return Seeded(owner, secrets, orchestrator["id"], batch["id"])
+
+
+def progress(conn: psycopg.Connection[dict[str, Any]], batch_id: uuid.UUID) -> Progress:
+    row = conn.execute(
+        """
+        select b.total_tasks as total, b.completed_tasks as completed,
+               b.failed_tasks as failed, b.status,
+               (select count(*) from public.ai_tasks as t where t.batch_id = b.id) as tasks,
+               (select count(*) from public.ai_tasks as t where t.batch_id = b.id
+                 and t.status in ('completed', 'failed', 'cancelled')) as tasks_done,
+               (select count(*) from public.ai_tasks as t where t.batch_id = b.id
+                 and t.status = 'processing') as processing
+        from public.task_batches as b where b.id = %s
+        """,
+        (batch_id,),
+    ).fetchone()
+    assert row is not None
+    return Progress(**row)
+
+
+def tasks_held_by(conn: psycopg.Connection[dict[str, Any]], worker: str) -> list[uuid.UUID]:
+    rows = conn.execute(
+        "select id from public.ai_tasks where locked_by = %s and status = 'processing'",
+        (worker,),
+    ).fetchall()
+    return [r["id"] for r in rows]
+
+
+def terminate_backends(conn: psycopg.Connection[dict[str, Any]], application_name: str) -> int:
+    """pg_terminate_backend on every backend of one worker; how many were cut."""
+    rows = conn.execute(
+        "select pg_terminate_backend(pid) as cut from pg_stat_activity"
+        " where application_name = %s and datname = current_database()"
+        " and pid <> pg_backend_pid()",
+        (application_name,),
+    ).fetchall()
+    return sum(1 for r in rows if r["cut"])
+
+
+def latest_key_block(conn: psycopg.Connection[dict[str, Any]], owner: uuid.UUID) -> float:
+    """Seconds until the owner's last blocked key is free again (0 when none is)."""
+    row = conn.execute(
+        "select coalesce(extract(epoch from max(h.blocked_until) - now()), 0)::float as s"
+        " from public.api_key_health as h where h.owner_id = %s",
+        (owner,),
+    ).fetchone()
+    assert row is not None
+    return max(0.0, row["s"])

@@ -1,0 +1,324 @@
+"""The run: set up, inject chaos while the batch runs, stop everything, check, report."""
+
+from __future__ import annotations
+
+import random
+import signal
+import tempfile
+import time
+import traceback
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from math import inf
+from pathlib import Path
+from types import FrameType
+
+from chaos import accounting, checks
+from chaos import database as db
+from chaos.checks import Check, Conn
+from chaos.processes import (
+    SHUTDOWN_GRACE,
+    FakeServer,
+    WorkerProcess,
+    kill_all,
+    start_fake,
+    start_worker,
+)
+from chaos.settings import Settings, parse
+
+TICK = 0.25
+LOOK_EVERY = 1.0  # the batch's progress, from the database
+PROGRESS_EVERY = 5.0
+# A worker alive this long after a cut, with work left, must have called the model again
+# (its pool's connect timeout is 30 s).
+CUT_WEDGED = 45.0
+# Seconds before the deadline: stop injecting; stop waiting for the batch; stop waiting
+# for key cooldowns (then SIGTERM, bounded by the deadline, and the checks: a few seconds).
+INJECT_RESERVE, FINISH_RESERVE, COOLDOWN_RESERVE, CHECK_RESERVE = 75.0, 25.0, 15.0, 5.0
+
+
+class Interrupted(Exception):
+    """SIGTERM or SIGINT to the run itself: stop, clean up, report a failure."""
+
+
+def _interrupt(signum: int, _frame: FrameType | None) -> None:
+    raise Interrupted(signal.Signals(signum).name)
+
+
+def say(line: str) -> None:
+    print(line, flush=True)
+
+
+@dataclass
+class Chaos:
+    settings: Settings
+    urls: db.Urls
+    seeded: db.Seeded
+    fake: FakeServer
+    logdir: Path
+    started: float  # time.monotonic() of the run's start
+    rng: random.Random
+    workers: list[WorkerProcess] = field(default_factory=list)
+    kills: int = 0
+    cuts: int = 0
+    backends_cut: int = 0
+    unexpected: list[WorkerProcess] = field(default_factory=list)
+    finished_at: float | None = None  # time.time() the batch finished
+    progress: db.Progress | None = None
+    stopped: int = 0  # workers stopped with SIGTERM at the end
+    # Times each task was held by a worker at its SIGKILL or at a cut of its connections.
+    stranded: Counter[uuid.UUID] = field(default_factory=Counter)
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    def event(self, what: str) -> None:
+        """A line in chaos-events.log: what was done to which worker, and when."""
+        stamp = time.strftime("%H:%M:%S", time.localtime()) + f".{time.time() % 1:.3f}"[2:]
+        with (self.logdir / "chaos-events.log").open("a") as log:
+            log.write(f"{stamp} +{self.elapsed():.1f}s {what}\n")
+
+    def live(self) -> list[WorkerProcess]:
+        return [w for w in self.workers if w.alive]
+
+    def spawn(self) -> None:
+        index = len(self.workers) + 1
+        self.workers.append(
+            start_worker(index, self.settings, self.urls.worker, self.fake.url, self.logdir)
+        )
+        self.event(f"started chaos-w{index} (pid {self.workers[-1].proc.pid})")
+
+    def replace_the_dead(self) -> None:
+        for worker in self.live():
+            if worker.exited_on_its_own():
+                self.unexpected.append(worker)
+                say(f"chaos: {worker.name} exited on its own ({worker.proc.returncode});"
+                    f" log {worker.log}")  # fmt: skip
+                self.spawn()
+
+    def kill_one(self, conn: Conn) -> None:
+        """SIGSTOP, note the tasks it holds (frozen: no claim or completion can slip in),
+        SIGKILL, and start a replacement."""
+        victim = self.rng.choice(self.live())
+        victim.freeze()
+        held = db.tasks_held_by(conn, victim.name)
+        self.stranded.update(held)
+        victim.kill()
+        self.kills += 1
+        self.event(f"SIGKILLed {victim.name} holding {len(held)} tasks")
+        self.spawn()
+
+    def cut_one(self, conn: Conn) -> bool:
+        ready = [w for w in self.live() if time.time() - w.started_at > 1.0]
+        if not ready:
+            return False
+        worker = self.rng.choice(ready)
+        held = db.tasks_held_by(conn, worker.name)
+        cut = db.terminate_backends(conn, worker.name)
+        if cut:
+            self.stranded.update(held)
+            self.event(f"cut {cut} backends of {worker.name} holding {len(held)} tasks")
+            worker.cuts.append(time.time())
+            self.cuts += 1
+            self.backends_cut += cut
+        return cut > 0
+
+    def report(self) -> None:
+        p = self.progress
+        if p is None:
+            return
+        say(
+            f"chaos: {self.elapsed():4.0f} s  inputs {p.completed + p.failed}/{p.total} done"
+            f" ({p.failed} failed)  tasks {p.tasks_done}/{p.tasks} done, {p.processing}"
+            f" processing  workers {len(self.live())}  kills {self.kills}  cuts {self.cuts}"
+        )
+
+
+def _next(rng: random.Random, span: tuple[float, float]) -> float:
+    return time.monotonic() + rng.uniform(*span)
+
+
+def run_batch(chaos: Chaos, conn: Conn) -> None:
+    """Kills and cuts until the batch is finished or INJECT_RESERVE before the deadline;
+    then waits, calm, for the batch until FINISH_RESERVE before it."""
+    s = chaos.settings
+    for _ in range(s.workers):
+        chaos.spawn()
+    next_kill, next_cut = _next(chaos.rng, s.kill_every), _next(chaos.rng, s.cut_every)
+    next_report = next_look = 0.0
+    calm_said = False
+    while chaos.elapsed() < s.deadline - FINISH_RESERVE:
+        chaos.replace_the_dead()
+        now = time.monotonic()
+        if now >= next_look:
+            chaos.progress = db.progress(conn, chaos.seeded.batch_id)
+            next_look = now + LOOK_EVERY
+            if chaos.progress.finished:
+                chaos.finished_at = time.time()
+                break
+        if chaos.elapsed() < s.deadline - INJECT_RESERVE:
+            if now >= next_kill:
+                chaos.kill_one(conn)
+                next_kill = _next(chaos.rng, s.kill_every)
+            if now >= next_cut:
+                next_cut = _next(chaos.rng, s.cut_every) if chaos.cut_one(conn) else now + 0.5
+        elif not calm_said:
+            say("chaos: injection window over; waiting for the batch without chaos")
+            calm_said = True
+        if now >= next_report:
+            chaos.report()
+            next_report = now + PROGRESS_EVERY
+        time.sleep(TICK)
+    chaos.report()
+
+
+def wait_for_cooldowns(chaos: Chaos, conn: Conn) -> None:
+    """Waits for the last key cooldown to end, when it ends before the deadline allows; a
+    longer one is not waited for in part: the key check asks acquire_api_key about its end."""
+    wait = db.latest_key_block(conn, chaos.seeded.owner)
+    budget = chaos.settings.deadline - COOLDOWN_RESERVE - chaos.elapsed()
+    if wait + 0.5 <= budget:
+        say(f"chaos: the last key cooldown ends in {wait:.1f} s; waiting for it")
+        time.sleep(wait + 0.5)
+    else:
+        say(f"chaos: the last key cooldown ends in {wait:.0f} s, past the deadline: not waiting")
+
+
+def stop_workers(chaos: Chaos) -> list[WorkerProcess]:
+    """SIGTERM to every live worker at once; the ones that did not exit 0 in time."""
+    live = chaos.live()
+    chaos.stopped = len(live)
+    for worker in live:
+        worker.send_term()
+    budget = chaos.settings.deadline - CHECK_RESERVE - chaos.elapsed()
+    deadline = time.monotonic() + min(SHUTDOWN_GRACE + 20.0, max(SHUTDOWN_GRACE + 1.0, budget))
+    for worker in live:
+        worker.wait_term(max(0.1, deadline - time.monotonic()))
+    return [w for w in live if w.end != "sigterm" or w.proc.returncode != 0]
+
+
+def _first_call_after(requests: list[accounting.Request], worker: str, moment: float) -> float:
+    """Seconds from `moment` to the worker's next request to the model (inf: none)."""
+    return min((r.t - moment for r in requests if r.worker == worker and r.t > moment), default=inf)
+
+
+def _cut_recovery(
+    chaos: Chaos, requests: list[accounting.Request]
+) -> tuple[list[float], list[str]]:
+    """For each cut: how long until the worker called the model again; and the workers
+    that lived CUT_WEDGED s on after a cut, with work left, without calling it again."""
+    end_of_work = chaos.finished_at or time.time()
+    gaps: list[float] = []
+    wedged: list[str] = []
+    for worker in chaos.workers:
+        for cut in worker.cuts:
+            gap = _first_call_after(requests, worker.name, cut)
+            lived = min(worker.ended_at or time.time(), end_of_work) - cut
+            if gap < lived:
+                gaps.append(gap)
+            elif lived >= CUT_WEDGED:
+                wedged.append(f"{worker.name}: no call in the {lived:.0f} s after a cut")
+    return sorted(gaps), wedged
+
+
+def workers_check(
+    chaos: Chaos, unclean: list[WorkerProcess], requests: list[accounting.Request]
+) -> Check:
+    """No worker died on its own or stayed wedged after a cut; every worker stopped cleanly
+    on SIGTERM. The time from a cut to the worker's next call is reported."""
+    gaps, wedged = _cut_recovery(chaos, requests)
+    failed = [f"{w.name} exited {w.proc.returncode} on its own" for w in chaos.unexpected]
+    failed += [f"{w.name} {w.end}, exit {w.proc.returncode}, on SIGTERM" for w in unclean]
+    failed += wedged
+    median = gaps[len(gaps) // 2] if gaps else 0.0
+    figures = (
+        f"{len(chaos.workers)} worker processes, {chaos.kills} SIGKILLed, {chaos.cuts} cuts"
+        f" ({chaos.backends_cut} backends terminated), none exited on its own; after a cut"
+        f" the worker called the model again within median {median:.1f} s, max"
+        f" {gaps[-1] if gaps else 0.0:.1f} s ({len(gaps)} cuts); the last"
+        f" {chaos.stopped - len(unclean)} of {chaos.stopped} stopped with exit 0 on SIGTERM"
+    )
+    return Check(
+        "workers survive connection cuts and stop cleanly",
+        not failed,
+        figures if not failed else "; ".join(failed),
+    )
+
+
+def _log_lines(chaos: Chaos, event: str) -> int:
+    return sum(w.log.read_text(errors="replace").count(f" {event} ") for w in chaos.workers)
+
+
+def check_all(chaos: Chaos, unclean: list[WorkerProcess]) -> list[Check]:
+    s, batch = chaos.settings, chaos.seeded.batch_id
+    requests = accounting.read_log(chaos.fake.request_log)
+    with db.connect(chaos.urls.admin) as conn:
+        failures, gave_up = checks.failures(conn, batch, s, chaos.stranded)
+        found = [
+            checks.outputs(conn, batch, s, gave_up),
+            checks.unfinished(conn, batch),
+            failures,
+            checks.duplicates(conn, batch, s),
+            checks.counters(conn, batch),
+            checks.keys(conn, chaos.seeded.owner, s),
+        ]
+        rows = accounting.read_rows(conn, batch, chaos.seeded.secrets)
+        ok_ids = {r.response_id for r in requests if r.behaviour == "ok" and r.response_id}
+        found.append(checks.outputs_were_answers(conn, batch, ok_ids))
+    workers = {w.name: w for w in chaos.workers}
+    result = accounting.account(requests, rows, workers, s.call_timeout, s.order_slack)
+    lines = accounting.describe(result, chaos.kills, s.call_timeout, s.order_slack)
+    if result.unrecorded:
+        lines.append(f"worker logs: {_log_lines(chaos, 'call_record_failed')} call_record_failed")
+    found.append(Check("llm_calls account for every call", result.passed, "; ".join(lines)))
+    found.append(workers_check(chaos, unclean, requests))
+    return found
+
+
+def execute(settings: Settings, logdir: Path, started: float) -> list[Check]:
+    urls, origin = db.urls(settings)
+    seeded = db.seed(urls.database, settings)
+    say(
+        f"chaos: {settings.inputs} inputs, outline -> {settings.fanout} items -> merge,"
+        f" {settings.keys} keys, {settings.workers} workers x {settings.concurrency} calls,"
+        f" seed {settings.seed}, deadline {settings.deadline:g} s; database: {origin};"
+        f" batch {seeded.batch_id}; logs in {logdir}"
+    )
+    fake = start_fake(settings, logdir)
+    chaos = Chaos(settings, urls, seeded, fake, logdir, started, random.Random(settings.seed))
+    try:
+        with db.connect(urls.admin) as conn:
+            run_batch(chaos, conn)
+            wait_for_cooldowns(chaos, conn)
+        unclean = stop_workers(chaos)
+        fake.stop()
+        return check_all(chaos, unclean)
+    finally:
+        kill_all(fake, chaos.workers)
+
+
+def main(argv: list[str] | None = None) -> int:
+    settings = parse(argv)
+    started = time.monotonic()
+    logdir = Path(tempfile.mkdtemp(prefix="orchable-chaos-"))
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)
+    try:
+        found = execute(settings, logdir, started)
+    except (Exception, Interrupted) as error:
+        say("".join(traceback.format_exception(error)).rstrip())
+        say(f"chaos: logs in {logdir}")
+        first = (str(error).strip().splitlines() or [""])[0]
+        say(f"chaos: FAIL (the run itself: {type(error).__name__}: {first})")
+        return 1
+    for check in found:
+        say(check.line())
+    failed = [c.name for c in found if not c.passed]
+    say(f"chaos: took {time.monotonic() - started:.0f} s")
+    if failed:
+        say(f"chaos: logs in {logdir}")
+        say(f"chaos: FAIL ({'; '.join(failed)})")
+        return 1
+    say("chaos: PASS")
+    return 0

@@ -1,0 +1,27 @@
+"""`make chaos`: one batch of a three-stage split-and-merge pipeline (2,000 inputs) run by
+4 worker processes against the fake Gemini server answering with a seeded mix of faults
+(10% rate limited, 5% server error, 5% not JSON, 5% breaking the schema, 2% hanging past
+the call timeout). Every 2-5 s a random worker is SIGKILLed and replaced; every 3-8 s the
+database connections of another are cut with pg_terminate_backend. Once the batch is done
+(or at the deadline) the chaos stops, key cooldowns run out, the workers get SIGTERM and
+each invariant is checked and printed. The last line is `chaos: PASS` or
+`chaos: FAIL (<what failed>)`, and the exit code agrees.
+
+Usage: .venv/bin/python chaos/run.py [--inputs 2000] [--deadline 360] [--seed 1] ...
+  DATABASE_URL, ADMIN_DATABASE_URL, WORKER_DATABASE_URL: a fresh deployed database (as
+  scripts/test.sh passes them); default: scripts/db.sh create + scripts/deploy.sh
+  orchable_chaos.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script: make `chaos` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from chaos.driver import main
+
+if __name__ == "__main__":
+    raise SystemExit(main())

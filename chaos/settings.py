@@ -1,0 +1,104 @@
+"""The run's settings, from the command line."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# The fake Gemini server's answers: the rest are good JSON that fits the schema.
+MIX = {
+    "rate_limited": 0.10,
+    "server_error": 0.05,
+    "not_json": 0.05,
+    "schema_breaking": 0.05,
+    "slow": 0.02,
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    inputs: int
+    fanout: int
+    workers: int
+    concurrency: int
+    keys: int
+    seed: int
+    deadline: float  # seconds, the whole run
+    lease_seconds: int
+    call_timeout: float  # the stages' ai_settings.timeout_seconds
+    slow_seconds: float  # how long a 'slow' answer hangs (past call_timeout)
+    latency: float  # every other answer's delay
+    retry_after: float  # Retry-After of the fake's rate limits
+    max_retries: int
+    kill_every: tuple[float, float]
+    cut_every: tuple[float, float]
+    order_slack: float  # see accounting.py: event-loop lag allowed when ordering calls
+    database: str  # created and deployed unless the URLs come from the environment
+
+    @property
+    def mix_arg(self) -> str:
+        return ",".join(f"{name}={share:g}" for name, share in MIX.items())
+
+
+def _pair(text: str) -> tuple[float, float]:
+    low, _, high = text.partition("-")
+    pair = (float(low), float(high or low))
+    if not 0 < pair[0] <= pair[1]:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected MIN-MAX seconds, 0 < MIN <= MAX")
+    return pair
+
+
+def parse(argv: list[str] | None = None) -> Settings:
+    p = argparse.ArgumentParser(
+        prog="chaos/run.py",
+        description="Kill workers, cut their connections and break the model's answers while "
+        "one batch runs; then check that nothing was lost, duplicated or left unaccounted.",
+    )
+    p.add_argument("--inputs", type=int, default=2000, help="inputs in the batch (2000)")
+    p.add_argument("--fanout", type=int, default=2, help="items per split (2)")
+    p.add_argument("--workers", type=int, default=4, help="worker processes alive at once (4)")
+    p.add_argument("--concurrency", type=int, default=32, help="calls at once per worker (32)")
+    p.add_argument("--keys", type=int, default=12, help="Gemini keys in the pool (12, >= 4)")
+    p.add_argument("--seed", type=int, default=1, help="seeds the fake's mix and the chaos (1)")
+    p.add_argument("--deadline", type=float, default=360.0, help="seconds for the run (360)")
+    p.add_argument("--lease-seconds", type=int, default=10, help="workers' lease (10)")
+    p.add_argument("--call-timeout", type=float, default=2.0, help="per call, seconds (2)")
+    p.add_argument("--slow-seconds", type=float, default=8.0, help="a slow answer hangs (8)")
+    p.add_argument("--latency", type=float, default=0.1, help="delay of other answers (0.1)")
+    p.add_argument("--retry-after", type=float, default=3.0, help="of the fake's 429s (3)")
+    p.add_argument("--max-retries", type=int, default=3, help="stages' max_retries (3)")
+    p.add_argument("--kill-every", type=_pair, default=(2.0, 5.0), help="MIN-MAX s (2-5)")
+    p.add_argument("--cut-every", type=_pair, default=(3.0, 8.0), help="MIN-MAX s (3-8)")
+    p.add_argument(
+        "--order-slack",
+        type=float,
+        default=2.0,
+        help="event-loop lag allowed when telling which of two calls ended first (2 s)",
+    )
+    p.add_argument("--database", default="orchable_chaos", help="database name (orchable_chaos)")
+    a = p.parse_args(argv)
+    if a.keys < 4 or a.workers < 1 or a.inputs < 1 or a.fanout < 1:
+        p.error("need --keys >= 4, --workers >= 1, --inputs >= 1, --fanout >= 1")
+    if a.slow_seconds <= a.call_timeout:
+        p.error("--slow-seconds must exceed --call-timeout (slow answers hang past it)")
+    return Settings(
+        inputs=a.inputs,
+        fanout=a.fanout,
+        workers=a.workers,
+        concurrency=a.concurrency,
+        keys=a.keys,
+        seed=a.seed,
+        deadline=a.deadline,
+        lease_seconds=a.lease_seconds,
+        call_timeout=a.call_timeout,
+        slow_seconds=a.slow_seconds,
+        latency=a.latency,
+        retry_after=a.retry_after,
+        max_retries=a.max_retries,
+        kill_every=a.kill_every,
+        cut_every=a.cut_every,
+        order_slack=a.order_slack,
+        database=a.database,
+    )
