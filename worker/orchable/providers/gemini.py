@@ -43,10 +43,13 @@ class GeminiProvider:
     ) -> None:
         self.base_url = base_url
         self.api_version = api_version
-        limits = httpx2.Limits(
+        self._limits = httpx2.Limits(
             max_connections=max_connections, max_keepalive_connections=max_connections
         )
-        self._http = httpx2.AsyncClient(limits=limits)
+        # One HTTP connection pool per key: the pool scans every connection it holds on
+        # each request, so one pool shared by all keys costs O(connections) per call.
+        self._http: dict[str, httpx2.AsyncClient] = {}
+        self._tls = httpx2.create_ssl_context()  # httpx's defaults, built once, not per pool
         self._clients: dict[str, genai.Client] = {}
 
     async def generate(self, request: LLMRequest, api_key: str | None) -> LLMResponse:
@@ -73,15 +76,18 @@ class GeminiProvider:
         for client in clients.values():
             await client.aio.aclose()
             client.close()
-        await self._http.aclose()
+        http, self._http = self._http, {}
+        for pool in http.values():
+            await pool.aclose()
 
     def _client(self, api_key: str) -> genai.Client:
         client = self._clients.get(api_key)
         if client is None:
+            self._http[api_key] = httpx2.AsyncClient(limits=self._limits, verify=self._tls)
             options = types.HttpOptions(
                 base_url=self.base_url,
                 api_version=self.api_version,
-                httpx_async_client=self._http,
+                httpx_async_client=self._http[api_key],
             )
             client = genai.Client(api_key=api_key, http_options=options)
             self._clients[api_key] = client
