@@ -45,10 +45,6 @@ def create_pool(
     )
 
 
-def _json(value: Any) -> str | None:
-    return None if value is None else json.dumps(value)
-
-
 async def _rows(conn: AsyncConnection, sql: str, params: tuple[Any, ...]) -> list[Row]:
     try:
         async with conn.cursor(row_factory=dict_row) as cur:
@@ -135,25 +131,6 @@ async def claim_tasks(
         )
         for r in rows
     ]
-
-
-async def complete_task(
-    conn: AsyncConnection,
-    task_id: uuid.UUID,
-    claim_token: uuid.UUID,
-    output: Any,
-    usage: dict[str, Any] | None = None,
-    provenance: dict[str, Any] | None = None,
-) -> str:
-    """Returns the task's new status: completed, generated (awaits approval) or failed
-    (an output its split cannot use)."""
-    row = await _one(
-        conn,
-        "select public.complete_task(p_task_id => %s::uuid, p_claim_token => %s::uuid,"
-        " p_output => %s::jsonb, p_usage => %s::jsonb, p_provenance => %s::jsonb) as status",
-        (task_id, claim_token, json.dumps(output), _json(usage), _json(provenance)),
-    )
-    return str(row["status"])
 
 
 async def fail_task(
@@ -250,49 +227,6 @@ async def api_key_available_at(
         (owner_id, provider),
     )
     return KeyAvailability(available_at=row["available_at"], db_now=row["db_now"])
-
-
-async def record_llm_call(
-    conn: AsyncConnection,
-    task_id: uuid.UUID,
-    provider: str,
-    model: str,
-    outcome: str,
-    *,
-    api_key_id: uuid.UUID | None = None,
-    input_tokens: int = 0,
-    output_tokens: int = 0,
-    cached_tokens: int = 0,
-    thoughts_tokens: int = 0,
-    latency_ms: int | None = None,
-    http_status: int | None = None,
-    error: str | None = None,
-    response_id: str | None = None,
-) -> None:
-    await _rows(
-        conn,
-        "select 1 from public.record_llm_call(p_task_id => %s::uuid, p_provider => %s::text,"
-        " p_model => %s::text, p_outcome => %s::text, p_api_key_id => %s::uuid,"
-        " p_input_tokens => %s::integer, p_output_tokens => %s::integer,"
-        " p_cached_tokens => %s::integer, p_thoughts_tokens => %s::integer,"
-        " p_latency_ms => %s::integer, p_http_status => %s::integer, p_error => %s::text,"
-        " p_response_id => %s::text)",
-        (
-            task_id,
-            provider,
-            model,
-            outcome,
-            api_key_id,
-            input_tokens,
-            output_tokens,
-            cached_tokens,
-            thoughts_tokens,
-            latency_ms,
-            http_status,
-            error,
-            response_id,
-        ),
-    )
 
 
 @dataclass(frozen=True)
