@@ -11,19 +11,20 @@ as $$
 declare
     v_pattern constant text := '\{\{\s*([^{}\s]+)\s*\}\}';
     v_parts text [] := regexp_split_to_array(p_template, v_pattern);
-    v_match text [];
+    v_name text;
     v_value jsonb;
-    v_index integer := 1;
 begin
     rendered := v_parts[1];
-    for v_match in select m from regexp_matches(p_template, v_pattern, 'g') as m loop
-        v_value := p_input #> orchable._path(v_match[1]);
+    -- The n-th placeholder with regexp_substr: plain expressions, so no query (and no
+    -- executor) runs per prompt, as a loop over regexp_matches would.
+    for v_index in 2 .. cardinality(v_parts) loop
+        v_name := regexp_substr(p_template, v_pattern, 1, v_index - 1, '', 1);
+        v_value := p_input #> orchable._path(v_name);
         if v_value is null then
             rendered := null;
-            missing_variable := v_match[1];
+            missing_variable := v_name;
             return;
         end if;
-        v_index := v_index + 1;
         rendered := rendered
             || case when jsonb_typeof(v_value) = 'string' then v_value #>> '{}' else v_value::text end
             || v_parts[v_index];

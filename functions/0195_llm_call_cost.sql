@@ -1,10 +1,10 @@
--- The one place an LLM call is priced, for record_llm_call and record_llm_calls. Cached
--- tokens are part of the input; thinking tokens are billed as output. An unknown model,
+-- The one place an LLM call is priced, for record_llm_call and record_llm_calls, from the
+-- model's ai_models row (the callers look it up, once per statement). Cached tokens are
+-- part of the input; thinking tokens are billed as output. An unknown model (a null row),
 -- or an unknown price, costs 0.
--- PL/pgSQL: a SQL function with its own search_path is planned anew at every call.
+-- PL/pgSQL returning one expression: it runs without a query, row after row.
 create function orchable._llm_call_cost(
-    p_provider text,
-    p_model text,
+    p_price public.ai_models,
     p_input_tokens integer,
     p_output_tokens integer,
     p_cached_tokens integer,
@@ -12,23 +12,21 @@ create function orchable._llm_call_cost(
 )
 returns numeric
 language plpgsql
-stable
+immutable
 set search_path = ''
 as $$
 begin
-    return coalesce((
-        select (
-            greatest(coalesce(p_input_tokens, 0) - coalesce(p_cached_tokens, 0), 0)
-            * coalesce(m.input_usd_per_million, 0)
-            + coalesce(p_cached_tokens, 0) * coalesce(m.cached_input_usd_per_million, m.input_usd_per_million, 0)
-            -- bigint: two integer counts can add up beyond the integer range.
-            + (coalesce(p_output_tokens, 0)::bigint + coalesce(p_thoughts_tokens, 0)) * coalesce(m.output_usd_per_million, 0)
-        ) / 1000000
-        from public.ai_models as m
-        where m.provider = p_provider and m.model = p_model
-    ), 0);
+    return (
+        greatest(coalesce(p_input_tokens, 0) - coalesce(p_cached_tokens, 0), 0)
+        * coalesce(p_price.input_usd_per_million, 0)
+        + coalesce(p_cached_tokens, 0)
+        * coalesce(p_price.cached_input_usd_per_million, p_price.input_usd_per_million, 0)
+        -- bigint: two integer counts can add up beyond the integer range.
+        + (coalesce(p_output_tokens, 0)::bigint + coalesce(p_thoughts_tokens, 0))
+        * coalesce(p_price.output_usd_per_million, 0)
+    ) / 1000000;
 end
 $$;
 
-comment on function orchable._llm_call_cost(text, text, integer, integer, integer, integer) is
-'The cost in USD of one LLM call from ai_models: input (cached tokens at the cached price), output and thinking tokens; 0 for an unknown model.';
+comment on function orchable._llm_call_cost(public.ai_models, integer, integer, integer, integer) is
+'The cost in USD of one LLM call at the prices of its ai_models row: input (cached tokens at the cached price), output and thinking tokens; 0 for an unknown model (a null row).';

@@ -31,7 +31,7 @@ set search_path = ''
 as $$
 declare
     v_max_lease_expiries constant integer := 5;
-    v_claimed uuid [];
+    v_tasks public.ai_tasks [];
     v_poisoned boolean;
     v_ids uuid [];
     v_prompts text [];
@@ -65,10 +65,10 @@ begin
             updated_at = now()
         from candidates as c
         where t.id = c.id
-        returning t.id, t.lease_expired_count
+        returning t as task
     )
-    select coalesce(array_agg(id), '{}'), coalesce(bool_or(lease_expired_count >= v_max_lease_expiries), false)
-    into v_claimed, v_poisoned
+    select coalesce(array_agg(task), '{}'), coalesce(bool_or((task).lease_expired_count >= v_max_lease_expiries), false)
+    into v_tasks, v_poisoned
     from leased;
 
     -- Statement triggers fire even for an update of no row: run these only when needed.
@@ -79,17 +79,19 @@ begin
             error_code = 'OR014',
             error_message = format('poison task: its lease expired %s times without a result', t.lease_expired_count),
             claim_token = null, locked_by = null, locked_until = null, updated_at = now()
-        where t.id = any(v_claimed) and t.lease_expired_count >= v_max_lease_expiries;
+        from unnest(v_tasks) as c
+        where t.id = c.id and c.lease_expired_count >= v_max_lease_expiries;
     end if;
 
-    -- Each prompt is rendered once: a task whose input lacks a template variable fails
-    -- naming it, the others are returned with their prompt.
-    select array_agg(t.id), array_agg(r.rendered), array_agg(r.missing_variable)
+    -- Each prompt is rendered once, from the rows the claim returned (ai_tasks is not read
+    -- again): a task whose input lacks a template variable fails naming it, the others are
+    -- returned with their prompt.
+    select array_agg(c.id), array_agg(r.rendered), array_agg(r.missing_variable)
     into v_ids, v_prompts, v_missing_variables
-    from public.ai_tasks as t
-    join public.prompt_templates as p on p.id = t.prompt_template_id
-    cross join lateral orchable._render_template(p.template, t.input_data) as r
-    where t.id = any(v_claimed) and t.status = 'processing';
+    from unnest(v_tasks) as c
+    join public.prompt_templates as p on p.id = c.prompt_template_id
+    cross join lateral orchable._render_template(p.template, c.input_data) as r
+    where c.lease_expired_count < v_max_lease_expiries;
     if exists (select from unnest(v_missing_variables) as m (missing_variable) where m.missing_variable is not null) then
         update public.ai_tasks as t
         set
@@ -107,8 +109,8 @@ begin
         t.task_type, t.prompt_template_id, c.prompt, t.input_data,
         p.default_ai_settings || coalesce(b.config -> 'ai_settings', '{}'::jsonb),
         p.output_schema, t.retry_count, t.max_retries
-    from unnest(v_ids, v_prompts, v_missing_variables) as c (id, prompt, missing_variable)
-    join public.ai_tasks as t on t.id = c.id
+    from unnest(v_tasks) as t
+    join unnest(v_ids, v_prompts, v_missing_variables) as c (id, prompt, missing_variable) on c.id = t.id
     join public.prompt_templates as p on p.id = t.prompt_template_id
     join public.task_batches as b on b.id = t.batch_id
     where c.missing_variable is null;

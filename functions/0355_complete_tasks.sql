@@ -90,7 +90,10 @@ begin
         from results as r
         join public.ai_tasks as t on t.id = r.task_id
         left join public.prompt_templates as p on p.id = t.prompt_template_id
-        where t.status = 'processing' and t.claim_token = r.claim_token
+        -- A claim token is set exactly while the task is processing (ai_tasks_processing_has_lease);
+        -- naming the status too would let the planner read every queued task through
+        -- ai_tasks_runnable_idx instead of these tasks by primary key.
+        where t.claim_token = r.claim_token
         order by r.task_id, r.position
     ),
     updated as (

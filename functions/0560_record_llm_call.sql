@@ -63,7 +63,10 @@ begin
     from public.user_api_keys as k
     where k.id = p_api_key_id and k.owner_id = v_task.owner_id;
 
-    v_cost := orchable._llm_call_cost(p_provider, p_model, v_input, v_output, v_cached, v_thoughts);
+    v_cost := orchable._llm_call_cost(
+        (select m from public.ai_models as m where m.provider = p_provider and m.model = p_model),
+        v_input, v_output, v_cached, v_thoughts
+    );
 
     insert into public.llm_calls (
         owner_id, batch_id, task_id, api_key_id, provider, model, attempt, outcome, http_status, error,

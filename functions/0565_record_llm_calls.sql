@@ -23,6 +23,7 @@ declare
     v_http_status integer [];
     v_errors text [];
     v_response_ids text [];
+    v_costs numeric [];
     v_bad record;
 begin
     if jsonb_typeof(p_calls) is distinct from 'array' or jsonb_array_length(p_calls) > 1000 then
@@ -76,14 +77,17 @@ begin
         array_agg(coalesce(c.cached_tokens, 0) order by c.ordinality),
         array_agg(coalesce(c.thoughts_tokens, 0) order by c.ordinality), array_agg(c.latency_ms order by c.ordinality),
         array_agg(c.http_status order by c.ordinality), array_agg(c.error order by c.ordinality),
-        array_agg(c.response_id order by c.ordinality)
+        array_agg(c.response_id order by c.ordinality),
+        array_agg(orchable._llm_call_cost(m, c.input_tokens, c.output_tokens, c.cached_tokens, c.thoughts_tokens)
+            order by c.ordinality)
     into v_task_ids, v_providers, v_models, v_outcomes, v_api_key_ids, v_input, v_output, v_cached, v_thoughts,
-        v_latency, v_http_status, v_errors, v_response_ids
+        v_latency, v_http_status, v_errors, v_response_ids, v_costs
     from rows from (jsonb_to_recordset(p_calls) as (
         task_id uuid, provider text, model text, outcome text, api_key_id uuid, input_tokens integer,
         output_tokens integer, cached_tokens integer, thoughts_tokens integer, latency_ms integer,
         http_status integer, error text, response_id text
-    )) with ordinality as c;
+    )) with ordinality as c
+    left join public.ai_models as m on m.provider = c.provider and m.model = c.model;
 
     -- The checks of record_llm_call, naming the first element that fails each.
     select c.position - 1 as position, c.outcome into v_bad
@@ -127,12 +131,20 @@ begin
             hint = 'the task or its batch was deleted; drop this record';
     end if;
 
-    -- Every batch touched is locked in id order before the one INSERT and the one UPDATE.
+    -- The batches whose spend changes, or that have a budget, are locked in id order
+    -- before the one INSERT and the one UPDATE. The others are left alone: calls that cost
+    -- nothing do not make one batch's completions wait for each other here.
     perform
     from public.task_batches as b
-    where b.id in (select t.batch_id from public.ai_tasks as t where t.id = any(v_task_ids))
+    join (
+        select t.batch_id, sum(c.cost) as cost
+        from unnest(v_task_ids, v_costs) as c (task_id, cost)
+        join public.ai_tasks as t on t.id = c.task_id
+        group by t.batch_id
+    ) as s on s.batch_id = b.id
+    where s.cost <> 0 or jsonb_typeof(b.config -> 'budget_usd') = 'number'
     order by b.id
-    for no key update;
+    for no key update of b;
 
     -- The spend, and the budget (the rules of record_llm_call): a call that costs nothing
     -- in a batch without a budget leaves the batch alone. A key deleted meanwhile (or not
@@ -145,15 +157,13 @@ begin
         select
             t.owner_id, t.batch_id, t.id, k.id, c.provider, c.model, t.retry_count, c.outcome, c.http_status,
             c.error, c.input_tokens, c.output_tokens, c.cached_tokens, c.thoughts_tokens, c.latency_ms,
-            orchable._llm_call_cost(c.provider, c.model, c.input_tokens, c.output_tokens, c.cached_tokens,
-                c.thoughts_tokens),
-            c.response_id
+            c.cost_usd, c.response_id
         from unnest(
             v_task_ids, v_providers, v_models, v_outcomes, v_api_key_ids, v_input, v_output, v_cached, v_thoughts,
-            v_latency, v_http_status, v_errors, v_response_ids
+            v_latency, v_http_status, v_errors, v_response_ids, v_costs
         ) with ordinality as c (
             task_id, provider, model, outcome, api_key_id, input_tokens, output_tokens, cached_tokens,
-            thoughts_tokens, latency_ms, http_status, error, response_id, position
+            thoughts_tokens, latency_ms, http_status, error, response_id, cost_usd, position
         )
         join public.ai_tasks as t on t.id = c.task_id
         left join public.user_api_keys as k on k.id = c.api_key_id and k.owner_id = t.owner_id

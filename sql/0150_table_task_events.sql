@@ -14,9 +14,12 @@ create table public.task_events (
     constraint task_events_task_event_has_task check ((event = 'task_status') = (task_id is not null))
 );
 
+-- Every task writes about three events and few are read, so the log keeps only the
+-- indexes of its readers: a batch's events in order (and the cascade when it is deleted),
+-- a task's history, and the pace v_batch_progress reports. A user's events across batches
+-- are read batch by batch.
 create index task_events_batch_id_id_idx on public.task_events (batch_id, id);
 create index task_events_task_id_idx on public.task_events (task_id) where task_id is not null;
-create index task_events_owner_id_id_idx on public.task_events (owner_id, id desc);
 -- v_batch_progress: the tasks of a batch that completed in the last minutes (its throughput).
 create index task_events_batch_id_completed_created_at_idx on public.task_events (batch_id, created_at)
 where event = 'task_status' and to_status = 'completed';
