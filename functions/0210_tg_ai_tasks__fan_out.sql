@@ -51,13 +51,13 @@ begin
                         hint = 'complete_task fails such a task instead of completing it; this is a bug';
                 end if;
                 insert into public.ai_tasks (
-                    owner_id, orchestrator_id, batch_id, launch_id, task_type, stage_key, input_data,
+                    id, owner_id, orchestrator_id, batch_id, launch_id, task_type, stage_key, input_data,
                     prompt_template_id, parent_task_id, root_task_id, hierarchy_path, step_number,
                     requires_approval, max_retries, split_task_id, branch_index
                 )
                 select
-                    v_task.owner_id, v_task.orchestrator_id, v_task.batch_id, v_task.launch_id,
-                    coalesce(v_next.stage_config ->> 'task_type', v_next.stage_key), v_next.stage_key,
+                    orchable.time_ordered_uuid(), v_task.owner_id, v_task.orchestrator_id, v_task.batch_id,
+                    v_task.launch_id, coalesce(v_next.stage_config ->> 'task_type', v_next.stage_key), v_next.stage_key,
                     jsonb_build_object('item', e.item, 'item_index', e.position - 1)
                     || orchable._mapped_input(v_next.stage_config -> 'input_mapping', v_task.input_data, v_task.output_data),
                     v_next.id, v_task.id, v_task.root_task_id, v_task.hierarchy_path || to_jsonb(v_task.id),

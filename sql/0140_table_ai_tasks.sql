@@ -100,7 +100,7 @@ comment on column public.ai_tasks.completed_at is 'When the task completed; set 
 comment on column public.ai_tasks.created_at is 'When the task was created.';
 comment on column public.ai_tasks.error_message is 'The last error: from the worker, the model, a rejection or orchable itself.';
 comment on column public.ai_tasks.extra is 'Extended configuration (seed: grt, pre_process, post_process).';
-comment on column public.ai_tasks.id is 'The task id.';
+comment on column public.ai_tasks.id is 'The task id; orchable makes time-ordered ones (orchable.time_ordered_uuid).';
 comment on column public.ai_tasks.launch_id is 'The run identifier of its batch.';
 comment on column public.ai_tasks.locked_by is 'The worker holding the current claim.';
 comment on column public.ai_tasks.max_retries is 'Retryable failures allowed, copied from its stage when the task was created.';
