@@ -46,6 +46,8 @@ class Worker:
         self._own_pool = pool is None
         self._writer: ResultWriter | None = None
         self._inflight: dict[uuid.UUID, asyncio.Task[None]] = {}
+        # Each task in flight, and when (loop time) its lease is next extended.
+        self._leases: dict[uuid.UUID, tuple[ClaimedTask, float]] = {}
         self._wake = asyncio.Event()
         self._hard_stop = asyncio.Event()
         self._stopping = False
@@ -125,10 +127,14 @@ class Worker:
             drain=s.drain,
         )
         self.running = True
+        keeper = asyncio.create_task(self._keep_leases())
         try:
             await self._loop()
         finally:
             await self._shutdown()
+            keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await keeper
             await self.writer.close()
             if listener is not None:
                 listener.cancel()
@@ -184,15 +190,16 @@ class Worker:
         self.claimed += 1
         runner = asyncio.create_task(self._run_one(task), name=f"task-{task.task_id}")
         self._inflight[task.task_id] = runner
+        self._leases[task.task_id] = (task, runner.get_loop().time() + self._extend_every)
 
         def done(_: asyncio.Task[None]) -> None:
             self._inflight.pop(task.task_id, None)
+            self._leases.pop(task.task_id, None)
             self._wake.set()
 
         runner.add_done_callback(done)
 
     async def _run_one(self, task: ClaimedTask) -> None:
-        keeper = asyncio.create_task(self._keep_leased(task))
         try:
             outcome = await execute_task(
                 self.pool, self.providers, task, self.settings.executor, self.writer
@@ -200,7 +207,6 @@ class Worker:
             self._count(outcome)
         except asyncio.CancelledError:
             # Stopping: hand the task back, no retry spent.
-            keeper.cancel()
             with contextlib.suppress(Exception):
                 outcome = await asyncio.wait_for(
                     release(self.pool, task, 0, "worker stopping"), _RELEASE_TIMEOUT
@@ -212,25 +218,38 @@ class Worker:
             # expires and lets a worker claim it again.
             log_event(log, logging.ERROR, "task_crashed", task_id=task.task_id, error=repr(exc))
             log.debug("task_crashed", exc_info=True)
-        finally:
-            keeper.cancel()
 
-    async def _keep_leased(self, task: ClaimedTask) -> None:
-        lease = self.settings.lease_seconds
+    @property
+    def _extend_every(self) -> float:
+        return max(0.2, self.settings.lease_seconds / 3)
+
+    async def _keep_leases(self) -> None:
+        """One loop for every task in flight (not a task each): a lease is extended once
+        a third of it has passed since the claim or the last extension."""
+        loop = asyncio.get_running_loop()
         while True:
-            await asyncio.sleep(max(0.2, lease / 3))
-            try:
-                async with self.pool.connection() as conn:
-                    until = await rpc.extend_lease(conn, task.task_id, task.claim_token, lease)
-                log_event(log, logging.DEBUG, "lease_extended", task_id=task.task_id, until=until)
-            except StaleClaimError:
-                # Another worker holds it now; our result will be refused (stale).
-                log_event(log, logging.WARNING, "lease_lost", task_id=task.task_id)
-                return
-            except (psycopg.Error, OSError, TimeoutError) as exc:
-                log_event(
-                    log, logging.WARNING, "lease_extension_failed", task_id=task.task_id, error=exc
+            await asyncio.sleep(self._extend_every / 4)
+            now = loop.time()
+            due = [task for task, at in self._leases.values() if at <= now]
+            for task in due:
+                self._leases[task.task_id] = (task, now + self._extend_every)
+            await asyncio.gather(*(self._extend_lease(task) for task in due))
+
+    async def _extend_lease(self, task: ClaimedTask) -> None:
+        try:
+            async with self.pool.connection() as conn:
+                until = await rpc.extend_lease(
+                    conn, task.task_id, task.claim_token, self.settings.lease_seconds
                 )
+            log_event(log, logging.DEBUG, "lease_extended", task_id=task.task_id, until=until)
+        except StaleClaimError:
+            # Another worker holds it now; our result will be refused (stale).
+            self._leases.pop(task.task_id, None)
+            log_event(log, logging.WARNING, "lease_lost", task_id=task.task_id)
+        except (psycopg.Error, OSError, TimeoutError) as exc:
+            log_event(
+                log, logging.WARNING, "lease_extension_failed", task_id=task.task_id, error=exc
+            )
 
     def _count(self, outcome: Outcome) -> None:
         match outcome:
