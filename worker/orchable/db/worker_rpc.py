@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 import uuid
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,8 +43,27 @@ def create_pool(
         open=False,
         name=name,
         kwargs={"autocommit": True, "prepare_threshold": None},
-        check=AsyncConnectionPool.check_connection,
+        check=_IdleCheck(),
     )
+
+
+class _IdleCheck:
+    """The pool's check of a connection it hands out: one that was handed out within the
+    last second is taken as it is; one idle for longer is pinged first, so one cut meanwhile
+    is replaced instead of failing its caller. A busy worker takes connections many times a
+    second: pinging each time would double its round trips."""
+
+    IDLE_SECONDS = 1.0
+
+    def __init__(self) -> None:
+        self._last: weakref.WeakKeyDictionary[AsyncConnection, float] = weakref.WeakKeyDictionary()
+
+    async def __call__(self, conn: AsyncConnection) -> None:
+        now = time.monotonic()
+        last = self._last.get(conn)
+        if last is None or now - last > self.IDLE_SECONDS or conn.broken:
+            await AsyncConnectionPool.check_connection(conn)
+        self._last[conn] = now
 
 
 async def _rows(conn: AsyncConnection, sql: str, params: tuple[Any, ...]) -> list[Row]:
