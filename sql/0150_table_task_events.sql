@@ -1,9 +1,11 @@
 create table public.task_events (
     id bigint generated always as identity primary key,
-    -- No foreign key to auth.users: events go with their batch, and an append-only log
-    -- that every status change writes to should not pay a second key check per row.
+    -- No foreign keys: every status change writes here, and a key check per row locks the
+    -- batch row that every worker's events name (FOR KEY SHARE), so concurrent completions
+    -- of one batch share that lock. Events go with their batch through
+    -- task_batches_40_delete_events; their rows come from triggers on rows that exist.
     owner_id uuid not null,
-    batch_id uuid not null references public.task_batches (id) on delete cascade,
+    batch_id uuid not null,
     task_id uuid,
     event text not null,
     from_status text,

@@ -1,8 +1,9 @@
 create table public.llm_calls (
     id bigint generated always as identity primary key,
-    -- No foreign key to auth.users: calls go with their batch, like task_events.
+    -- No foreign key to auth.users or task_batches: a call goes with its task (and so with
+    -- its batch), and no per-row key check locks the batch row, as in task_events.
     owner_id uuid not null,
-    batch_id uuid not null references public.task_batches (id) on delete cascade,
+    batch_id uuid not null,
     task_id uuid not null references public.ai_tasks (id) on delete cascade,
     api_key_id uuid references public.user_api_keys (id) on delete set null,
     provider text not null,
