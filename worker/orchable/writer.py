@@ -2,11 +2,12 @@
 
 Every task awaits its own write, but the writes of all tasks share transactions, as a
 group commit does: whatever arrives while a batch is being written goes into the next
-one. One transaction records every call (record_llm_calls) and completes every task
-(complete_tasks) of a batch, so the database's statement triggers (fan-out bookkeeping,
+one. One transaction completes every task (complete_tasks) and records every call
+(record_llm_calls) of a batch, so the database's statement triggers (fan-out bookkeeping,
 counters, events) run once per batch and a batch's counter row is locked once, not once
-per task. Under light load a batch holds one item and nothing waits; under heavy load
-batches grow by themselves.
+per task; completions go first, so that row (counters, then spend) stays locked from the
+completions to the commit, not through the whole transaction. Under light load a batch
+holds one item and nothing waits; under heavy load batches grow by themselves.
 
 When a batch fails as a whole (a cut connection, a task deleted meanwhile, a bug), it is
 written again one transaction per task, each task's call records with its completion, so
@@ -129,13 +130,13 @@ class ResultWriter:
         batch.completions = [(c, done) for c, done in batch.completions if not done.done()]
         try:
             async with self._pool.connection() as conn, conn.transaction():
-                if batch.calls:
-                    await rpc.record_llm_calls(conn, [call for call, _ in batch.calls])
                 statuses = (
                     await rpc.complete_tasks(conn, [c for c, _ in batch.completions])
                     if batch.completions
                     else []
                 )
+                if batch.calls:
+                    await rpc.record_llm_calls(conn, [call for call, _ in batch.calls])
         except (psycopg.Error, OSError) as exc:
             log_event(log, logging.WARNING, "batch_write_failed", size=len(batch), error=exc)
             await self._pool.check()  # drop connections a cut left broken, at once
@@ -169,9 +170,9 @@ class ResultWriter:
         for attempt in range(_UNIT_ATTEMPTS):
             try:
                 async with self._pool.connection() as conn, conn.transaction():
+                    statuses = await rpc.complete_tasks(conn, [completion[0]]) if completion else []
                     if calls:
                         await rpc.record_llm_calls(conn, [c for c, _ in calls])
-                    statuses = await rpc.complete_tasks(conn, [completion[0]]) if completion else []
             except (psycopg.OperationalError, OSError) as exc:  # a cut: try again
                 error = exc
                 await self._pool.check()
