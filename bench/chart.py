@@ -31,7 +31,8 @@ import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 
 PEERS = (
-    ("queue.pgqueuer_per_s", "PgQueuer", "s", "tab:blue"),
+    ("queue.pgqueuer_per_s", "PgQueuer (defaults)", "s", "tab:blue"),
+    ("queue.pgqueuer_batched_per_s", "PgQueuer (batch 100)", "X", "tab:cyan"),
     ("queue.procrastinate_per_s", "Procrastinate", "^", "tab:orange"),
     ("queue.graphile_worker_per_s", "graphile-worker (defaults)", "D", "tab:purple"),
     ("queue.graphile_worker_batched_per_s", "graphile-worker (batched)", "P", "tab:red"),

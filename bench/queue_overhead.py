@@ -15,7 +15,9 @@ bench/peers/graphile/package.json), each with its own tables in the same databas
 the same N no-op jobs in one batched enqueue and drained by 2 worker processes with the
 settings their docs give:
 - PgQueuer: `pgq install`; `Queries.enqueue` with lists; workers `pgqueuer.run(..., mode=drain)`
-  (batch size 10). Timed from its pgqueuer_log: first `picked` to last `successful`.
+  with its default batch size (10), and with a batch size of 100 (the orchable workers'
+  batch is their concurrency, 256; PgQueuer's batch is the figure to compare it with).
+  Timed from its pgqueuer_log: first `picked` to last `successful`.
 - Procrastinate: `procrastinate schema --apply`; `batch_defer`; workers
   `procrastinate worker --one-shot` (concurrency 1). Timed from procrastinate_events: first
   `started` to last `succeeded`.
@@ -223,7 +225,7 @@ def sql(admin: str, statement: str) -> tuple:
         return conn.execute(statement).fetchone()
 
 
-def pgqueuer_run(admin: str, tasks: int, processes: int) -> dict:
+def pgqueuer_run(admin: str, tasks: int, processes: int, batch_size: int) -> dict:
     env = {**os.environ, "PGDSN": admin}
     if not exists(admin, "public.pgqueuer"):
         subprocess.run([str(BIN / "pgq"), "install"], env=env, check=True, capture_output=True)
@@ -232,7 +234,7 @@ def pgqueuer_run(admin: str, tasks: int, processes: int) -> dict:
     subprocess.run(
         [PYTHON, "pgqueuer_bench.py", "enqueue", str(tasks)], cwd=PEERS, env=env, check=True
     )
-    command = [PYTHON, "pgqueuer_bench.py", "work"]
+    command = [PYTHON, "pgqueuer_bench.py", "work", str(batch_size)]
     with Cpu() as cpu:
         run_processes("pgqueuer", [command] * processes, env, PEERS, 30 + tasks / 200)
     left, done, distinct, first, last = sql(
@@ -248,7 +250,8 @@ def pgqueuer_run(admin: str, tasks: int, processes: int) -> dict:
     )
     check("pgqueuer", left == 0 and done == distinct == tasks, f"{left} left, {done} successful")
     seconds = (last - first).total_seconds()
-    return {"per_s": tasks / seconds, "seconds": seconds, "cpu": cpu, "note": "batch size 10"}
+    note = f"batch size {batch_size}"
+    return {"per_s": tasks / seconds, "seconds": seconds, "cpu": cpu, "note": note}
 
 
 def procrastinate_run(admin: str, tasks: int, processes: int) -> dict:
@@ -356,7 +359,10 @@ def main() -> None:
             results[f"queue.orchable_per_s_{p}"] for p in args.processes
         )
     if "pgqueuer" in args.only:
-        report("pgqueuer", "queue.pgqueuer_per_s", peers, pgqueuer_run(admin, n, peers))
+        r = pgqueuer_run(admin, n, peers, 10)
+        report("pgqueuer (defaults)", "queue.pgqueuer_per_s", peers, r)
+        r = pgqueuer_run(admin, n, peers, 100)
+        report("pgqueuer (batch 100)", "queue.pgqueuer_batched_per_s", peers, r)
     if "procrastinate" in args.only:
         r = procrastinate_run(admin, n, peers)
         report("procrastinate", "queue.procrastinate_per_s", peers, r)
@@ -369,7 +375,8 @@ def main() -> None:
     best = results.get("queue.orchable_per_s")
     if best:
         for key, name in (
-            ("queue.pgqueuer_per_s", "PgQueuer"),
+            ("queue.pgqueuer_per_s", "PgQueuer (defaults)"),
+            ("queue.pgqueuer_batched_per_s", "PgQueuer (batch 100)"),
             ("queue.procrastinate_per_s", "Procrastinate"),
             ("queue.graphile_worker_per_s", "graphile-worker (defaults)"),
             ("queue.graphile_worker_batched_per_s", "graphile-worker (batched)"),

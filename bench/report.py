@@ -19,7 +19,8 @@ from typing import Any
 import common
 
 PEERS = (
-    ("queue.pgqueuer_per_s", "PgQueuer"),
+    ("queue.pgqueuer_per_s", "PgQueuer (defaults)"),
+    ("queue.pgqueuer_batched_per_s", "PgQueuer (batch 100)"),
     ("queue.procrastinate_per_s", "Procrastinate"),
     ("queue.graphile_worker_per_s", "graphile-worker (defaults)"),
     ("queue.graphile_worker_batched_per_s", "graphile-worker (batched)"),

@@ -2,9 +2,10 @@
 
 - `python pgqueuer_bench.py enqueue N`: enqueues N jobs of entrypoint `noop` in ONE
   batched `Queries.enqueue` call (lists of entrypoints, payloads and priorities);
-- `python pgqueuer_bench.py work`: one worker process, `pgqueuer.run(create_pgqueuer,
-  mode=drain)`, which is what `pgq run pgqueuer_bench:create_pgqueuer --mode drain` runs
-  (defaults otherwise: batch size 10), exiting once the queue is empty. Not the `pgq run`
+- `python pgqueuer_bench.py work [BATCH_SIZE]`: one worker process, `pgqueuer.run(
+  create_pgqueuer, mode=drain, batch_size=...)`, which is what `pgq run
+  pgqueuer_bench:create_pgqueuer --mode drain --batch-size ...` runs (batch size 10, its
+  default, unless given), exiting once the queue is empty. Not the `pgq run`
   command itself: in pgqueuer 1.6.0 with typer 0.29 it fails before starting
   (`'str' object has no attribute 'name'` when it sets up its logger).
 
@@ -54,7 +55,9 @@ async def enqueue(count: int) -> None:
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "enqueue":
         asyncio.run(enqueue(int(sys.argv[2])))
-    elif sys.argv[1:] == ["work"]:
-        asyncio.run(pgqueuer.run(create_pgqueuer, mode=QueueExecutionMode.drain))
+    elif sys.argv[1:2] == ["work"] and len(sys.argv) <= 3:
+        batch_size = int(sys.argv[2]) if len(sys.argv) == 3 else 10  # pgq run's default
+        drain = QueueExecutionMode.drain
+        asyncio.run(pgqueuer.run(create_pgqueuer, mode=drain, batch_size=batch_size))
     else:
-        sys.exit("usage: pgqueuer_bench.py enqueue N | work")
+        sys.exit("usage: pgqueuer_bench.py enqueue N | work [BATCH_SIZE]")
