@@ -20,7 +20,12 @@ _MAX_DEPTH = 8
 
 def _digest(*parts: Any) -> str:
     text = json.dumps(parts, sort_keys=True, default=str, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def _derive(seed: str, path: str) -> str:
+    """A digest of the seed and a path: cheaper than _digest, which encodes JSON first."""
+    return hashlib.blake2b(f"{seed}|{path}".encode(), digest_size=8).hexdigest()
 
 
 def _first_text(value: Any) -> str | None:
@@ -47,7 +52,7 @@ class _Synthesiser:
         self.topic = (_first_text(task_input) or "input")[:40]
 
     def number(self, path: str) -> int:
-        return int(_digest(self.seed, path)[:8], 16)
+        return int(_derive(self.seed, path)[:8], 16)
 
     def value(self, schema: Any, path: str, name: str, depth: int = 0) -> Any:
         if not isinstance(schema, dict) or depth > _MAX_DEPTH:
@@ -114,8 +119,8 @@ class _Synthesiser:
         if fmt == "email":
             return f"{self.number(path) % 10000}@example.com"
         if fmt in ("uri", "url"):
-            return f"https://example.com/{_digest(self.seed, path)[:8]}"
-        text = f"{name or 'text'} about {self.topic} #{_digest(self.seed, path)[:6]}"
+            return f"https://example.com/{_derive(self.seed, path)[:8]}"
+        text = f"{name or 'text'} about {self.topic} #{_derive(self.seed, path)[:6]}"
         min_length = int(schema.get("minLength", 0))
         if len(text) < min_length:
             text = text.ljust(min_length, ".")
@@ -144,8 +149,9 @@ class OfflineProvider:
         if self.latency_seconds > 0:
             await asyncio.sleep(self.latency_seconds)
         output = synthesise(request.output_schema, request.task_input)
+        text = json.dumps(output, sort_keys=True)
         input_tokens = max(1, len(request.prompt) // 4)
-        output_tokens = max(1, len(json.dumps(output)) // 4)
+        output_tokens = max(1, len(text) // 4)
         return LLMResponse(
             output=output,
             usage=Usage(
@@ -154,7 +160,7 @@ class OfflineProvider:
                 total_tokens=input_tokens + output_tokens,
             ),
             model=request.model or "offline",
-            response_id=f"offline-{_digest(request.output_schema, request.task_input)[:16]}",
+            response_id=f"offline-{_derive(request.prompt, text)}",
         )
 
     async def aclose(self) -> None:
