@@ -243,9 +243,10 @@ class Worker:
                 )
             log_event(log, logging.DEBUG, "lease_extended", task_id=task.task_id, until=until)
         except StaleClaimError:
-            # Another worker holds it now; our result will be refused (stale).
-            self._leases.pop(task.task_id, None)
-            log_event(log, logging.WARNING, "lease_lost", task_id=task.task_id)
+            # Another worker holds it now (our result will be refused as stale), unless the
+            # task ended while its lease was being extended.
+            if self._leases.pop(task.task_id, None) is not None:
+                log_event(log, logging.WARNING, "lease_lost", task_id=task.task_id)
         except (psycopg.Error, OSError, TimeoutError) as exc:
             log_event(
                 log, logging.WARNING, "lease_extension_failed", task_id=task.task_id, error=exc
