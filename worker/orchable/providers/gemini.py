@@ -132,6 +132,7 @@ class GeminiProvider:
         if config is None:
             if len(self._configs) >= _MAX_CONFIGS:
                 self._configs.clear()
+            # Built from the key, so the cached config owns its copy of the schema.
             config = self._configs[key] = _config(*json.loads(key))
         return config
 
