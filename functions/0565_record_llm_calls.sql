@@ -24,6 +24,9 @@ declare
     v_errors text [];
     v_response_ids text [];
     v_costs numeric [];
+    v_owner_ids uuid [];
+    v_batch_ids uuid [];
+    v_attempts integer [];
     v_bad record;
 begin
     if jsonb_typeof(p_calls) is distinct from 'array' or jsonb_array_length(p_calls) > 1000 then
@@ -68,7 +71,8 @@ begin
             hint = 'each element is an object with task_id (a uuid), provider, model, outcome and whole-number counts';
     end if;
 
-    -- Read once into arrays (in input order); the statements below work on the arrays.
+    -- Read once into arrays (in input order), each call's task too (a null owner: no such
+    -- task); the statements below work on the arrays.
     select
         array_agg(c.task_id order by c.ordinality), array_agg(c.provider order by c.ordinality),
         array_agg(c.model order by c.ordinality), array_agg(c.outcome order by c.ordinality),
@@ -79,15 +83,18 @@ begin
         array_agg(c.http_status order by c.ordinality), array_agg(c.error order by c.ordinality),
         array_agg(c.response_id order by c.ordinality),
         array_agg(orchable._llm_call_cost(m, c.input_tokens, c.output_tokens, c.cached_tokens, c.thoughts_tokens)
-            order by c.ordinality)
+            order by c.ordinality),
+        array_agg(t.owner_id order by c.ordinality), array_agg(t.batch_id order by c.ordinality),
+        array_agg(t.retry_count order by c.ordinality)
     into v_task_ids, v_providers, v_models, v_outcomes, v_api_key_ids, v_input, v_output, v_cached, v_thoughts,
-        v_latency, v_http_status, v_errors, v_response_ids, v_costs
+        v_latency, v_http_status, v_errors, v_response_ids, v_costs, v_owner_ids, v_batch_ids, v_attempts
     from rows from (jsonb_to_recordset(p_calls) as (
         task_id uuid, provider text, model text, outcome text, api_key_id uuid, input_tokens integer,
         output_tokens integer, cached_tokens integer, thoughts_tokens integer, latency_ms integer,
         http_status integer, error text, response_id text
     )) with ordinality as c
-    left join public.ai_models as m on m.provider = c.provider and m.model = c.model;
+    left join public.ai_models as m on m.provider = c.provider and m.model = c.model
+    left join public.ai_tasks as t on t.id = c.task_id;
 
     -- The checks of record_llm_call, naming the first element that fails each.
     select c.position - 1 as position, c.outcome into v_bad
@@ -121,8 +128,8 @@ begin
     end if;
 
     select c.position - 1 as position, c.task_id into v_bad
-    from unnest(v_task_ids) with ordinality as c (task_id, position)
-    where not exists (select from public.ai_tasks as t where t.id = c.task_id)
+    from unnest(v_task_ids, v_owner_ids) with ordinality as c (task_id, owner_id, position)
+    where c.owner_id is null
     order by c.position
     limit 1;
     if found then
@@ -137,10 +144,9 @@ begin
     perform
     from public.task_batches as b
     join (
-        select t.batch_id, sum(c.cost) as cost
-        from unnest(v_task_ids, v_costs) as c (task_id, cost)
-        join public.ai_tasks as t on t.id = c.task_id
-        group by t.batch_id
+        select c.batch_id, sum(c.cost) as cost
+        from unnest(v_batch_ids, v_costs) as c (batch_id, cost)
+        group by c.batch_id
     ) as s on s.batch_id = b.id
     where s.cost <> 0 or jsonb_typeof(b.config -> 'budget_usd') = 'number'
     order by b.id
@@ -155,18 +161,18 @@ begin
             input_tokens, output_tokens, cached_tokens, thoughts_tokens, latency_ms, cost_usd, response_id
         )
         select
-            t.owner_id, t.batch_id, t.id, k.id, c.provider, c.model, t.retry_count, c.outcome, c.http_status,
+            c.owner_id, c.batch_id, c.task_id, k.id, c.provider, c.model, c.attempt, c.outcome, c.http_status,
             c.error, c.input_tokens, c.output_tokens, c.cached_tokens, c.thoughts_tokens, c.latency_ms,
             c.cost_usd, c.response_id
         from unnest(
             v_task_ids, v_providers, v_models, v_outcomes, v_api_key_ids, v_input, v_output, v_cached, v_thoughts,
-            v_latency, v_http_status, v_errors, v_response_ids, v_costs
+            v_latency, v_http_status, v_errors, v_response_ids, v_costs, v_owner_ids, v_batch_ids, v_attempts
         ) with ordinality as c (
             task_id, provider, model, outcome, api_key_id, input_tokens, output_tokens, cached_tokens,
-            thoughts_tokens, latency_ms, http_status, error, response_id, cost_usd, position
+            thoughts_tokens, latency_ms, http_status, error, response_id, cost_usd, owner_id, batch_id, attempt,
+            position
         )
-        join public.ai_tasks as t on t.id = c.task_id
-        left join public.user_api_keys as k on k.id = c.api_key_id and k.owner_id = t.owner_id
+        left join public.user_api_keys as k on k.id = c.api_key_id and k.owner_id = c.owner_id
         order by c.position
         returning batch_id, cost_usd
     ),
