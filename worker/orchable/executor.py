@@ -9,7 +9,9 @@ to call:
 - rate limit -> report the key (Retry-After sets its cooldown) and take the next key at
   once; overloaded, or rate-limited on every key -> the next fallback model (which may
   use the keys the claim saw rate-limited); when every key of the provider is blocked
-  on every model -> release_task with a delay until a key is available (no retry spent);
+  on some model and no model answered -> release_task with a delay until a key is
+  available (no retry spent); when every model was overloaded -> fail_task, retryable
+  (a retry spent, so a model that stays overloaded ends the task after its retries);
 - invalid key -> the key is deactivated (report_api_key_result) and the next one is used;
 - server error, timeout, output that is not JSON or breaks `output_schema` -> fail_task,
   retryable; a request the provider refuses as malformed -> fail_task, not retryable.
@@ -144,20 +146,32 @@ class TaskExecution:
                 f"unknown provider {self.provider_name!r} (this worker has: {known})", False
             )
         try:
+            overloaded: ProviderError | None = None
+            keys_blocked = False
             for model in _model_chain(self.task.ai_settings, self.provider_name, self.settings):
-                response = await self._call_model(provider, model)
-                if response is not None:
-                    return await self._complete(response, model)
-            # Every model was overloaded or rate-limited on every key.
-            raise _Wait
+                answer = await self._call_model(provider, model)
+                if isinstance(answer, LLMResponse):
+                    return await self._complete(answer, model)
+                if answer is None:
+                    keys_blocked = True
+                else:
+                    overloaded = answer
+            if overloaded is not None and not keys_blocked:
+                # No key to wait for: a retry with the database's backoff, so a model
+                # that stays overloaded ends the task after its retries.
+                raise _Finish(f"every model was overloaded, the last: {overloaded}", True)
+            raise _Wait  # some model was rate-limited on every key: wait for a key
         except _Finish as finish:
             return await self._fail(finish.error, finish.retryable)
         except _Wait:
             return await self._release_until_a_key_is_free()
 
-    async def _call_model(self, provider: Provider, model: str) -> LLMResponse | None:
-        """The response, or None to try the next model (overloaded, or rate-limited on
-        every key). Raises _Finish (fail_task) or _Wait (no usable key)."""
+    async def _call_model(
+        self, provider: Provider, model: str
+    ) -> LLMResponse | ProviderError | None:
+        """The response; the overloaded error, to try the next model; None when the model
+        was rate-limited on every key, to try the next model with the keys it blocked.
+        Raises _Finish (fail_task) or _Wait (no usable key to begin with)."""
         rate_limited = False
         # A fallback model may use the keys an earlier model rate-limited, once each.
         borrowable = list(self._rate_limited_keys)
@@ -189,7 +203,7 @@ class TaskExecution:
                     self._rate_limited_keys.remove(key)
                 continue  # the key is deactivated now: take the next one
             if error.kind == ErrorKind.OVERLOADED:
-                return None
+                return error
             retryable = error.kind != ErrorKind.INVALID_REQUEST
             raise _Finish(str(error), retryable)
 

@@ -1,0 +1,29 @@
+"""When the model and every fallback model answer overloaded (503), the task fails
+retryably through fail_task: a retry spent and a backoff, so a model that stays overloaded
+ends the task after its retries instead of handing it back forever. The key, which did
+nothing wrong, stays healthy."""
+
+from __future__ import annotations
+
+from .support import add_key, calls, key_health, run_single, seconds_until
+
+
+def test_a_model_overloaded_with_no_fallback_left_fails_retryably(admin, owner, worker_url, gemini):
+    key = add_key(admin, owner, "gemini", "sk-one")
+    gemini.fake.enqueue("overloaded")
+    gemini.fake.enqueue("overloaded")
+
+    worker, batch_id, row = run_single(
+        admin, owner, worker_url, gemini.providers(),
+        gemini.ai_settings(model="gemini-big", fallback_models=["gemini-small"]),
+    )  # fmt: skip
+
+    assert (row["status"], row["retry_count"], row["locked_by"]) == ("plan", 1, None)
+    assert seconds_until(admin, row["run_after"]) > 0
+    assert "every model was overloaded" in row["error_message"]
+    assert "HTTP 503" in row["error_message"]
+    assert gemini.models_sent() == ["gemini-big", "gemini-small"]
+    assert [c["outcome"] for c in calls(admin, batch_id)] == ["overloaded", "overloaded"]
+    health = key_health(admin, key)
+    assert (health["blocked_until"], health["consecutive_failures"]) == (None, 0)
+    assert (worker.completed, worker.retried, worker.released) == (0, 1, 0)
