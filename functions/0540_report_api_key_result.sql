@@ -56,6 +56,7 @@ begin
         set
             consecutive_failures = 0,
             blocked_until = null,
+            failing_since = null,
             -- A deactivated key keeps the reason it was deactivated for.
             block_reason = case when k.is_active then null else h.block_reason end,
             total_calls = h.total_calls + 1,
@@ -77,7 +78,14 @@ begin
     else
         v_deactivate := true;
     end if;
-    if v_failures >= 10 and not v_deactivate then
+    -- Too many failures: 10 in a row over 10 minutes or more, and not rate limits (a quota
+    -- comes back; its cooldown is enough). A burst does not count however long it is:
+    -- the calls in flight on a key when the provider stumbles all fail within seconds, and
+    -- an outage must not switch off the whole pool.
+    if v_failures >= 10
+        and p_outcome <> 'rate_limited'
+        and v_now - coalesce(v_health.failing_since, v_now) >= interval '10 minutes'
+        and not v_deactivate then
         v_deactivate := true;
         v_reason := 'too_many_failures: ' || coalesce(p_error, p_outcome);
     end if;
@@ -91,7 +99,8 @@ begin
         total_calls = h.total_calls + 1,
         total_failures = h.total_failures + 1,
         last_error = coalesce(p_error, h.last_error),
-        updated_at = v_now
+        updated_at = v_now,
+        failing_since = coalesce(h.failing_since, v_now)
     where h.user_api_key_id = p_api_key_id
     returning h.* into v_health;
 
@@ -108,7 +117,8 @@ comment on function public.report_api_key_result(uuid, text, integer, text, time
 'Records how a call with a key went, and blocks or deactivates the key accordingly.
 success resets the failure streak and clears the block. rate_limited blocks for p_retry_after_seconds,
 else 30 s * 2^(streak - 1) up to 1 hour; server_error and timeout block for 5 s * 2^(streak - 1) up to 5 minutes;
-invalid_key deactivates the key at once; a streak of 10 failures deactivates it (too_many_failures: <error>).
+invalid_key deactivates the key at once; so does a streak of 10 failures or more that has lasted 10 minutes,
+unless the last is a rate limit (too_many_failures: <error>).
 Errors: OR100 negative retry-after, OR101 key not found, OR102 unknown outcome.';
 revoke all on function public.report_api_key_result(uuid, text, integer, text, timestamptz)
 from public, anon, authenticated, service_role;
