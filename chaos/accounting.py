@@ -10,7 +10,7 @@ Matching, each server request to at most one llm_calls row and back:
 1. by response id: a row with a response_id matches the request the server answered with
    it (the same task and key, or it is a mismatch);
 2. the rest, per task and key: a row matches the latest unmatched request received before
-   it whose behaviour gives the row's outcome (rate_limited, server_error, not_json ->
+   it whose behaviour gives the row's outcome (rate_limited, server_error, overloaded, not_json ->
    invalid_output, slow -> timeout); then a `timeout` row (the worker stopped waiting) or
    a transport error matches any behaviour.
 A row left over was recorded for a call the server never received: always a failure. A
@@ -49,6 +49,7 @@ OUTCOME_OF = {
     "not_json": "invalid_output",
     "rate_limited": "rate_limited",
     "server_error": "server_error",
+    "overloaded": "overloaded",
     "slow": "timeout",
 }
 _ROW_SLACK = 0.5  # seconds: a row's created_at vs its request's arrival (one host clock)

@@ -11,17 +11,18 @@ from typing import Any
 
 import psycopg
 
-from chaos.settings import MIX, Settings
+from chaos.settings import Settings
 
 Conn = psycopg.Connection[dict[str, Any]]
-# The faults of the mix that fail an attempt (a rate limit only rotates the key).
-ATTEMPT_FAULTS = ("server_error", "not_json", "schema_breaking", "slow")
+# The faults of the mix that fail an attempt (a rate limit only rotates the key; overloaded
+# fails it, as the stages have no fallback model).
+ATTEMPT_FAULTS = ("server_error", "overloaded", "not_json", "schema_breaking", "slow")
 # The longest cooldown report_api_key_result gives for the mix's faults: 5 s * 2^(streak - 1)
 # up to 300 s for server errors and timeouts; a rate limit's Retry-After (the fake's).
 MAX_COOLDOWN = 300.0
 POISON = "OR014"  # the lease expired too many times
 # How the worker words a failed call (ProviderError: "<kind> (HTTP n): ...").
-INJECTED_KINDS = ("server_error", "invalid_output", "timeout", "rate_limited")
+INJECTED_KINDS = ("server_error", "overloaded", "invalid_output", "timeout", "rate_limited")
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,8 @@ def failures(
         + (f" (stranded {stranded[t['id']]}x)" if t["error_code"] == POISON else "")
         for t in system
     )
-    p = sum(MIX[f] for f in ATTEMPT_FAULTS) / (1 - MIX["rate_limited"])
+    mix = settings.mix
+    p = sum(mix.get(f, 0.0) for f in ATTEMPT_FAULTS) / (1 - mix.get("rate_limited", 0.0))
     tasks_total = settings.inputs * (settings.fanout + 2)
     expected = tasks_total * p ** (settings.max_retries + 1)
     figures = (

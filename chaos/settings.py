@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# The fake Gemini server's answers: the rest are good JSON that fits the schema.
+# The fake Gemini server's answers by default: the rest are good JSON that fits the schema.
 MIX = {
     "rate_limited": 0.10,
     "server_error": 0.05,
@@ -15,6 +15,9 @@ MIX = {
     "schema_breaking": 0.05,
     "slow": 0.02,
 }
+# What --mix may name: the faults a task recovers from by retrying. Not invalid_key (it
+# switches a key off for good) nor invalid_request (it fails a task at once, no retry).
+FAULTS = ("rate_limited", "server_error", "overloaded", "not_json", "schema_breaking", "slow")
 
 
 @dataclass(frozen=True)
@@ -36,10 +39,11 @@ class Settings:
     cut_every: tuple[float, float]
     order_slack: float  # see accounting.py: event-loop lag allowed when ordering calls
     database: str  # created and deployed unless the URLs come from the environment
+    mix: dict[str, float]  # the fake's answers: fault -> share
 
     @property
     def mix_arg(self) -> str:
-        return ",".join(f"{name}={share:g}" for name, share in MIX.items())
+        return ",".join(f"{name}={share:g}" for name, share in self.mix.items())
 
 
 def _pair(text: str) -> tuple[float, float]:
@@ -48,6 +52,23 @@ def _pair(text: str) -> tuple[float, float]:
     if not 0 < pair[0] <= pair[1]:
         raise argparse.ArgumentTypeError(f"{text!r}: expected MIN-MAX seconds, 0 < MIN <= MAX")
     return pair
+
+
+def _mix(text: str) -> dict[str, float]:
+    mix: dict[str, float] = {}
+    for part in filter(None, text.split(",")):
+        name, _, share = part.partition("=")
+        if name not in FAULTS:
+            raise argparse.ArgumentTypeError(f"{name!r}: not a fault; known: {', '.join(FAULTS)}")
+        try:
+            mix[name] = float(share)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{part!r}: expected FAULT=SHARE") from None
+        if not 0 <= mix[name] <= 1:
+            raise argparse.ArgumentTypeError(f"{part!r}: a share is between 0 and 1")
+    if sum(mix.values()) >= 1:
+        raise argparse.ArgumentTypeError("the shares must leave room for good answers (sum < 1)")
+    return mix
 
 
 def parse(argv: list[str] | None = None) -> Settings:
@@ -78,6 +99,13 @@ def parse(argv: list[str] | None = None) -> Settings:
         help="event-loop lag allowed when telling which of two calls ended first (2 s)",
     )
     p.add_argument("--database", default="orchable_chaos", help="database name (orchable_chaos)")
+    default_mix = ",".join(f"{name}={share:g}" for name, share in MIX.items())
+    p.add_argument(
+        "--mix",
+        type=_mix,
+        default=dict(MIX),
+        help=f"the fake's faults, FAULT=SHARE,... of {', '.join(FAULTS)} ({default_mix})",
+    )
     a = p.parse_args(argv)
     if a.keys < 4 or a.workers < 1 or a.inputs < 1 or a.fanout < 1:
         p.error("need --keys >= 4, --workers >= 1, --inputs >= 1, --fanout >= 1")
@@ -101,4 +129,5 @@ def parse(argv: list[str] | None = None) -> Settings:
         cut_every=a.cut_every,
         order_slack=a.order_slack,
         database=a.database,
+        mix=a.mix,
     )

@@ -20,8 +20,8 @@ def test_a_model_overloaded_with_no_fallback_left_fails_retryably(admin, owner, 
 
     assert (row["status"], row["retry_count"], row["locked_by"]) == ("plan", 1, None)
     assert seconds_until(admin, row["run_after"]) > 0
-    assert "every model was overloaded" in row["error_message"]
-    assert "HTTP 503" in row["error_message"]
+    assert row["error_message"].startswith("overloaded (HTTP 503): ")
+    assert row["error_message"].endswith("(as was every fallback model: gemini-small)")
     assert gemini.models_sent() == ["gemini-big", "gemini-small"]
     assert [c["outcome"] for c in calls(admin, batch_id)] == ["overloaded", "overloaded"]
     health = key_health(admin, key)

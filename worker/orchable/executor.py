@@ -148,7 +148,8 @@ class TaskExecution:
         try:
             overloaded: ProviderError | None = None
             keys_blocked = False
-            for model in _model_chain(self.task.ai_settings, self.provider_name, self.settings):
+            chain = _model_chain(self.task.ai_settings, self.provider_name, self.settings)
+            for model in chain:
                 answer = await self._call_model(provider, model)
                 if isinstance(answer, LLMResponse):
                     return await self._complete(answer, model)
@@ -159,7 +160,9 @@ class TaskExecution:
             if overloaded is not None and not keys_blocked:
                 # No key to wait for: a retry with the database's backoff, so a model
                 # that stays overloaded ends the task after its retries.
-                raise _Finish(f"every model was overloaded, the last: {overloaded}", True)
+                fallbacks = ", ".join(chain[1:])
+                also = f" (as was every fallback model: {fallbacks})" if fallbacks else ""
+                raise _Finish(f"{overloaded}{also}", True)
             raise _Wait  # some model was rate-limited on every key: wait for a key
         except _Finish as finish:
             return await self._fail(finish.error, finish.retryable)
