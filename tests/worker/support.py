@@ -5,13 +5,14 @@ subprocess, and reading back tasks, llm_calls and api_key_health."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from orchable.providers.gemini import GeminiProvider
 from orchable.providers.openai import OpenAIProvider
 from orchable.worker import Worker
 from pipelines import ANSWER, apply_pipeline, course_pipeline
+from psycopg_pool import AsyncConnectionPool
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -266,3 +268,21 @@ def key_health(conn: psycopg.Connection, key_id: uuid.UUID) -> dict[str, Any]:
     ).fetchone()
     assert row is not None
     return row
+
+
+class CutPool:
+    """The worker's pool, except that its first `cuts` connections are cut mid-use."""
+
+    def __init__(self, pool: AsyncConnectionPool, cuts: int) -> None:
+        self.pool, self.cuts = pool, cuts
+
+    @contextlib.asynccontextmanager
+    async def connection(self) -> AsyncIterator[Any]:
+        async with self.pool.connection() as conn:
+            if self.cuts > 0:
+                self.cuts -= 1
+                raise psycopg.errors.AdminShutdown("terminating connection (a cut)")
+            yield conn
+
+    async def check(self) -> None:
+        await self.pool.check()

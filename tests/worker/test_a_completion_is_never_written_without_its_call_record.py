@@ -7,10 +7,7 @@ llm_calls."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import uuid
-from collections.abc import AsyncIterator
-from typing import Any
 
 import psycopg
 import pytest
@@ -18,27 +15,8 @@ from concurrency.drive import launch
 from orchable.db import worker_rpc as rpc
 from orchable.db.worker_rpc import CallRecord, Completion
 from orchable.writer import ResultWriter, UnrecordedCallError
-from psycopg_pool import AsyncConnectionPool
 
-from .support import seed_single_stage
-
-
-class CutPool:
-    """The worker's pool, except that its first `cuts` connections are cut mid-use."""
-
-    def __init__(self, pool: AsyncConnectionPool, cuts: int) -> None:
-        self.pool, self.cuts = pool, cuts
-
-    @contextlib.asynccontextmanager
-    async def connection(self) -> AsyncIterator[Any]:
-        async with self.pool.connection() as conn:
-            if self.cuts > 0:
-                self.cuts -= 1
-                raise psycopg.errors.AdminShutdown("terminating connection (a cut)")
-            yield conn
-
-    async def check(self) -> None:
-        await self.pool.check()
+from .support import CutPool, seed_single_stage
 
 
 async def complete_through(worker_url: str, cuts: int) -> tuple[uuid.UUID, str | Exception]:
@@ -51,7 +29,9 @@ async def complete_through(worker_url: str, cuts: int) -> tuple[uuid.UUID, str |
             [task] = await rpc.claim_tasks(conn, "cut-writer", 1, 60)
         writer = ResultWriter(CutPool(pool, cuts))  # type: ignore[arg-type]
         writer.start()
-        writer.record_soon(CallRecord(task.task_id, "offline", "offline", "success"))
+        writer.record_soon(
+            CallRecord(task.task_id, task.claim_token, "offline", "offline", "success")
+        )
         try:
             outcome: str | Exception = await writer.complete(
                 Completion(task.task_id, task.claim_token, {"ok": True})

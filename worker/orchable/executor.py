@@ -310,6 +310,7 @@ class TaskExecution:
         usage = response.usage if response else None
         return CallRecord(
             task_id=self.task.task_id,
+            claim_token=self.task.claim_token,
             provider=provider.name,
             model=(response.model if response and response.model else model),
             outcome=kind.value if kind else "success",

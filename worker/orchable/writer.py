@@ -12,8 +12,8 @@ holds one item and nothing waits; under heavy load batches grow by themselves.
 When a batch fails as a whole (a cut connection, a task deleted meanwhile, a bug), it is
 written again one transaction per task, each task's call records with its completion, so
 one bad item cannot sink the others; a cut is retried. A task whose call record could
-not be written is not completed: its lease expires and it runs again, so a completed
-task never misses a call in llm_calls.
+not be written is not completed in that claim: its lease expires and it runs again, so a
+completed task never misses a call in llm_calls.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ class ResultWriter:
         self._next = _Batch()
         self._pending = asyncio.Event()
         self._runner: asyncio.Task[None] | None = None
-        self._unrecorded: set[uuid.UUID] = set()  # tasks with a call record that was lost
+        self._unrecorded: set[uuid.UUID] = set()  # claims with a call record that was lost
         self.batches_written = 0  # transactions that wrote a batch
         self.items_written = 0  # call records and completions in them
 
@@ -120,10 +120,11 @@ class ResultWriter:
                 await self._write(batch)
 
     async def _write(self, batch: _Batch) -> None:
-        # A task whose call record was lost is not completed: its lease expires and the
-        # task runs again, so llm_calls never misses a call of a completed task.
+        # A claim whose call record was lost does not complete its task: the lease expires
+        # and the task runs again (a new claim), so llm_calls never misses a call of a
+        # completed task.
         for completion, done in batch.completions:
-            if completion.task_id in self._unrecorded:
+            if completion.claim_token in self._unrecorded:
                 _fail(
                     done, UnrecordedCallError(f"task {completion.task_id}: a call record was lost")
                 )
@@ -188,7 +189,7 @@ class ResultWriter:
             return
         assert error is not None
         for call, future in calls:
-            self._unrecorded.add(call.task_id)
+            self._unrecorded.add(call.claim_token)
             _fail(future, error)
         if completion:
             _fail(completion[1], error)

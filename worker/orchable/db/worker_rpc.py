@@ -252,9 +252,11 @@ async def api_key_available_at(
 
 @dataclass(frozen=True)
 class CallRecord:
-    """One LLM call, as record_llm_call(s) takes it."""
+    """One LLM call, as record_llm_call(s) takes it, and the claim it was made under (not
+    sent: the writer holds back that claim's completion if the record is lost)."""
 
     task_id: uuid.UUID
+    claim_token: uuid.UUID
     provider: str
     model: str
     outcome: str
