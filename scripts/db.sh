@@ -47,8 +47,21 @@ worker_url() {
     printf 'postgresql://orchable_worker_login:orchable_worker@127.0.0.1:%s/%s' "$(port)" "${1:-postgres}"
 }
 
+# The port of the last start when it is still free, so that URLs handed out before a
+# restart still work; else any free port.
 free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+    python3 -c '
+import socket, sys
+for port in (int(sys.argv[1]), 0):
+    try:
+        s = socket.socket()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds
+        s.bind(("127.0.0.1", port))
+        print(s.getsockname()[1])
+        break
+    except OSError:
+        pass
+' "$(cat "$state/port" 2>/dev/null || echo 0)"
 }
 
 running() {
@@ -91,6 +104,7 @@ start() {
     [ -f "$dir/PG_VERSION" ] || init_cluster
     local p
     p=$(free_port)
+    echo "$p" >"$state/port"
     log "starting PostgreSQL on 127.0.0.1:$p"
     as_server "$pgbin/pg_ctl" -D "$dir" -o "-p $p" -l "$dir/server.log" -w -t 60 start >/dev/null
     apply -d "$(admin_url postgres)" -f "$root/scripts/standin/0010_roles.sql"
