@@ -33,7 +33,15 @@ from psycopg_pool import AsyncConnectionPool
 
 from orchable.config import ExecutorSettings, log_event
 from orchable.db import worker_rpc as rpc
-from orchable.db.worker_rpc import ApiKey, CallRecord, ClaimedTask, Completion, StaleClaimError
+from orchable.db.worker_rpc import (
+    ApiKey,
+    CallRecord,
+    ClaimedTask,
+    Completion,
+    KeyReport,
+    StaleClaimError,
+)
+from orchable.keys import KeyBroker
 from orchable.providers.base import ErrorKind, LLMRequest, LLMResponse, Provider, ProviderError
 from orchable.validation import InvalidSchemaError, output_error
 from orchable.writer import ResultWriter
@@ -122,9 +130,11 @@ class TaskExecution:
         task: ClaimedTask,
         settings: ExecutorSettings,
         writer: ResultWriter,
+        keys: KeyBroker,
     ) -> None:
         self.pool = pool
         self.writer = writer
+        self.keys = keys
         self.providers = providers
         self.task = task
         self.settings = settings
@@ -184,8 +194,7 @@ class TaskExecution:
             key: ApiKey | None = None
             borrowed = False
             if provider.needs_key:
-                async with self.pool.connection() as conn:
-                    key = await rpc.acquire_api_key(conn, self.task.owner_id, provider.name, model)
+                key = await self.keys.acquire(self.task.owner_id, provider.name, model)
                 if key is None and borrowable:
                     key, borrowed = borrowable.pop(0), True
                 if key is None:
@@ -328,16 +337,18 @@ class TaskExecution:
     async def _report(
         self, key: ApiKey | None, outcome: str, retry_after: float | None, error: str | None
     ) -> None:
+        """Returns once a failure is written (the key is blocked before the next acquire);
+        a success is queued (it only resets the key's failure streak)."""
         if key is None:
             return
-        async with self.pool.connection() as conn:
-            await rpc.report_api_key_result(
-                conn,
+        await self.keys.report(
+            KeyReport(
                 key.api_key_id,
                 outcome,
                 retry_after_seconds=math.ceil(retry_after) if retry_after is not None else None,
                 error=error if outcome != "success" else None,
             )
+        )
 
     async def _complete(self, response: LLMResponse, model: str) -> Outcome:
         u = response.usage
@@ -431,5 +442,6 @@ async def execute_task(
     task: ClaimedTask,
     settings: ExecutorSettings,
     writer: ResultWriter,
+    keys: KeyBroker,
 ) -> Outcome:
-    return await TaskExecution(pool, providers, task, settings, writer).run()
+    return await TaskExecution(pool, providers, task, settings, writer, keys).run()

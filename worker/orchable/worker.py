@@ -25,6 +25,7 @@ from orchable.config import WorkerSettings, log_event
 from orchable.db import worker_rpc as rpc
 from orchable.db.worker_rpc import ClaimedTask, StaleClaimError
 from orchable.executor import Outcome, execute_task, release
+from orchable.keys import KeyBroker
 from orchable.providers.base import Provider
 from orchable.writer import ResultWriter
 
@@ -45,6 +46,7 @@ class Worker:
         self._pool = pool
         self._own_pool = pool is None
         self._writer: ResultWriter | None = None
+        self._keys: KeyBroker | None = None
         self._inflight: dict[uuid.UUID, asyncio.Task[None]] = {}
         # Each task in flight, and when (loop time) its lease is next extended.
         self._leases: dict[uuid.UUID, tuple[ClaimedTask, float]] = {}
@@ -112,6 +114,7 @@ class Worker:
             await self._pool.open(wait=True, timeout=30.0)
         self._writer = ResultWriter(self._pool)
         self._writer.start()
+        self._keys = KeyBroker(self._pool)
         listener = None
         if s.effective_listen_url:
             listener = asyncio.create_task(self._listen(s.effective_listen_url))
@@ -135,6 +138,8 @@ class Worker:
             keeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await keeper
+            if self._keys is not None:
+                await self._keys.close()
             await self.writer.close()
             if listener is not None:
                 listener.cancel()
@@ -201,8 +206,9 @@ class Worker:
 
     async def _run_one(self, task: ClaimedTask) -> None:
         try:
+            assert self._keys is not None
             outcome = await execute_task(
-                self.pool, self.providers, task, self.settings.executor, self.writer
+                self.pool, self.providers, task, self.settings.executor, self.writer, self._keys
             )
             self._count(outcome)
         except asyncio.CancelledError:

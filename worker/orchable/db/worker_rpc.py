@@ -201,40 +201,54 @@ async def release_task(
     return str(row["status"])
 
 
-async def acquire_api_key(
-    conn: AsyncConnection, owner_id: uuid.UUID, provider: str, model: str | None
-) -> ApiKey | None:
-    """The owner's healthiest usable key for the provider, or None when none is usable."""
+async def acquire_api_keys(
+    conn: AsyncConnection, owner_id: uuid.UUID, provider: str, model: str | None, count: int
+) -> list[ApiKey]:
+    """The keys for `count` calls, one per call, in turn; empty when none is usable."""
     rows = await _rows(
         conn,
-        "select * from public.acquire_api_key(p_owner_id => %s::uuid, p_provider => %s::text,"
-        " p_model => %s::text)",
-        (owner_id, provider, model),
+        "select * from public.acquire_api_keys(p_owner_id => %s::uuid, p_provider => %s::text,"
+        " p_model => %s::text, p_count => %s::integer)",
+        (owner_id, provider, model, count),
     )
-    if not rows:
-        return None
-    r = rows[0]
-    return ApiKey(
-        api_key_id=r["api_key_id"],
-        api_key=r["api_key"],
-        key_name=r["key_name"],
-        model_preference=r["model_preference"],
-    )
+    return [
+        ApiKey(
+            api_key_id=r["api_key_id"],
+            api_key=r["api_key"],
+            key_name=r["key_name"],
+            model_preference=r["model_preference"],
+        )
+        for r in rows
+    ]
 
 
-async def report_api_key_result(
-    conn: AsyncConnection,
-    api_key_id: uuid.UUID,
-    outcome: str,
-    retry_after_seconds: int | None = None,
-    error: str | None = None,
-) -> None:
-    """outcome: success, rate_limited, server_error, timeout or invalid_key."""
+@dataclass(frozen=True)
+class KeyReport:
+    """How one call with a key went, as report_api_key_result takes it. outcome: success,
+    rate_limited, server_error, timeout or invalid_key."""
+
+    api_key_id: uuid.UUID
+    outcome: str
+    retry_after_seconds: int | None = None
+    error: str | None = None
+
+
+async def report_api_key_results(conn: AsyncConnection, reports: list[KeyReport]) -> None:
+    """report_api_key_result for each report, in order, in one statement."""
     await _rows(
         conn,
-        "select 1 from public.report_api_key_result(p_api_key_id => %s::uuid,"
-        " p_outcome => %s::text, p_retry_after_seconds => %s::integer, p_error => %s::text)",
-        (api_key_id, outcome, retry_after_seconds, error),
+        "select public.report_api_key_result(p_api_key_id => r.api_key_id,"
+        " p_outcome => r.outcome, p_retry_after_seconds => r.retry_after_seconds,"
+        " p_error => r.error)"
+        " from unnest(%s::uuid[], %s::text[], %s::integer[], %s::text[])"
+        " with ordinality as r (api_key_id, outcome, retry_after_seconds, error, n)"
+        " order by r.n",
+        (
+            [r.api_key_id for r in reports],
+            [r.outcome for r in reports],
+            [r.retry_after_seconds for r in reports],
+            [r.error for r in reports],
+        ),
     )
 
 

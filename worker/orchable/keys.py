@@ -1,0 +1,118 @@
+"""A worker's traffic with the key pool, in batches.
+
+Acquire: the calls that ask for a key in the same turn of the event loop (the tasks of one
+claim, starting together) share one acquire_api_keys round trip, and get the keys in turn
+as one acquire_api_key per call would hand them out.
+
+Report: a failure (rate limit, server error, timeout, invalid key) is reported at once and
+awaited, so the key is blocked before the task takes its next key. A success only resets
+the key's failure streak: successes wait up to REPORT_DELAY and go together, in one
+statement. Reports are sent one batch at a time and in the order they were made, so a
+success never lands after a failure that came later.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Coroutine
+from typing import Any
+
+from psycopg_pool import AsyncConnectionPool
+
+from orchable.config import log_event
+from orchable.db import worker_rpc as rpc
+from orchable.db.worker_rpc import ApiKey, KeyReport
+
+log = logging.getLogger("orchable.keys")
+
+REPORT_DELAY = 0.05  # seconds a success report may wait for others
+_Group = tuple[uuid.UUID, str, str | None]  # owner, provider, model
+_MAX_BATCH = 1000  # what acquire_api_keys takes at once
+
+
+class KeyBroker:
+    def __init__(self, pool: AsyncConnectionPool) -> None:
+        self._pool = pool
+        self._waiting: dict[_Group, list[asyncio.Future[ApiKey | None]]] = {}
+        self._running: set[asyncio.Task[None]] = set()
+        self._reports: list[tuple[KeyReport, asyncio.Future[None]]] = []
+        self._report_timer: asyncio.TimerHandle | None = None
+        self._sending = asyncio.Lock()  # one report batch at a time, in order
+
+    async def acquire(self, owner_id: uuid.UUID, provider: str, model: str | None) -> ApiKey | None:
+        """A key for one call, or None when the owner has no usable key for the provider."""
+        loop = asyncio.get_running_loop()
+        group = (owner_id, provider, model)
+        future: asyncio.Future[ApiKey | None] = loop.create_future()
+        waiting = self._waiting.setdefault(group, [])
+        waiting.append(future)
+        if len(waiting) == 1:
+            # After the callbacks already due: the other tasks starting now ask first.
+            loop.call_soon(self._send_acquire, group)
+        return await future
+
+    async def report(self, report: KeyReport) -> None:
+        """Reports how a call went. Returns once a failure is written; a success is queued."""
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._reports.append((report, future))
+        if report.outcome != "success":
+            await self._send_reports()
+            await future
+        elif self._report_timer is None:
+            self._report_timer = asyncio.get_running_loop().call_later(
+                REPORT_DELAY, lambda: self._spawn(self._send_reports())
+            )
+
+    async def close(self) -> None:
+        """Sends the reports still queued."""
+        await self._send_reports()
+        if self._running:
+            await asyncio.wait(set(self._running))
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+
+    def _send_acquire(self, group: _Group) -> None:
+        waiting = self._waiting.pop(group, [])
+        for start in range(0, len(waiting), _MAX_BATCH):
+            self._spawn(self._acquire(group, waiting[start : start + _MAX_BATCH]))
+
+    async def _acquire(self, group: _Group, waiting: list[asyncio.Future[ApiKey | None]]) -> None:
+        try:
+            async with self._pool.connection() as conn:
+                keys = await rpc.acquire_api_keys(conn, *group, len(waiting))
+        except Exception as exc:
+            for future in waiting:
+                if not future.done():
+                    future.set_exception(exc)
+            return
+        for i, future in enumerate(waiting):
+            if not future.done():
+                future.set_result(keys[i] if keys else None)
+
+    async def _send_reports(self) -> None:
+        async with self._sending:
+            if self._report_timer is not None:
+                self._report_timer.cancel()
+                self._report_timer = None
+            batch, self._reports = self._reports, []
+            if not batch:
+                return
+            try:
+                async with self._pool.connection() as conn:
+                    await rpc.report_api_key_results(conn, [report for report, _ in batch])
+            except Exception as exc:
+                failures = [future for report, future in batch if report.outcome != "success"]
+                if len(failures) < len(batch):  # nobody awaits a success: say it here
+                    log_event(log, logging.WARNING, "key_reports_lost", count=len(batch), error=exc)
+                for future in failures:
+                    if not future.done():
+                        future.set_exception(exc)
+                return
+            for _, future in batch:
+                if not future.done():
+                    future.set_result(None)
