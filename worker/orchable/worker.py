@@ -2,11 +2,13 @@
 
 Run loop: while slots are free, claim (claim_tasks, up to the free slots) and start one
 asyncio task per claimed task; then sleep until a NOTIFY on `orchable_tasks`, a slot
-freeing up, or the poll interval, whichever comes first. Each running task has a lease
-keeper that calls extend_lease every lease/3 seconds. `stop()` (SIGTERM, Ctrl-C) stops
-claiming, lets in-flight tasks finish for the grace period, then cancels the rest, which
-hand their task back with release_task (no retry spent). A worker that dies without a
-word loses nothing: its leases expire and another worker claims the tasks again.
+freeing up, or the poll interval, whichever comes first. One lease keeper calls
+extend_lease for each task in flight every lease/3 seconds. Keys come from a KeyBroker
+(orchable.keys), which takes the keys of tasks starting together in one round trip.
+`stop()` (SIGTERM, Ctrl-C) stops claiming, lets in-flight tasks finish for the grace
+period, then cancels the rest, which hand their task back with release_task (no retry
+spent). A worker that dies without a word loses nothing: its leases expire and another
+worker claims the tasks again.
 """
 
 from __future__ import annotations
