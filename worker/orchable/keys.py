@@ -16,9 +16,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Coroutine
-from typing import Any
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, TypeVar
 
+import psycopg
+from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
 from orchable.config import log_event
@@ -28,7 +30,9 @@ from orchable.db.worker_rpc import ApiKey, KeyReport
 log = logging.getLogger("orchable.keys")
 
 REPORT_DELAY = 0.05  # seconds a success report may wait for others
+_ATTEMPTS = 3  # tries of a batch that a cut connection or a deadlock broke
 _Group = tuple[uuid.UUID, str, str | None]  # owner, provider, model
+_T = TypeVar("_T")
 _MAX_BATCH = 1000  # what acquire_api_keys takes at once
 
 
@@ -83,8 +87,9 @@ class KeyBroker:
 
     async def _acquire(self, group: _Group, waiting: list[asyncio.Future[ApiKey | None]]) -> None:
         try:
-            async with self._pool.connection() as conn:
-                keys = await rpc.acquire_api_keys(conn, *group, len(waiting))
+            keys = await self._retrying(
+                lambda conn: rpc.acquire_api_keys(conn, *group, len(waiting))
+            )
         except Exception as exc:
             for future in waiting:
                 if not future.done():
@@ -102,9 +107,9 @@ class KeyBroker:
             batch, self._reports = self._reports, []
             if not batch:
                 return
+            reports = [report for report, _ in batch]
             try:
-                async with self._pool.connection() as conn:
-                    await rpc.report_api_key_results(conn, [report for report, _ in batch])
+                await self._retrying(lambda conn: rpc.report_api_key_results(conn, reports))
             except Exception as exc:
                 failures = [future for report, future in batch if report.outcome != "success"]
                 if len(failures) < len(batch):  # nobody awaits a success: say it here
@@ -116,3 +121,18 @@ class KeyBroker:
             for _, future in batch:
                 if not future.done():
                     future.set_result(None)
+
+    async def _retrying(self, call: Callable[[AsyncConnection], Awaitable[_T]]) -> _T:
+        """The call's result; a batch serves many tasks, so a cut connection or a deadlock
+        is tried again on a fresh connection rather than failing all of them."""
+        for attempt in range(1, _ATTEMPTS + 1):
+            try:
+                async with self._pool.connection() as conn:
+                    return await call(conn)
+            except psycopg.OperationalError as exc:  # a cut, a deadlock (TransactionRollback)
+                if attempt == _ATTEMPTS:
+                    raise
+                log_event(log, logging.WARNING, "key_batch_retried", attempt=attempt, error=exc)
+                await self._pool.check()
+                await asyncio.sleep(0.05 * attempt)
+        raise AssertionError("unreachable")

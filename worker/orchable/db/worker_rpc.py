@@ -234,7 +234,9 @@ class KeyReport:
 
 
 async def report_api_key_results(conn: AsyncConnection, reports: list[KeyReport]) -> None:
-    """report_api_key_result for each report, in order, in one statement."""
+    """report_api_key_result for each report in one statement: key by key in the order of
+    their ids (as acquire_api_keys locks them, so neither can deadlock the other), each
+    key's reports in the order given."""
     await _rows(
         conn,
         "select public.report_api_key_result(p_api_key_id => r.api_key_id,"
@@ -242,7 +244,7 @@ async def report_api_key_results(conn: AsyncConnection, reports: list[KeyReport]
         " p_error => r.error)"
         " from unnest(%s::uuid[], %s::text[], %s::integer[], %s::text[])"
         " with ordinality as r (api_key_id, outcome, retry_after_seconds, error, n)"
-        " order by r.n",
+        " order by r.api_key_id, r.n",
         (
             [r.api_key_id for r in reports],
             [r.outcome for r in reports],

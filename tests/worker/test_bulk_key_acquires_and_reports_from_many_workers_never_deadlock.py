@@ -1,0 +1,57 @@
+"""The worker's key batches from many workers at once never deadlock: acquire_api_keys
+locks the owner's keys in the order of their ids, and a batch of reports (one statement,
+report_api_key_result per report) takes them in that order too, whatever order the calls
+ended in. Reports of one key keep their order: a later failure blocks the key."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import uuid
+
+import psycopg
+from orchable.db import worker_rpc as rpc
+from orchable.db.worker_rpc import KeyReport
+
+from .support import add_key, key_health
+
+KEYS = 4
+ROUNDS = 40
+WORKERS = 3  # connections acquiring and as many reporting, each round at the same moment
+
+
+async def hammer(worker_url: str, owner: uuid.UUID, keys: list[uuid.UUID]) -> None:
+    rng = random.Random(7)
+    conns = [
+        await psycopg.AsyncConnection.connect(worker_url, autocommit=True)
+        for _ in range(2 * WORKERS)
+    ]
+    try:
+        for _ in range(ROUNDS):
+            acquires = [
+                rpc.acquire_api_keys(conn, owner, "gemini", None, 8) for conn in conns[:WORKERS]
+            ]
+            reports = [
+                rpc.report_api_key_results(
+                    conn, [KeyReport(key, "success") for key in rng.sample(keys, len(keys))]
+                )
+                for conn in conns[WORKERS:]
+            ]
+            await asyncio.wait_for(asyncio.gather(*acquires, *reports), 20)
+        # One key, its reports out of id order with the others: the last one counts.
+        last = [KeyReport(keys[0], "success"), KeyReport(keys[0], "server_error", error="500")]
+        await rpc.report_api_key_results(conns[0], [KeyReport(keys[1], "success"), *last])
+    finally:
+        for conn in conns:
+            await conn.close()
+
+
+def test_bulk_key_acquires_and_reports_from_many_workers_never_deadlock(admin, owner, worker_url):
+    keys = [add_key(admin, owner, "gemini", f"sk-deadlock-{i}") for i in range(KEYS)]
+
+    asyncio.run(hammer(worker_url, owner, keys))
+
+    health = key_health(admin, keys[0])
+    assert (health["block_reason"], health["consecutive_failures"]) == ("server_error", 1)
+    total = sum(key_health(admin, key)["total_calls"] for key in keys)
+    assert total == ROUNDS * WORKERS * KEYS + 3
