@@ -7,8 +7,11 @@ as one acquire_api_key per call would hand them out.
 Report: a failure (rate limit, server error, timeout, invalid key) is reported at once and
 awaited, so the key is blocked before the task takes its next key. A success only resets
 the key's failure streak: successes wait up to REPORT_DELAY and go together, in one
-statement. Reports are sent one batch at a time and in the order they were made, so a
-success never lands after a failure that came later.
+statement. Batches are sent one at a time, and a key's reports land in the order they were
+made, so a success never lands after a failure that came later (a batch takes its keys in
+id order, as acquire_api_keys locks them, so the two never deadlock).
+
+A batch serves many tasks: one broken by a cut connection or a deadlock is tried again.
 """
 
 from __future__ import annotations
