@@ -147,19 +147,21 @@ class GeminiProvider:
 # not as a string or a list, which the SDK would convert or validate item by item.)
 
 
-class _Config(types.GenerateContentConfig):
+class _AnswersInAtOnce:
     def __contains__(self, key: object) -> bool:
         return False
 
 
-class _Content(types.Content):
-    def __contains__(self, key: object) -> bool:
-        return False
+class _Config(_AnswersInAtOnce, types.GenerateContentConfig):
+    pass
 
 
-class _Part(types.Part):
-    def __contains__(self, key: object) -> bool:
-        return False
+class _Content(_AnswersInAtOnce, types.Content):
+    pass
+
+
+class _Part(_AnswersInAtOnce, types.Part):
+    pass
 
 
 def _config(
