@@ -1,5 +1,7 @@
--- SECURITY DEFINER, as acquire_api_key: the keys for p_count calls in one round trip,
--- each key decrypted once. A worker starting many calls at once takes their keys here.
+-- SECURITY DEFINER: the worker has no privileges on the key tables, and the plain key is
+-- decrypted with a key-encryption key nobody but the owner of this function may read.
+-- The keys for p_count calls in one round trip, each key decrypted once: a worker starting
+-- many calls at once takes their keys here; acquire_api_key is this for one call.
 create function public.acquire_api_keys(
     p_owner_id uuid,
     p_provider text,
@@ -40,7 +42,8 @@ begin
             and k.provider = p_provider
             and k.is_active
             and (h.blocked_until is null or h.blocked_until <= v_now)
-        -- In one order, so that concurrent callers cannot deadlock.
+        -- Wait for keys other callers are taking rather than skip them (a skipped key would
+        -- read as none usable), locking in one order, so that they cannot deadlock.
         order by k.id
         for update of h
     ),
