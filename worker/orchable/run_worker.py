@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
+import signal
 
 from rich.console import Console
 
@@ -60,12 +62,21 @@ async def _run(
     settings: WorkerSettings, offline_latency: float, signals: bool
 ) -> tuple[Worker, int]:
     providers: Providers = build_providers(os.environ, offline_latency)
-    # Import and build the usual provider now, not in the middle of the first task.
-    providers.preload(settings.executor.default_provider)
     worker = Worker(settings, providers)
+    loop = asyncio.get_running_loop()
+    if signals:
+        # Before the providers load (google-genai takes a second to import): a SIGTERM
+        # while the worker starts stops it cleanly too.
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, worker.stop)
     try:
-        code = await worker.run(install_signal_handlers=signals)
+        # Import and build the usual provider now, not in the middle of the first task.
+        providers.preload(settings.executor.default_provider)
+        code = await worker.run()
     finally:
+        if signals:
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.remove_signal_handler(sig)
         await providers.aclose()
     return worker, code
 

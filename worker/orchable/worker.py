@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import signal
 import uuid
 from collections.abc import Mapping
 
@@ -102,12 +101,9 @@ class Worker:
         self._stopping = True
         self._wake.set()
 
-    async def run(self, install_signal_handlers: bool = False) -> int:
+    async def run(self) -> int:
+        """Runs until stop(); a stop() before the run makes it return at once."""
         s = self.settings
-        loop = asyncio.get_running_loop()
-        if install_signal_handlers:
-            for sig in (signal.SIGTERM, signal.SIGINT):
-                loop.add_signal_handler(sig, self.stop)
         if self._pool is None:
             self._pool = rpc.create_pool(
                 s.database_url, min_size=1, max_size=min(s.concurrency, 16) + 2
@@ -149,9 +145,6 @@ class Worker:
                     await listener
             if self._own_pool:
                 await self._pool.close()
-            if install_signal_handlers:
-                for sig in (signal.SIGTERM, signal.SIGINT):
-                    loop.remove_signal_handler(sig)
             self.running = False
             log_event(log, logging.INFO, "worker_stopped", worker_id=s.worker_id, **self.counters())
         return 0
