@@ -190,6 +190,8 @@ def stop_workers(chaos: Chaos) -> list[WorkerProcess]:
     live = chaos.live()
     chaos.stopped = len(live)
     for worker in live:
+        worker.wait_started(10.0)
+    for worker in live:
         worker.send_term()
     budget = chaos.settings.deadline - CHECK_RESERVE - chaos.elapsed()
     deadline = time.monotonic() + min(SHUTDOWN_GRACE + 20.0, max(SHUTDOWN_GRACE + 1.0, budget))

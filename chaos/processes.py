@@ -115,6 +115,16 @@ class WorkerProcess:
             return True
         return False
 
+    def wait_started(self, timeout: float) -> None:
+        """Waits (at most `timeout` s) until the worker says it started: a SIGTERM before
+        its Python code runs would kill it, as it would any process, which is not what the
+        final SIGTERM checks."""
+        deadline = time.monotonic() + timeout
+        while self.alive and self.proc.poll() is None and time.monotonic() < deadline:
+            if "worker_started" in self.log.read_text(errors="replace"):
+                return
+            time.sleep(0.1)
+
     def send_term(self) -> None:
         """SIGTERM: the worker finishes or hands back its tasks, then exits 0. Once only: a
         second SIGTERM means "stop now", and may land after its handler is gone."""
