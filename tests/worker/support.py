@@ -20,8 +20,9 @@ import psycopg
 from fakes.common import FakeServer
 from fakes.gemini_server import FakeGemini
 from orchable.config import ExecutorSettings, WorkerSettings
-from orchable.providers.base import Provider
+from orchable.providers.base import LLMRequest, LLMResponse, Provider
 from orchable.providers.gemini import GeminiProvider
+from orchable.providers.offline import OfflineProvider
 from orchable.providers.openai import OpenAIProvider
 from orchable.worker import Worker
 from pipelines import ANSWER, apply_pipeline, course_pipeline
@@ -286,3 +287,40 @@ class CutPool:
 
     async def check(self) -> None:
         await self.pool.check()
+
+
+class GatedProvider:
+    """The offline provider, except that every call waits for `gate`; counts the calls in
+    progress and the most there ever were at once."""
+
+    name = "offline"
+    needs_key = False
+
+    def __init__(self) -> None:
+        self.offline = OfflineProvider()
+        self.gate = asyncio.Event()
+        self.calling = 0
+        self.most_at_once = 0
+        self.started = 0
+
+    async def generate(self, request: LLMRequest, api_key: str | None) -> LLMResponse:
+        self.started += 1
+        self.calling += 1
+        self.most_at_once = max(self.most_at_once, self.calling)
+        try:
+            await self.gate.wait()
+            return await self.offline.generate(request, api_key)
+        finally:
+            self.calling -= 1
+
+    async def aclose(self) -> None:
+        await self.offline.aclose()
+
+
+async def until(predicate: Callable[[], bool], timeout: float, what: str) -> None:
+    """Waits (in the event loop) until predicate() holds."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        await asyncio.sleep(0.02)

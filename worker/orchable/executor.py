@@ -1,6 +1,7 @@
-"""Runs one claimed task end to end: pick the provider and model, take a key, call, check
-the output, record the call, and hand the task back to the database with exactly one of
-complete_task, fail_task or release_task.
+"""Runs one claimed task end to end: wait for a call slot (orchable.slots), pick the provider
+and model, take a key, call, check the output, record the call, give the slot back, and
+hand the task back to the database with exactly one of complete_task, fail_task or
+release_task.
 
 Pure orchestration over `orchable.db.worker_rpc`: no SQL here, and the database decides
 every state transition (retries, backoff, fan-out). What this module decides is which RPC
@@ -43,6 +44,7 @@ from orchable.db.worker_rpc import (
 )
 from orchable.keys import KeyBroker
 from orchable.providers.base import ErrorKind, LLMRequest, LLMResponse, Provider, ProviderError
+from orchable.slots import CallSlots, WorkerStopping
 from orchable.validation import InvalidSchemaError, output_error
 from orchable.writer import ResultWriter
 
@@ -131,10 +133,12 @@ class TaskExecution:
         settings: ExecutorSettings,
         writer: ResultWriter,
         keys: KeyBroker,
+        slots: CallSlots,
     ) -> None:
         self.pool = pool
         self.writer = writer
         self.keys = keys
+        self.slots = slots
         self.providers = providers
         self.task = task
         self.settings = settings
@@ -156,28 +160,37 @@ class TaskExecution:
                 f"unknown provider {self.provider_name!r} (this worker has: {known})", False
             )
         try:
-            overloaded: ProviderError | None = None
-            keys_blocked = False
-            chain = _model_chain(self.task.ai_settings, self.provider_name, self.settings)
-            for model in chain:
-                answer = await self._call_model(provider, model)
-                if isinstance(answer, LLMResponse):
-                    return await self._complete(answer, model)
-                if answer is None:
-                    keys_blocked = True
-                else:
-                    overloaded = answer
-            if overloaded is not None and not keys_blocked:
-                # No key to wait for: a retry with the database's backoff, so a model
-                # that stays overloaded ends the task after its retries.
-                fallbacks = ", ".join(chain[1:])
-                also = f" (as was every fallback model: {fallbacks})" if fallbacks else ""
-                raise _Finish(f"{overloaded}{also}", True)
-            raise _Wait  # some model was rate-limited on every key: wait for a key
+            async with self.slots.slot(self.task.task_id):
+                response, model = await self._call_models(provider)
+            return await self._complete(response, model)
         except _Finish as finish:
             return await self._fail(finish.error, finish.retryable)
         except _Wait:
             return await self._release_until_a_key_is_free()
+        except WorkerStopping:
+            return await release(self.pool, self.task, 0, "worker stopping")
+
+    async def _call_models(self, provider: Provider) -> tuple[LLMResponse, str]:
+        """The answer and the model that gave it, trying the stage's models in turn.
+        Raises _Finish (fail_task) or _Wait (release_task until a key is free)."""
+        overloaded: ProviderError | None = None
+        keys_blocked = False
+        chain = _model_chain(self.task.ai_settings, self.provider_name, self.settings)
+        for model in chain:
+            answer = await self._call_model(provider, model)
+            if isinstance(answer, LLMResponse):
+                return answer, model
+            if answer is None:
+                keys_blocked = True
+            else:
+                overloaded = answer
+        if overloaded is not None and not keys_blocked:
+            # No key to wait for: a retry with the database's backoff, so a model that
+            # stays overloaded ends the task after its retries.
+            fallbacks = ", ".join(chain[1:])
+            also = f" (as was every fallback model: {fallbacks})" if fallbacks else ""
+            raise _Finish(f"{overloaded}{also}", True)
+        raise _Wait  # some model was rate-limited on every key: wait for a key
 
     async def _call_model(
         self, provider: Provider, model: str
@@ -443,5 +456,6 @@ async def execute_task(
     settings: ExecutorSettings,
     writer: ResultWriter,
     keys: KeyBroker,
+    slots: CallSlots,
 ) -> Outcome:
-    return await TaskExecution(pool, providers, task, settings, writer, keys).run()
+    return await TaskExecution(pool, providers, task, settings, writer, keys, slots).run()

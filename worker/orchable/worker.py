@@ -1,14 +1,17 @@
-"""The worker process: claims tasks in batches and runs up to `concurrency` of them at once.
+"""The worker process: claims tasks in batches and makes up to `concurrency` LLM calls at
+once (orchable.slots).
 
-Run loop: while slots are free, claim (claim_tasks, up to the free slots) and start one
-asyncio task per claimed task; then sleep until a NOTIFY on `orchable_tasks`, a slot
-freeing up, or the poll interval, whichever comes first. One lease keeper calls
+Run loop: while the tasks not yet past their calls are fewer than the slots and a few
+more (`CallSlots.ahead`), claim (claim_tasks) and start one asyncio task per claimed task;
+then sleep until a NOTIFY on `orchable_tasks`, a slot freeing up, or the poll interval,
+whichever comes first. Tasks whose results are being written hold no slot but still
+count: a worker holds at most twice `concurrency` tasks. One lease keeper calls
 extend_lease for each task in flight every lease/3 seconds. Keys come from a KeyBroker
 (orchable.keys), which takes the keys of tasks starting together in one round trip.
-`stop()` (SIGTERM, Ctrl-C) stops claiming, lets in-flight tasks finish for the grace
-period, then cancels the rest, which hand their task back with release_task (no retry
-spent). A worker that dies without a word loses nothing: its leases expire and another
-worker claims the tasks again.
+`stop()` (SIGTERM, Ctrl-C) stops claiming, hands back the tasks waiting for a slot, lets
+the calls in flight finish for the grace period, then cancels the rest, which hand their
+task back with release_task (no retry spent). A worker that dies without a word loses
+nothing: its leases expire and another worker claims the tasks again.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from orchable.db.worker_rpc import ClaimedTask, StaleClaimError
 from orchable.executor import Outcome, execute_task, release
 from orchable.keys import KeyBroker
 from orchable.providers.base import Provider
+from orchable.slots import CallSlots
 from orchable.writer import ResultWriter
 
 log = logging.getLogger("orchable.worker")
@@ -48,6 +52,7 @@ class Worker:
         self._own_pool = pool is None
         self._writer: ResultWriter | None = None
         self._keys: KeyBroker | None = None
+        self._slots = CallSlots(settings.concurrency, on_free=self._wake_up)
         self._inflight: dict[uuid.UUID, asyncio.Task[None]] = {}
         # Each task in flight, and when (loop time) its lease is next extended.
         self._leases: dict[uuid.UUID, tuple[ClaimedTask, float]] = {}
@@ -99,6 +104,10 @@ class Worker:
         else:
             log_event(log, logging.INFO, "stopping", in_flight=self.in_flight)
         self._stopping = True
+        self._slots.close()
+        self._wake.set()
+
+    def _wake_up(self) -> None:
         self._wake.set()
 
     async def run(self) -> int:
@@ -154,7 +163,13 @@ class Worker:
         failures = 0
         while not self._stopping:
             self._wake.clear()  # a NOTIFY arriving during the claim wakes the next wait
-            free = s.concurrency - len(self._inflight)
+            held = len(self._inflight)
+            calling_or_waiting = held - len(self._slots.past)
+            # A task whose result is being written needs no slot, yet counts here: a slow
+            # database must not make the worker claim without end.
+            free = min(
+                s.concurrency + self._slots.ahead - calling_or_waiting, 2 * s.concurrency - held
+            )
             if free > 0:
                 idle = not self._inflight
                 try:
@@ -195,6 +210,7 @@ class Worker:
         def done(_: asyncio.Task[None]) -> None:
             self._inflight.pop(task.task_id, None)
             self._leases.pop(task.task_id, None)
+            self._slots.past.discard(task.task_id)
             self._wake.set()
 
         runner.add_done_callback(done)
@@ -203,7 +219,13 @@ class Worker:
         try:
             assert self._keys is not None
             outcome = await execute_task(
-                self.pool, self.providers, task, self.settings.executor, self.writer, self._keys
+                self.pool,
+                self.providers,
+                task,
+                self.settings.executor,
+                self.writer,
+                self._keys,
+                self._slots,
             )
             self._count(outcome)
         except asyncio.CancelledError:
