@@ -3,12 +3,13 @@
 orchable: ONE batch of N inputs (20,000) of a single-stage pipeline whose stage asks for the
 offline provider (answers at once), drained by 1, 2 and 4 worker processes
 (`python -m orchable.cli worker --drain --default-provider offline --concurrency 256
---poll-seconds 0.2`, on the worker login). A worker claims as many tasks as it has free
+--claim-batch 256 --poll-seconds 0.2`, on the worker login). A worker claims up to its free
 slots and writes results in shared transactions, so for tasks that take no time its
 concurrency is its batch size: 256 per process (graphile-worker batched fetches 500 at a
-time; PgQueuer's batch size of 10 is its default). Throughput is read from the database:
-N / (max(completed_at) - min(started_at)) of the batch's tasks, after checking that every
-task completed, with exactly one completion event.
+time; PgQueuer's batch size of 10 is its default). Claims of 256 are set here as the
+worker's default of 32 is for calls that take time (orchable.config). Throughput is read
+from the database: N / (max(completed_at) - min(started_at)) of the batch's tasks, after
+checking that every task completed, with exactly one completion event.
 
 Peers (bench/peers/, benchmark-only dependencies: bench/requirements.txt and
 bench/peers/graphile/package.json), each with its own tables in the same database, each fed
@@ -182,7 +183,8 @@ def orchable_run(url: str, wurl: str, pipeline: uuid.UUID, tasks: int, processes
     env.pop("DATABASE_URL", None)
     command = [
         PYTHON, "-m", "orchable.cli", "worker", "--drain", "--default-provider", "offline",
-        "--offline-latency", "0", "--concurrency", "256", "--poll-seconds", "0.2",
+        "--offline-latency", "0", "--concurrency", "256", "--claim-batch", "256",
+        "--poll-seconds", "0.2",
     ]  # fmt: skip
     label = f"orchable-{processes}"
     with Cpu() as cpu:

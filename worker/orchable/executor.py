@@ -72,6 +72,9 @@ class Outcome(enum.StrEnum):
     STALE = "stale"  # the claim was no longer ours: the database changed nothing
 
 
+_NOT_TAKEN = object()  # no key taken ahead of the first call
+
+
 class _Wait(Exception):
     """Every key of the provider is blocked for every model: hand the task back."""
 
@@ -145,6 +148,7 @@ class TaskExecution:
         self.provider_name = str(task.ai_settings.get("provider") or settings.default_provider)
         self.calls = 0
         self._last_key_id: Any = None
+        self._first_key: ApiKey | object | None = _NOT_TAKEN
         # Keys a model rate-limited in this claim: blocked in api_key_health (a block is per
         # key), yet free to try on a fallback model (providers' quotas are per model).
         self._rate_limited_keys: list[ApiKey] = []
@@ -159,9 +163,15 @@ class TaskExecution:
             return await self._fail(
                 f"unknown provider {self.provider_name!r} (this worker has: {known})", False
             )
+        chain = _model_chain(self.task.ai_settings, self.provider_name, self.settings)
         try:
+            if provider.needs_key:
+                # Taken while the task waits for a slot: the call starts as soon as it has one.
+                self._first_key = await self.keys.acquire(
+                    self.task.owner_id, provider.name, chain[0]
+                )
             async with self.slots.slot(self.task.task_id):
-                response, model = await self._call_models(provider)
+                response, model = await self._call_models(provider, chain)
             return await self._complete(response, model)
         except _Finish as finish:
             return await self._fail(finish.error, finish.retryable)
@@ -170,12 +180,11 @@ class TaskExecution:
         except WorkerStopping:
             return await release(self.pool, self.task, 0, "worker stopping")
 
-    async def _call_models(self, provider: Provider) -> tuple[LLMResponse, str]:
+    async def _call_models(self, provider: Provider, chain: list[str]) -> tuple[LLMResponse, str]:
         """The answer and the model that gave it, trying the stage's models in turn.
         Raises _Finish (fail_task) or _Wait (release_task until a key is free)."""
         overloaded: ProviderError | None = None
         keys_blocked = False
-        chain = _model_chain(self.task.ai_settings, self.provider_name, self.settings)
         for model in chain:
             answer = await self._call_model(provider, model)
             if isinstance(answer, LLMResponse):
@@ -207,7 +216,7 @@ class TaskExecution:
             key: ApiKey | None = None
             borrowed = False
             if provider.needs_key:
-                key = await self.keys.acquire(self.task.owner_id, provider.name, model)
+                key = await self._take_key(provider, model)
                 if key is None and borrowable:
                     key, borrowed = borrowable.pop(0), True
                 if key is None:
@@ -231,6 +240,13 @@ class TaskExecution:
                 return error
             retryable = error.kind != ErrorKind.INVALID_REQUEST
             raise _Finish(str(error), retryable)
+
+    async def _take_key(self, provider: Provider, model: str) -> ApiKey | None:
+        """The key taken before the slot, for the first call; a new one for the others."""
+        if self._first_key is not _NOT_TAKEN:
+            key, self._first_key = self._first_key, _NOT_TAKEN
+            return key  # type: ignore[return-value]
+        return await self.keys.acquire(self.task.owner_id, provider.name, model)
 
     async def _call(
         self, provider: Provider, model: str, key: ApiKey | None, borrowed: bool = False

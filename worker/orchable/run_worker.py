@@ -17,7 +17,7 @@ from orchable.worker import Worker
 def add_worker_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--concurrency", type=int, default=16, help="LLM calls at once (16)")
     parser.add_argument(
-        "--claim-batch", type=int, default=None, help="tasks per claim (concurrency)"
+        "--claim-batch", type=int, default=None, help="tasks per claim (concurrency, at most 32)"
     )
     parser.add_argument("--lease-seconds", type=int, default=300, help="lease per claim (300)")
     parser.add_argument("--poll-seconds", type=float, default=5.0, help="poll when no NOTIFY (5)")
