@@ -72,9 +72,6 @@ class Outcome(enum.StrEnum):
     STALE = "stale"  # the claim was no longer ours: the database changed nothing
 
 
-_NOT_TAKEN = object()  # no key taken ahead of the first call
-
-
 class _Wait(Exception):
     """Every key of the provider is blocked for every model: hand the task back."""
 
@@ -148,7 +145,7 @@ class TaskExecution:
         self.provider_name = str(task.ai_settings.get("provider") or settings.default_provider)
         self.calls = 0
         self._last_key_id: Any = None
-        self._first_key: ApiKey | object | None = _NOT_TAKEN
+        self._key_ahead: list[ApiKey | None] = []  # taken before the slot, for the first call
         # Keys a model rate-limited in this claim: blocked in api_key_health (a block is per
         # key), yet free to try on a fallback model (providers' quotas are per model).
         self._rate_limited_keys: list[ApiKey] = []
@@ -167,8 +164,8 @@ class TaskExecution:
         try:
             if provider.needs_key:
                 # Taken while the task waits for a slot: the call starts as soon as it has one.
-                self._first_key = await self.keys.acquire(
-                    self.task.owner_id, provider.name, chain[0]
+                self._key_ahead.append(
+                    await self.keys.acquire(self.task.owner_id, provider.name, chain[0])
                 )
             async with self.slots.slot(self.task.task_id):
                 response, model = await self._call_models(provider, chain)
@@ -243,9 +240,8 @@ class TaskExecution:
 
     async def _take_key(self, provider: Provider, model: str) -> ApiKey | None:
         """The key taken before the slot, for the first call; a new one for the others."""
-        if self._first_key is not _NOT_TAKEN:
-            key, self._first_key = self._first_key, _NOT_TAKEN
-            return key  # type: ignore[return-value]
+        if self._key_ahead:
+            return self._key_ahead.pop()
         return await self.keys.acquire(self.task.owner_id, provider.name, model)
 
     async def _call(

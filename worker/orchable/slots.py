@@ -36,6 +36,8 @@ class CallSlots:
     async def slot(self, task_id: uuid.UUID) -> AsyncIterator[None]:
         """Holds one of the slots while the block runs; raises WorkerStopping instead once
         the worker stops."""
+        if self._closed:
+            raise WorkerStopping
         self._waiting += 1
         try:
             await self._free.acquire()
