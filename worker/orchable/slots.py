@@ -22,7 +22,6 @@ class WorkerStopping(Exception):
 
 class CallSlots:
     def __init__(self, size: int, on_free: Callable[[], None]) -> None:
-        self.size = size
         self._on_free = on_free  # a slot was given back
         self.ahead = max(1, size // 8)  # claimed tasks waiting for a slot, at most
         self._free = asyncio.Semaphore(size)
