@@ -52,11 +52,11 @@ class Worker:
         self._own_pool = pool is None
         self._writer: ResultWriter | None = None
         self._keys: KeyBroker | None = None
-        self._slots = CallSlots(settings.concurrency, on_free=self._wake_up)
         self._inflight: dict[uuid.UUID, asyncio.Task[None]] = {}
         # Each task in flight, and when (loop time) its lease is next extended.
         self._leases: dict[uuid.UUID, tuple[ClaimedTask, float]] = {}
         self._wake = asyncio.Event()
+        self._slots = CallSlots(settings.concurrency, on_free=self._wake.set)
         self._hard_stop = asyncio.Event()
         self._stopping = False
         self.running = False
@@ -105,9 +105,6 @@ class Worker:
             log_event(log, logging.INFO, "stopping", in_flight=self.in_flight)
         self._stopping = True
         self._slots.close()
-        self._wake.set()
-
-    def _wake_up(self) -> None:
         self._wake.set()
 
     async def run(self) -> int:
