@@ -1,4 +1,4 @@
-"""Stopping: a worker stopped while its calls are in progress hands back at once the task
+"""Stopping: a worker stopped while its calls are in progress hands back at once the tasks
 it claimed ahead and had not started (release_task: back to plan, no retry spent, no call
 made), without waiting for the calls; those finish within the grace period and complete.
 Nothing else was claimed."""
@@ -13,7 +13,7 @@ from orchable.worker import Worker
 from .support import GatedProvider, calls, run_worker, seed_single_stage, tasks, until
 from .support import settings as worker_settings
 
-INPUTS = 12
+INPUTS = 20
 CONCURRENCY = 8
 
 
@@ -33,9 +33,9 @@ def test_a_task_claimed_ahead_is_handed_back_at_once_when_the_worker_stops(
     async def scenario() -> None:
         runner = asyncio.create_task(run_worker(worker, timeout=60))
         await until(lambda: provider.calling == CONCURRENCY, 30, "8 calls at once")
-        await until(lambda: processing() == CONCURRENCY + 1, 10, "one task claimed ahead")
+        await until(lambda: processing() == 2 * CONCURRENCY, 10, "8 tasks claimed ahead")
         worker.stop()
-        await until(lambda: processing() == CONCURRENCY, 10, "the task ahead handed back")
+        await until(lambda: processing() == CONCURRENCY, 10, "the tasks ahead handed back")
         provider.gate.set()
         await runner
 
@@ -48,4 +48,4 @@ def test_a_task_claimed_ahead_is_handed_back_at_once_when_the_worker_stops(
     assert {r["locked_by"] for r in rows if r["status"] == "plan"} == {None}
     assert provider.started == CONCURRENCY
     assert len(calls(admin, batch_id)) == CONCURRENCY
-    assert worker.released == 1
+    assert worker.released == CONCURRENCY

@@ -167,7 +167,7 @@ class TaskExecution:
                 self._key_ahead.append(
                     await self.keys.acquire(self.task.owner_id, provider.name, chain[0])
                 )
-            async with self.slots.slot(self.task.task_id):
+            async with self.slots.slot():
                 response, model = await self._call_models(provider, chain)
             return await self._complete(response, model)
         except _Finish as finish:

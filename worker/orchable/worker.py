@@ -1,11 +1,13 @@
 """The worker process: claims tasks in batches and makes up to `concurrency` LLM calls at
 once (orchable.slots).
 
-Run loop: while the tasks not yet past their calls are fewer than the slots and a few
-more (`CallSlots.ahead`), claim (claim_tasks) and start one asyncio task per claimed task;
-then sleep until a NOTIFY on `orchable_tasks`, a slot freeing up, or the poll interval,
-whichever comes first. Tasks whose results are being written hold no slot but still
-count: a worker holds at most twice `concurrency` tasks. One lease keeper calls
+Run loop: while the worker holds fewer than twice `concurrency` tasks, claim (claim_tasks)
+and start one asyncio task per claimed task; then sleep until a NOTIFY on
+`orchable_tasks`, a task ending, or the poll interval, whichever comes first. Up to
+`concurrency` tasks call at once (orchable.slots); the others wait for a slot, claimed
+ahead, or have their results written. Claiming a whole round ahead means that when a
+round of calls ends together (a batch launched at once), the next round starts at once,
+not one claim and one key round trip later. One lease keeper calls
 extend_lease for each task in flight every lease/3 seconds. Keys come from a KeyBroker
 (orchable.keys), which takes the keys of tasks starting together in one round trip.
 `stop()` (SIGTERM, Ctrl-C) stops claiming, hands back the tasks waiting for a slot, lets
@@ -56,7 +58,7 @@ class Worker:
         # Each task in flight, and when (loop time) its lease is next extended.
         self._leases: dict[uuid.UUID, tuple[ClaimedTask, float]] = {}
         self._wake = asyncio.Event()
-        self._slots = CallSlots(settings.concurrency, on_free=self._wake.set)
+        self._slots = CallSlots(settings.concurrency)
         self._hard_stop = asyncio.Event()
         self._stopping = False
         self.running = False
@@ -160,13 +162,9 @@ class Worker:
         failures = 0
         while not self._stopping:
             self._wake.clear()  # a NOTIFY arriving during the claim wakes the next wait
-            held = len(self._inflight)
-            calling_or_waiting = held - len(self._slots.past)
-            # A task whose result is being written needs no slot, yet counts here: a slow
-            # database must not make the worker claim without end.
-            free = min(
-                s.concurrency + self._slots.ahead - calling_or_waiting, 2 * s.concurrency - held
-            )
+            # Tasks whose results are being written count too: a slow database must not
+            # make the worker claim without end.
+            free = 2 * s.concurrency - len(self._inflight)
             if free > 0:
                 idle = not self._inflight
                 try:
@@ -207,7 +205,6 @@ class Worker:
         def done(_: asyncio.Task[None]) -> None:
             self._inflight.pop(task.task_id, None)
             self._leases.pop(task.task_id, None)
-            self._slots.past.discard(task.task_id)
             self._wake.set()
 
         runner.add_done_callback(done)
