@@ -13,6 +13,11 @@ from the database: tasks / (max(completed_at) - min(started_at)) of the batch, s
 worker's start-up and shutdown do not count. Each run is killed after a deadline, and
 checked: every task completed, with exactly one completion event and one successful call.
 
+Next to each run, in the same run against the same fake server, what one Python process
+gets with no database and no orchable (bench/one_process_ceiling.py): google-genai through
+orchable's own provider code, and raw aiohttp, each making the same number of calls at the
+same concurrency. orchable's tasks/s over google-genai alone is its bookkeeping's cost.
+
 Usage: python bench/llm_bound.py [--concurrency 1 16 ...] [--latency 0.5]
   DATABASE_URL: the postgres role; ORCHABLE_WORKER_DATABASE_URL: the worker login
   (default: scripts/db.sh worker-url <the database of DATABASE_URL>).
@@ -249,6 +254,26 @@ def run_worker(
     return out.strip()
 
 
+def ceiling(client: str, fake_url: str, concurrency: int, requests: int) -> float:
+    """Calls/s of one process with `client` alone (no database), at `concurrency`."""
+    out = subprocess.run(
+        [
+            PYTHON,
+            str(ROOT / "bench/one_process_ceiling.py"),
+            *("--url", fake_url, "--client", client),
+            *("--concurrency", str(concurrency), "--requests", str(requests)),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60 + 5 * requests * 0.5 / concurrency,
+        check=True,
+    ).stdout
+    result = json.loads(out)
+    assert result["failed"] == 0, f"{client} alone: {result['failed']} calls failed"
+    return float(result["per_s"])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 16, 64, 256])
@@ -266,7 +291,7 @@ def main() -> None:
         ideal_head = f"ideal (C/{args.latency:g})"
         print(
             f"{'concurrency':>11} | {'tasks':>5} | {'tasks/s':>8} | {ideal_head:>14}"
-            f" | {'share of ideal':>14}",
+            f" | {'share of ideal':>14} | {'google-genai alone':>18} | {'aiohttp alone':>13}",
             flush=True,
         )
         for concurrency in args.concurrency:
@@ -279,11 +304,18 @@ def main() -> None:
             m = measure(url, batch, tasks)
             released = re.search(r"released\s+(\d+)", summary)
             share = m["tasks_per_s"] / ideal
+            sdk = ceiling("sdk", fake_url, concurrency, tasks)
+            raw = ceiling("aiohttp", fake_url, concurrency, tasks)
             results[f"llm_bound.tasks_per_s_{concurrency}"] = round(m["tasks_per_s"], 1)
             results[f"llm_bound.efficiency_{concurrency}"] = round(share, 3)
+            results[f"llm_bound.sdk_alone_per_s_{concurrency}"] = round(sdk, 1)
+            results[f"llm_bound.sdk_alone_efficiency_{concurrency}"] = round(sdk / ideal, 3)
+            results[f"llm_bound.aiohttp_alone_per_s_{concurrency}"] = round(raw, 1)
+            results[f"llm_bound.aiohttp_alone_efficiency_{concurrency}"] = round(raw / ideal, 3)
             print(
                 f"{concurrency:>11} | {tasks:>5} | {m['tasks_per_s']:>8.1f} | {ideal:>14.0f}"
-                f" | {share:>13.1%}   ({m['seconds']:.2f} s, median call {m['median_call_ms']:.0f}"
+                f" | {share:>13.1%} | {sdk / ideal:>17.1%} | {raw / ideal:>12.1%}"
+                f"   ({m['seconds']:.2f} s, median call {m['median_call_ms']:.0f}"
                 f" ms, released {released.group(1) if released else '?'},"
                 f" re-claimed {m['reclaimed']}, failed calls {m['failed_calls']})",
                 flush=True,

@@ -8,7 +8,8 @@ as the Makefile's bench target did, then
   fan_out    bench/fan_out.py: one input split into 10,000 branches and merged back;
   llm_bound  bench/llm_bound.py: one worker against a fake provider answering in 0.5 s,
              concurrency 16, 64 and 256 (subprocess; it writes llm_bound.efficiency_<C>
-             = tasks/s / (C / 0.5) itself);
+             = tasks/s / (C / 0.5) itself), next to one process with google-genai alone
+             and with aiohttp alone (no database) at the same concurrency;
   scale      bench/scale.py: claim, complete and a user's reads and approval at 10k and
              at 1M finished tasks;
   idle       bench/idle.py: queries/s of 2 idle workers and their wake-up latency;

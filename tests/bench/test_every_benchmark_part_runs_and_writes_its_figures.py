@@ -17,6 +17,8 @@ KEYS = (
     "fan_out.create_1000_branches_s",
     "fan_out.merge_after_last_branch_ms",
     "llm_bound.efficiency_16",
+    "llm_bound.sdk_alone_efficiency_16",
+    "llm_bound.aiohttp_alone_efficiency_16",
     "scale.claim_p99_ratio",
     "scale.complete_p99_ratio",
     "idle.queries_per_s",
