@@ -42,6 +42,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 KEYS = 4
+MODEL = "gemini-2.5-flash"
 OUTPUT_SCHEMA = {
     "type": "object",
     "properties": {"answer": {"type": "string"}, "score": {"type": "integer"}},
@@ -102,7 +103,7 @@ def setup_owner(url: str, keys: int) -> uuid.UUID:
                 {
                     "key": "answer",
                     "template": "Answer question {{n}} in one word.",
-                    "ai_settings": {"provider": "gemini", "model": "gemini-2.5-flash"},
+                    "ai_settings": {"provider": "gemini", "model": MODEL},
                     "output_schema": OUTPUT_SCHEMA,
                 }
             ],

@@ -24,16 +24,10 @@ import time
 from collections.abc import Awaitable, Callable
 
 import aiohttp
+from llm_bound import MODEL, OUTPUT_SCHEMA
 from orchable.providers.base import LLMRequest
 from orchable.providers.gemini import GeminiProvider
 from orchable.run_worker import settle_garbage_collector
-
-MODEL = "gemini-2.5-flash"
-OUTPUT_SCHEMA = {
-    "type": "object",
-    "properties": {"answer": {"type": "string"}, "score": {"type": "integer"}},
-    "required": ["answer", "score"],
-}
 
 Call = Callable[[int], Awaitable[None]]
 
