@@ -28,11 +28,19 @@ settings their docs give:
   jobs, so each worker reports when its first job started and when runOnce returned (all its
   completions written): timed from the earliest start to the latest return.
 
+Rounds (`--rounds`, 3): every configuration runs once per round, the systems interleaved,
+so a slow spell of the machine falls on all of them; Procrastinate runs in the first round
+only (about 90 s a run, and an order of magnitude behind the others). Each figure is the
+median of its rounds, written with its lowest and highest (`<key>_min`, `<key>_max`): on
+this 2-core machine a system's runs spread by up to 2x within the hour (PgQueuer with its
+defaults drained at 1,788 and at 3,416 jobs/s), so one run cannot settle a ratio near 1.
+
 CPU: the worker processes' CPU time (this script's reaped children) and the PostgreSQL
 server's (live server processes plus the postmaster's reaped backends, from /proc) over each
 run, next to the measured seconds, to tell which side is the limit.
 
 Usage: python bench/queue_overhead.py [--tasks N] [--processes 1 2 4] [--peer-processes 2]
+                             [--rounds 3]
                              [--only orchable pgqueuer procrastinate graphile]
   DATABASE_URL: the postgres role of the bench database (default: scripts/db.sh url
   orchable_bench); the worker and superuser URLs come from scripts/db.sh for that database.
@@ -46,11 +54,15 @@ import json
 import os
 import resource
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -142,6 +154,18 @@ def run_processes(
 def check(label: str, ok: bool, detail: str) -> None:
     if not ok:
         raise RuntimeError(f"{label}: {detail}")
+
+
+@dataclass
+class Run:
+    """One system in one configuration: measured once per round, reported by its median."""
+
+    name: str
+    key: str
+    processes: int
+    measure: Callable[[], dict]
+    once: bool = False  # measured in the first round only
+    per_s: list[float] = field(default_factory=list)
 
 
 # --- orchable -------------------------------------------------------------------------------
@@ -328,6 +352,7 @@ def main() -> None:
     parser.add_argument("--tasks", type=int, default=20_000)
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--peer-processes", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3, help="runs of each system, interleaved")
     parser.add_argument("--only", nargs="+", choices=SYSTEMS, default=list(SYSTEMS))
     parser.add_argument("--out", default=str(ROOT / "bench/results/latest.json"))
     args = parser.parse_args()
@@ -338,41 +363,55 @@ def main() -> None:
 
     results: dict[str, float] = {}
     head = (
-        f"{'system':<32} {'procs':>5} {'tasks/s':>8} {'seconds':>8}"
+        f"{'system':<32} {'round':>5} {'procs':>5} {'tasks/s':>8} {'seconds':>8}"
         f" {'worker cpu':>10} {'pg cpu':>7}"
     )
-    print(f"{args.tasks} no-op tasks per run\n{head}", flush=True)
-
-    def report(name: str, key: str, processes: int, r: dict) -> None:
-        results[key] = round(r["per_s"], 1)
-        print(
-            f"{name:<32} {processes:>5} {r['per_s']:>8.0f} {r['seconds']:>8.2f}"
-            f" {r['cpu'].workers:>9.1f}s {r['cpu'].server:>6.1f}s  {r['note']}",
-            flush=True,
-        )
+    print(f"{args.tasks} no-op tasks per run, {args.rounds} round(s)\n{head}", flush=True)
 
     n, peers = args.tasks, args.peer_processes
+    runs: list[Run] = []
     if "orchable" in args.only:
         pipeline = orchable_pipeline(url)
-        for processes in args.processes:
-            r = orchable_run(url, wurl, pipeline, n, processes)
-            report("orchable", f"queue.orchable_per_s_{processes}", processes, r)
+        for p in args.processes:
+            run = partial(orchable_run, url, wurl, pipeline, n, p)
+            runs.append(Run("orchable", f"queue.orchable_per_s_{p}", p, run))
+    if "pgqueuer" in args.only:
+        for size, name, key in (
+            (10, "defaults", "pgqueuer"),
+            (100, "batch 100", "pgqueuer_batched"),
+        ):
+            run = partial(pgqueuer_run, admin, n, peers, size)
+            runs.append(Run(f"pgqueuer ({name})", f"queue.{key}_per_s", peers, run))
+    if "procrastinate" in args.only:
+        run = partial(procrastinate_run, admin, n, peers)
+        runs.append(Run("procrastinate", "queue.procrastinate_per_s", peers, run, once=True))
+    if "graphile" in args.only:
+        for mode, key in (("defaults", "graphile_worker"), ("batched", "graphile_worker_batched")):
+            run = partial(graphile_run, admin, n, peers, mode)
+            runs.append(Run(f"graphile-worker ({mode})", f"queue.{key}_per_s", peers, run))
+
+    for round_number in range(1, args.rounds + 1):
+        for run in runs:
+            if run.once and round_number > 1:
+                continue
+            r = run.measure()
+            run.per_s.append(r["per_s"])
+            print(
+                f"{run.name:<32} {round_number:>5} {run.processes:>5} {r['per_s']:>8.0f}"
+                f" {r['seconds']:>8.2f} {r['cpu'].workers:>9.1f}s {r['cpu'].server:>6.1f}s"
+                f"  {r['note']}",
+                flush=True,
+            )
+    for run in runs:
+        results[run.key] = round(statistics.median(run.per_s), 1)
+        if len(run.per_s) > 1:
+            results[f"{run.key}_min"] = round(min(run.per_s), 1)
+            results[f"{run.key}_max"] = round(max(run.per_s), 1)
+    results["queue.rounds"] = args.rounds
+    if "orchable" in args.only:
         results["queue.orchable_per_s"] = max(
             results[f"queue.orchable_per_s_{p}"] for p in args.processes
         )
-    if "pgqueuer" in args.only:
-        r = pgqueuer_run(admin, n, peers, 10)
-        report("pgqueuer (defaults)", "queue.pgqueuer_per_s", peers, r)
-        r = pgqueuer_run(admin, n, peers, 100)
-        report("pgqueuer (batch 100)", "queue.pgqueuer_batched_per_s", peers, r)
-    if "procrastinate" in args.only:
-        r = procrastinate_run(admin, n, peers)
-        report("procrastinate", "queue.procrastinate_per_s", peers, r)
-    if "graphile" in args.only:
-        r = graphile_run(admin, n, peers, "defaults")
-        report("graphile-worker (defaults)", "queue.graphile_worker_per_s", peers, r)
-        r = graphile_run(admin, n, peers, "batched")
-        report("graphile-worker (batched)", "queue.graphile_worker_batched_per_s", peers, r)
 
     best = results.get("queue.orchable_per_s")
     if best:
@@ -384,7 +423,7 @@ def main() -> None:
             ("queue.graphile_worker_batched_per_s", "graphile-worker (batched)"),
         ):
             if key in results:
-                print(f"orchable (best) / {name}: {best / results[key]:.2f}")
+                print(f"orchable (best) / {name}, medians of the rounds: {best / results[key]:.2f}")
 
     out = Path(args.out)
     merged = json.loads(out.read_text()) if out.exists() else {}

@@ -1,7 +1,8 @@
 """The one table of every benchmark figure, side by side, from the flat results.
 
 Columns: part, figure, value, what it is compared with, the ratio, and the target where
-there is one. Queue: orchable's best tasks/s over each peer's (orchable/peer). Scale: the
+there is one. Queue: orchable's best tasks/s over each peer's (orchable/peer), each the
+median of its rounds, with their range. Scale: the
 small and the large table side by side (value "small -> large") and their ratio. A figure
 missing from the results (a part not run, or failed) is left out.
 
@@ -50,6 +51,14 @@ def number(value: float, digits: int = 0) -> str:
     return f"{value:,.{digits}f}"
 
 
+def spread(r: dict[str, Any], key: str) -> str:
+    """'median of 3 (2,607-2,889)' when the queue part ran several rounds."""
+    rounds = int(r.get("queue.rounds", 1))
+    if rounds < 2 or f"{key}_min" not in r:
+        return ""
+    return f"median of {rounds} ({number(r[f'{key}_min'])}-{number(r[f'{key}_max'])})"
+
+
 def queue_rows(r: dict[str, Any]) -> list[Row]:
     rows: list[Row] = []
     counts = sorted(
@@ -63,6 +72,7 @@ def queue_rows(r: dict[str, Any]) -> list[Row]:
                 "queue",
                 f"orchable, {n} worker process(es)",
                 number(r[f"queue.orchable_per_s_{n}"]) + " tasks/s",
+                spread(r, f"queue.orchable_per_s_{n}"),
             )
         )
     best = r.get("queue.orchable_per_s")
@@ -75,7 +85,7 @@ def queue_rows(r: dict[str, Any]) -> list[Row]:
                     "queue",
                     f"{name}, {peers} processes",
                     number(r[key]) + " tasks/s",
-                    "orchable (best) / it",
+                    "; ".join(filter(None, ["orchable (best) / it", spread(r, key)])),
                     ratio,
                 )
             )

@@ -3,7 +3,8 @@
 In order, each part timed: the bench database orchable_bench is (re)created and deployed
 as the Makefile's bench target did, then
   queue      bench/queue_overhead.py: 20,000 no-op tasks, orchable with 1, 2 and 4 worker
-             processes, PgQueuer, Procrastinate and graphile-worker with 2 (subprocess);
+             processes, PgQueuer, Procrastinate and graphile-worker with 2 (subprocess),
+             3 interleaved rounds, each figure the median of its rounds;
   physical   bench/physical_limit.py: pgbench simple-update, 2 and 4 clients, 15 s each;
   fan_out    bench/fan_out.py: one input split into 10,000 branches and merged back;
   llm_bound  bench/llm_bound.py: one worker against a fake provider answering in 0.5 s,
@@ -19,7 +20,7 @@ took, then ONE table prints every figure side by side, with orchable/peer ratios
 targets. A part that fails is reported and the others still run; the exit status is then 1.
 
 --quick is a smoke run of every part at small sizes (1,000 queue tasks, orchable only with
-1 and 2 processes; pgbench 3 s; 1,000 branches; concurrency 16; 2k/20k tasks; a 5 s idle
+1 and 2 processes, one round; pgbench 3 s; 1,000 branches; concurrency 16; 2k/20k tasks; a 5 s idle
 window) that writes bench/results/quick.json and quick.png instead, in about a minute.
 --only PART... runs some parts and merges their keys into the existing file.
 
@@ -58,6 +59,7 @@ class Sizes:
     queue_tasks: int
     queue_processes: tuple[int, ...]
     queue_peers: bool
+    queue_rounds: int
     pgbench_seconds: int
     branches: int
     concurrency: tuple[int, ...]
@@ -66,8 +68,8 @@ class Sizes:
     quick: bool
 
 
-FULL = Sizes(20_000, (1, 2, 4), True, 15, 10_000, (16, 64, 256), 30.0, 5, False)
-QUICK = Sizes(1_000, (1, 2), False, 3, 1_000, (16,), 5.0, 2, True)
+FULL = Sizes(20_000, (1, 2, 4), True, 3, 15, 10_000, (16, 64, 256), 30.0, 5, False)
+QUICK = Sizes(1_000, (1, 2), False, 1, 3, 1_000, (16,), 5.0, 2, True)
 
 
 def bench_env() -> dict[str, str]:
@@ -98,7 +100,7 @@ def script(name: str, args: list[str], timeout: float) -> common.Results:
 
 def queue(sizes: Sizes, known: dict[str, Any]) -> common.Results:
     args = ["--tasks", str(sizes.queue_tasks), "--processes", *map(str, sizes.queue_processes)]
-    args += ["--peer-processes", str(PEER_PROCESSES)]
+    args += ["--peer-processes", str(PEER_PROCESSES), "--rounds", str(sizes.queue_rounds)]
     if not sizes.queue_peers:
         args += ["--only", "orchable"]
     results = script("queue_overhead.py", args, timeout=1800)
