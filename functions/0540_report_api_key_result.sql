@@ -67,16 +67,27 @@ begin
         return v_health;
     end if;
 
-    v_failures := v_health.consecutive_failures + 1;
     v_reason := p_outcome;
-    if p_outcome = 'rate_limited' then
-        v_cooldown := make_interval(secs => coalesce(
-            p_retry_after_seconds, least(30 * power(2, least(v_failures, 20) - 1), 3600)
-        ));
-    elsif p_outcome in ('server_error', 'timeout') then
-        v_cooldown := make_interval(secs => least(5 * power(2, least(v_failures, 20) - 1), 300));
+    if v_health.blocked_until > v_now then
+        -- The key is blocked: this call was in flight when the block began (acquire hands
+        -- out no blocked key), and it failed for the same cause. The block already counts
+        -- that failure: a burst of them neither lengthens the streak nor the cooldown, or
+        -- one stumble of the provider would block every key for minutes. Only a
+        -- Retry-After the provider sent is honoured.
+        v_failures := v_health.consecutive_failures;
+        v_cooldown := make_interval(secs => p_retry_after_seconds);
+        v_deactivate := p_outcome = 'invalid_key';
     else
-        v_deactivate := true;
+        v_failures := v_health.consecutive_failures + 1;
+        if p_outcome = 'rate_limited' then
+            v_cooldown := make_interval(secs => coalesce(
+                p_retry_after_seconds, least(30 * power(2, least(v_failures, 20) - 1), 3600)
+            ));
+        elsif p_outcome in ('server_error', 'timeout') then
+            v_cooldown := make_interval(secs => least(5 * power(2, least(v_failures, 20) - 1), 300));
+        else
+            v_deactivate := true;
+        end if;
     end if;
     -- Too many failures: 10 in a row over 10 minutes or more, and not rate limits (a quota
     -- comes back; its cooldown is enough). A burst does not count however long it is:
@@ -118,7 +129,8 @@ comment on function public.report_api_key_result(uuid, text, integer, text, time
 success resets the failure streak and clears the block. rate_limited blocks for p_retry_after_seconds,
 else 30 s * 2^(streak - 1) up to 1 hour; server_error and timeout block for 5 s * 2^(streak - 1) up to 5 minutes;
 invalid_key deactivates the key at once; so does a streak of 10 failures or more that has lasted 10 minutes,
-unless the last is a rate limit (too_many_failures: <error>).
+unless the last is a rate limit (too_many_failures: <error>). A failure reported while the key is blocked (a call
+in flight when the block began) changes neither the streak nor the block, but for a Retry-After it carries.
 Errors: OR100 negative retry-after, OR101 key not found, OR102 unknown outcome.';
 revoke all on function public.report_api_key_result(uuid, text, integer, text, timestamptz)
 from public, anon, authenticated, service_role;

@@ -29,7 +29,7 @@ comment on column public.api_key_health.owner_id is 'The key''s owner, copied so
 comment on column public.api_key_health.last_used_at is
 'When acquire_api_key last handed out the key; the least recently used key goes first.';
 comment on column public.api_key_health.consecutive_failures is
-'Failures since the last success; cooldowns grow with it (see report_api_key_result).';
+'Failures since the last success, the failures reported while the key was blocked counting with the one that blocked it; cooldowns grow with it (see report_api_key_result).';
 comment on column public.api_key_health.blocked_until is 'The key is not handed out before this time (rate limit or error cooldown).';
 comment on column public.api_key_health.block_reason is
 'Why the key is blocked or deactivated: rate_limited, server_error, timeout, invalid_key, too_many_failures: <error>.';

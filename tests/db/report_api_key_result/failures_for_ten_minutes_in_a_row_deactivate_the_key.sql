@@ -1,5 +1,5 @@
 begin;
-select plan(7);
+select plan(8);
 
 grant usage on schema extensions to orchable_worker;
 
@@ -16,12 +16,20 @@ select results_eq(
     $$select k.is_active, h.consecutive_failures, h.failing_since
       from public.user_api_keys as k inner join public.api_key_health as h on h.user_api_key_id = k.id
       where k.id = '$$ || :'key_id' || $$'$$,
-    $$values (true, 30, '2026-01-01 00:00:00+00'::timestamptz)$$,
+    $$values (true, 1, '2026-01-01 00:00:00+00'::timestamptz)$$,
     'thirty failures in a burst leave the key active, and the streak remembers when it began'
 );
 
+-- Eight quick rate limits, each after the last block ran out, then a timeout: ten in a row.
 select tests.authenticate_as_worker();
-select public.report_api_key_result(:'key_id', 'timeout', p_error => 'late', p_now => '2026-01-01 00:09:59+00');
+select public.report_api_key_result(:'key_id', 'rate_limited', p_retry_after_seconds => 1, p_now => t)
+from generate_series('2026-01-01 00:00:10+00'::timestamptz, '2026-01-01 00:01:20+00', interval '10 seconds') as t;
+select results_eq(
+    $$select consecutive_failures from public.report_api_key_result(
+        '$$ || :'key_id' || $$', 'timeout', p_error => 'late', p_now => '2026-01-01 00:09:59+00')$$,
+    $$values (10)$$,
+    'ten failures in a row'
+);
 select tests.clear_authentication();
 select is(
     (select is_active from public.user_api_keys where id = :'key_id'), true,
@@ -31,9 +39,9 @@ select is(
 select tests.authenticate_as_worker();
 select results_eq(
     $$select consecutive_failures, block_reason from public.report_api_key_result(
-        '$$ || :'key_id' || $$', 'timeout', p_error => 'deadline exceeded', p_now => '2026-01-01 00:10:00+00')$$,
-    $$values (32, 'too_many_failures: deadline exceeded')$$,
-    'a failure ten minutes into the streak deactivates it, naming the last error'
+        '$$ || :'key_id' || $$', 'timeout', p_error => 'deadline exceeded', p_now => '2026-01-01 00:15:00+00')$$,
+    $$values (11, 'too_many_failures: deadline exceeded')$$,
+    'the next failure, more than ten minutes into the streak, deactivates it, naming the last error'
 );
 select tests.clear_authentication();
 select is(
@@ -42,7 +50,7 @@ select is(
 );
 select tests.authenticate_as_worker();
 select is(
-    (select block_reason from public.report_api_key_result(:'key_id', 'success', p_now => '2026-01-01 00:10:01+00')),
+    (select block_reason from public.report_api_key_result(:'key_id', 'success', p_now => '2026-01-01 00:15:01+00')),
     'too_many_failures: deadline exceeded',
     'a late success of a call already in flight does not erase why the key was deactivated'
 );

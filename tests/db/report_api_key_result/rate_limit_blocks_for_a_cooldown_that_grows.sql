@@ -25,11 +25,12 @@ select is(
     interval '120 seconds',
     'the third for 120 s'
 );
-select public.report_api_key_result(:'key_id', 'rate_limited', p_now => '2026-01-01 00:03:00+00')
-from generate_series(4, 7);
+-- Each after the last block ran out: a failure during a block does not lengthen the streak.
+select public.report_api_key_result(:'key_id', 'rate_limited', p_now => '2026-01-01 00:00:00+00'::timestamptz + n * interval '1 hour')
+from generate_series(4, 7) as n;
 select is(
-    (select blocked_until - '2026-01-01 01:00:00+00'::timestamptz
-        from public.report_api_key_result(:'key_id', 'rate_limited', p_now => '2026-01-01 01:00:00+00')),
+    (select blocked_until - '2026-01-01 08:00:00+00'::timestamptz
+        from public.report_api_key_result(:'key_id', 'rate_limited', p_now => '2026-01-01 08:00:00+00')),
     interval '1 hour',
     'the eighth would be 3840 s, capped at one hour'
 );

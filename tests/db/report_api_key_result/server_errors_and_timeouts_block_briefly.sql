@@ -19,8 +19,9 @@ select results_eq(
     $$values ('2026-01-01 00:01:10+00'::timestamptz, 'timeout')$$,
     'a timeout next in the streak for 10 s'
 );
-select public.report_api_key_result(:'key_id', 'server_error', p_now => '2026-01-01 00:02:00+00')
-from generate_series(3, 7);
+-- Each after the last block ran out: a failure during a block does not lengthen the streak.
+select public.report_api_key_result(:'key_id', 'server_error', p_now => '2026-01-01 00:00:00+00'::timestamptz + n * interval '6 minutes')
+from generate_series(3, 7) as n;
 select is(
     (select blocked_until - '2026-01-01 01:00:00+00'::timestamptz
         from public.report_api_key_result(:'key_id', 'server_error', p_now => '2026-01-01 01:00:00+00')),

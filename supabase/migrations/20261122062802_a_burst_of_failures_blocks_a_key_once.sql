@@ -1,0 +1,145 @@
+-- Delta from the sources below, written by scripts/new-migration.sh.
+
+-- Written by hand: the comment that changed (sql/0210_table_api_key_health.sql).
+comment on column public.api_key_health.consecutive_failures is
+'Failures since the last success, the failures reported while the key was blocked counting with the one that blocked it; cooldowns grow with it (see report_api_key_result).';
+
+-- functions/0540_report_api_key_result.sql
+-- SECURITY DEFINER: the worker has no privileges on the key tables; this is its only way
+-- to write a key's health.
+create or replace function public.report_api_key_result(
+    p_api_key_id uuid,
+    p_outcome text,
+    p_retry_after_seconds integer default null,
+    p_error text default null,
+    p_now timestamptz default null
+)
+returns public.api_key_health
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+    v_now timestamptz := coalesce(p_now, now());
+    v_health public.api_key_health;
+    v_failures integer;
+    v_cooldown interval;
+    v_reason text;
+    v_deactivate boolean := false;
+begin
+    if p_outcome is null
+        or p_outcome not in ('success', 'rate_limited', 'server_error', 'timeout', 'invalid_key') then
+        raise exception 'unknown outcome %', coalesce(quote_literal(p_outcome), 'null')
+            using errcode = 'OR102',
+            detail = 'p_outcome is not one of the outcomes a call can have.',
+            hint = 'Use success, rate_limited, server_error, timeout or invalid_key.';
+    end if;
+    if p_retry_after_seconds < 0 then
+        raise exception 'negative retry-after: % seconds', p_retry_after_seconds
+            using errcode = 'OR100',
+            detail = 'p_retry_after_seconds must be zero or more.',
+            hint = 'Pass the Retry-After the provider sent, or null.';
+    end if;
+
+    -- Key health is advice for the next acquire: its commit need not wait for the disk,
+    -- so the key's row lock is held for microseconds, not a WAL flush. A crash loses at
+    -- most the last moment of it, and the next call learns it again.
+    perform set_config('synchronous_commit', 'off', true);
+
+    select h.* into v_health
+    from public.api_key_health as h
+    where h.user_api_key_id = p_api_key_id
+    for update;
+    if not found then
+        raise exception 'API key % not found', p_api_key_id
+            using errcode = 'OR101',
+            detail = 'No user_api_keys row has this id.',
+            hint = 'Report the api_key_id acquire_api_key returned; the key may have been deleted.';
+    end if;
+
+    if p_outcome = 'success' then
+        update public.api_key_health as h
+        set
+            consecutive_failures = 0,
+            blocked_until = null,
+            failing_since = null,
+            -- A deactivated key keeps the reason it was deactivated for.
+            block_reason = case when k.is_active then null else h.block_reason end,
+            total_calls = h.total_calls + 1,
+            updated_at = v_now
+        from public.user_api_keys as k
+        where h.user_api_key_id = p_api_key_id and k.id = h.user_api_key_id
+        returning h.* into v_health;
+        return v_health;
+    end if;
+
+    v_reason := p_outcome;
+    if v_health.blocked_until > v_now then
+        -- The key is blocked: this call was in flight when the block began (acquire hands
+        -- out no blocked key), and it failed for the same cause. The block already counts
+        -- that failure: a burst of them neither lengthens the streak nor the cooldown, or
+        -- one stumble of the provider would block every key for minutes. Only a
+        -- Retry-After the provider sent is honoured.
+        v_failures := v_health.consecutive_failures;
+        v_cooldown := make_interval(secs => p_retry_after_seconds);
+        v_deactivate := p_outcome = 'invalid_key';
+    else
+        v_failures := v_health.consecutive_failures + 1;
+        if p_outcome = 'rate_limited' then
+            v_cooldown := make_interval(secs => coalesce(
+                p_retry_after_seconds, least(30 * power(2, least(v_failures, 20) - 1), 3600)
+            ));
+        elsif p_outcome in ('server_error', 'timeout') then
+            v_cooldown := make_interval(secs => least(5 * power(2, least(v_failures, 20) - 1), 300));
+        else
+            v_deactivate := true;
+        end if;
+    end if;
+    -- Too many failures: 10 in a row over 10 minutes or more, and not rate limits (a quota
+    -- comes back; its cooldown is enough). A burst does not count however long it is:
+    -- the calls in flight on a key when the provider stumbles all fail within seconds, and
+    -- an outage must not switch off the whole pool.
+    if v_failures >= 10
+        and p_outcome <> 'rate_limited'
+        and v_now - coalesce(v_health.failing_since, v_now) >= interval '10 minutes'
+        and not v_deactivate then
+        v_deactivate := true;
+        v_reason := 'too_many_failures: ' || coalesce(p_error, p_outcome);
+    end if;
+
+    update public.api_key_health as h
+    set
+        consecutive_failures = v_failures,
+        -- A cooldown never shortens a longer block already in force.
+        blocked_until = greatest(h.blocked_until, v_now + v_cooldown),
+        block_reason = v_reason,
+        total_calls = h.total_calls + 1,
+        total_failures = h.total_failures + 1,
+        last_error = coalesce(p_error, h.last_error),
+        updated_at = v_now,
+        failing_since = coalesce(h.failing_since, v_now)
+    where h.user_api_key_id = p_api_key_id
+    returning h.* into v_health;
+
+    if v_deactivate then
+        update public.user_api_keys as k
+        set is_active = false, updated_at = v_now
+        where k.id = p_api_key_id;
+    end if;
+    return v_health;
+end
+$$;
+
+comment on function public.report_api_key_result(uuid, text, integer, text, timestamptz) is
+'Records how a call with a key went, and blocks or deactivates the key accordingly.
+success resets the failure streak and clears the block. rate_limited blocks for p_retry_after_seconds,
+else 30 s * 2^(streak - 1) up to 1 hour; server_error and timeout block for 5 s * 2^(streak - 1) up to 5 minutes;
+invalid_key deactivates the key at once; so does a streak of 10 failures or more that has lasted 10 minutes,
+unless the last is a rate limit (too_many_failures: <error>). A failure reported while the key is blocked (a call
+in flight when the block began) changes neither the streak nor the block, but for a Retry-After it carries.
+Errors: OR100 negative retry-after, OR101 key not found, OR102 unknown outcome.';
+revoke all on function public.report_api_key_result(uuid, text, integer, text, timestamptz)
+from public, anon, authenticated, service_role;
+grant execute on function public.report_api_key_result(uuid, text, integer, text, timestamptz)
+to orchable_worker, service_role;
