@@ -40,61 +40,64 @@ begin
         return 0;
     end if;
 
-    -- A malformed element is a worker bug: refuse the whole call, naming the first one,
-    -- before any member is cast to its column type.
-    select e.position - 1 as position, v.reason into v_bad
-    from jsonb_array_elements(p_calls) with ordinality as e (element, position)
-    cross join lateral (
-        select case
-            when jsonb_typeof(e.element) <> 'object' then 'is not an object'
-            when jsonb_typeof(e.element -> 'task_id') is distinct from 'string'
-                or e.element ->> 'task_id' !~ v_uuid then 'has no task_id (a uuid)'
-            when jsonb_typeof(e.element -> 'api_key_id') not in ('string', 'null')
-                or e.element ->> 'api_key_id' !~ v_uuid then 'has an api_key_id that is not a uuid'
-            when exists (
-                select from jsonb_each(e.element) as m (name, value)
-                where m.name in (
-                    'input_tokens', 'output_tokens', 'cached_tokens', 'thoughts_tokens', 'latency_ms', 'http_status'
-                )
-                and jsonb_typeof(m.value) <> 'null'
-                and case when m.value #>> '{}' ~ '^-?[0-9]{1,10}$'
-                    then (m.value #>> '{}')::bigint not between -2147483648 and 2147483647 else true end
-            ) then 'has a count, latency or http_status that is not a whole number of at most 2147483647'
-        end as reason
-    ) as v
-    where v.reason is not null
-    order by e.position
-    limit 1;
-    if found then
-        raise exception 'element % of p_calls %: nothing was recorded', v_bad.position, v_bad.reason
-            using errcode = 'OR010', detail = format('p_calls[%s] = %s', v_bad.position, p_calls -> v_bad.position::integer),
-            hint = 'each element is an object with task_id (a uuid), provider, model, outcome and whole-number counts';
-    end if;
-
     -- Read once into arrays (in input order), each call's task too (a null owner: no such
-    -- task); the statements below work on the arrays.
-    select
-        array_agg(c.task_id order by c.ordinality), array_agg(c.provider order by c.ordinality),
-        array_agg(c.model order by c.ordinality), array_agg(c.outcome order by c.ordinality),
-        array_agg(c.api_key_id order by c.ordinality), array_agg(coalesce(c.input_tokens, 0) order by c.ordinality),
-        array_agg(coalesce(c.output_tokens, 0) order by c.ordinality),
-        array_agg(coalesce(c.cached_tokens, 0) order by c.ordinality),
-        array_agg(coalesce(c.thoughts_tokens, 0) order by c.ordinality), array_agg(c.latency_ms order by c.ordinality),
-        array_agg(c.http_status order by c.ordinality), array_agg(c.error order by c.ordinality),
-        array_agg(c.response_id order by c.ordinality),
-        array_agg(orchable._llm_call_cost(m, c.input_tokens, c.output_tokens, c.cached_tokens, c.thoughts_tokens)
-            order by c.ordinality),
-        array_agg(t.owner_id order by c.ordinality), array_agg(t.batch_id order by c.ordinality),
-        array_agg(t.retry_count order by c.ordinality)
-    into v_task_ids, v_providers, v_models, v_outcomes, v_api_key_ids, v_input, v_output, v_cached, v_thoughts,
-        v_latency, v_http_status, v_errors, v_response_ids, v_costs, v_owner_ids, v_batch_ids, v_attempts
-    from rows from (jsonb_to_recordset(p_calls) as (
-        task_id uuid, provider text, model text, outcome text, api_key_id uuid, input_tokens integer,
-        output_tokens integer, cached_tokens integer, thoughts_tokens integer, latency_ms integer,
-        http_status integer, error text, response_id text
-    )) with ordinality as c
-    left join public.ai_models as m on m.provider = c.provider and m.model = c.model
-    left join public.ai_tasks as t on t.id = c.task_id;
+    -- task); the statements below work on the arrays. A member its column type cannot take
+    -- is a worker bug: the whole call is refused, naming the first malformed element. The
+    -- elements are only inspected one by one then, as that costs as much as the read.
+    begin
+        select
+            array_agg(c.task_id order by c.ordinality), array_agg(c.provider order by c.ordinality),
+            array_agg(c.model order by c.ordinality), array_agg(c.outcome order by c.ordinality),
+            array_agg(c.api_key_id order by c.ordinality), array_agg(coalesce(c.input_tokens, 0) order by c.ordinality),
+            array_agg(coalesce(c.output_tokens, 0) order by c.ordinality),
+            array_agg(coalesce(c.cached_tokens, 0) order by c.ordinality),
+            array_agg(coalesce(c.thoughts_tokens, 0) order by c.ordinality), array_agg(c.latency_ms order by c.ordinality),
+            array_agg(c.http_status order by c.ordinality), array_agg(c.error order by c.ordinality),
+            array_agg(c.response_id order by c.ordinality),
+            array_agg(orchable._llm_call_cost(m, c.input_tokens, c.output_tokens, c.cached_tokens, c.thoughts_tokens)
+                order by c.ordinality),
+            array_agg(t.owner_id order by c.ordinality), array_agg(t.batch_id order by c.ordinality),
+            array_agg(t.retry_count order by c.ordinality)
+        into v_task_ids, v_providers, v_models, v_outcomes, v_api_key_ids, v_input, v_output, v_cached, v_thoughts,
+            v_latency, v_http_status, v_errors, v_response_ids, v_costs, v_owner_ids, v_batch_ids, v_attempts
+        from rows from (jsonb_to_recordset(p_calls) as (
+            task_id uuid, provider text, model text, outcome text, api_key_id uuid, input_tokens integer,
+            output_tokens integer, cached_tokens integer, thoughts_tokens integer, latency_ms integer,
+            http_status integer, error text, response_id text
+        )) with ordinality as c
+        left join public.ai_models as m on m.provider = c.provider and m.model = c.model
+        left join public.ai_tasks as t on t.id = c.task_id;
+    exception when invalid_text_representation or numeric_value_out_of_range or invalid_parameter_value then
+        select e.position - 1 as position, v.reason into v_bad
+        from jsonb_array_elements(p_calls) with ordinality as e (element, position)
+        cross join lateral (
+            select case
+                when jsonb_typeof(e.element) <> 'object' then 'is not an object'
+                when jsonb_typeof(e.element -> 'task_id') is distinct from 'string'
+                    or e.element ->> 'task_id' !~ v_uuid then 'has no task_id (a uuid)'
+                when jsonb_typeof(e.element -> 'api_key_id') not in ('string', 'null')
+                    or e.element ->> 'api_key_id' !~ v_uuid then 'has an api_key_id that is not a uuid'
+                when exists (
+                    select from jsonb_each(e.element) as m (name, value)
+                    where m.name in (
+                        'input_tokens', 'output_tokens', 'cached_tokens', 'thoughts_tokens', 'latency_ms', 'http_status'
+                    )
+                    and jsonb_typeof(m.value) <> 'null'
+                    and case when m.value #>> '{}' ~ '^-?[0-9]{1,10}$'
+                        then (m.value #>> '{}')::bigint not between -2147483648 and 2147483647 else true end
+                ) then 'has a count, latency or http_status that is not a whole number of at most 2147483647'
+            end as reason
+        ) as v
+        where v.reason is not null
+        order by e.position
+        limit 1;
+        if found then
+            raise exception 'element % of p_calls %: nothing was recorded', v_bad.position, v_bad.reason
+                using errcode = 'OR010', detail = format('p_calls[%s] = %s', v_bad.position, p_calls -> v_bad.position::integer),
+                hint = 'each element is an object with task_id (a uuid), provider, model, outcome and whole-number counts';
+        end if;
+        raise;
+    end;
 
     -- The checks of record_llm_call, naming the first element that fails each.
     select c.position - 1 as position, c.outcome into v_bad
