@@ -27,6 +27,7 @@ declare
     v_cooldown interval;
     v_reason text;
     v_deactivate boolean := false;
+    v_rate_limited boolean;
 begin
     if p_outcome is null
         or p_outcome not in ('success', 'rate_limited', 'server_error', 'timeout', 'invalid_key') then
@@ -59,13 +60,16 @@ begin
     end if;
 
     if p_outcome = 'success' then
+        v_rate_limited := coalesce(v_health.block_reason = 'rate_limited' and v_health.blocked_until > v_now, false);
+        -- A success ends the streak and a cooldown for errors, but not a rate limit's: a
+        -- call in flight when the quota ran out says nothing about when it comes back.
         update public.api_key_health as h
         set
             consecutive_failures = 0,
-            blocked_until = null,
+            blocked_until = case when v_rate_limited then h.blocked_until end,
             failing_since = null,
             -- A deactivated key keeps the reason it was deactivated for.
-            block_reason = case when k.is_active then null else h.block_reason end,
+            block_reason = case when not k.is_active or v_rate_limited then h.block_reason end,
             total_calls = h.total_calls + 1,
             updated_at = v_now
         from public.user_api_keys as k
@@ -84,6 +88,9 @@ begin
         v_failures := v_health.consecutive_failures;
         v_cooldown := make_interval(secs => p_retry_after_seconds);
         v_deactivate := p_outcome = 'invalid_key';
+        if not v_deactivate and v_health.blocked_until >= v_now + coalesce(v_cooldown, interval '0') then
+            v_reason := v_health.block_reason;  -- the block stands as it was
+        end if;
     else
         v_failures := v_health.consecutive_failures + 1;
         if p_outcome = 'rate_limited' then
@@ -133,7 +140,7 @@ $$;
 
 comment on function public.report_api_key_result(uuid, text, integer, text, timestamptz) is
 'Records how a call with a key went, and blocks or deactivates the key accordingly.
-success resets the failure streak and clears the block. rate_limited blocks for p_retry_after_seconds,
+success resets the failure streak and clears the block, unless it is a rate limit''s still in force. rate_limited blocks for p_retry_after_seconds,
 else 30 s * 2^(streak - 1) up to 1 hour; server_error and timeout block for 5 s * 2^(streak - 1) up to 5 minutes;
 invalid_key deactivates the key at once; so does a streak of 10 failures or more that has lasted 10 minutes,
 unless the last is a rate limit (too_many_failures: <error>). A failure reported while the key is blocked (a call
