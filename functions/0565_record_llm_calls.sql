@@ -28,6 +28,7 @@ declare
     v_batch_ids uuid [];
     v_attempts integer [];
     v_bad record;
+    v_malformed boolean := false;
 begin
     if jsonb_typeof(p_calls) is distinct from 'array' or jsonb_array_length(p_calls) > 1000 then
         raise exception 'record_llm_calls takes a JSON array of at most 1000 calls'
@@ -41,9 +42,7 @@ begin
     end if;
 
     -- Read once into arrays (in input order), each call's task too (a null owner: no such
-    -- task); the statements below work on the arrays. A member its column type cannot take
-    -- is a worker bug: the whole call is refused, naming the first malformed element. The
-    -- elements are only inspected one by one then, as that costs as much as the read.
+    -- task); the statements below work on the arrays.
     begin
         select
             array_agg(c.task_id order by c.ordinality), array_agg(c.provider order by c.ordinality),
@@ -68,6 +67,13 @@ begin
         left join public.ai_models as m on m.provider = c.provider and m.model = c.model
         left join public.ai_tasks as t on t.id = c.task_id;
     exception when invalid_text_representation or numeric_value_out_of_range or invalid_parameter_value then
+        v_malformed := true;
+    end;
+
+    -- A malformed element (a member its column type cannot take, no task_id) is a worker
+    -- bug: the whole call is refused, naming the first one. The elements are inspected one
+    -- by one only then, as that costs as much as the read.
+    if v_malformed or array_position(v_task_ids, null) is not null then
         select e.position - 1 as position, v.reason into v_bad
         from jsonb_array_elements(p_calls) with ordinality as e (element, position)
         cross join lateral (
@@ -96,8 +102,9 @@ begin
                 using errcode = 'OR010', detail = format('p_calls[%s] = %s', v_bad.position, p_calls -> v_bad.position::integer),
                 hint = 'each element is an object with task_id (a uuid), provider, model, outcome and whole-number counts';
         end if;
-        raise;
-    end;
+        raise exception 'p_calls has a malformed element: nothing was recorded'
+            using errcode = 'OR010', hint = 'each element is an object with task_id (a uuid), provider, model, outcome and whole-number counts';
+    end if;
 
     -- The checks of record_llm_call, naming the first element that fails each.
     select c.position - 1 as position, c.outcome into v_bad

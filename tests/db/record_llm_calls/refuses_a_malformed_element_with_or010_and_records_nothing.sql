@@ -1,5 +1,5 @@
 begin;
-select plan(6);
+select plan(7);
 
 select tests.create_user('owner@example.test') as owner_id \gset
 select tests.seed_single_stage_pipeline(:'owner_id') as orchestrator_id \gset
@@ -18,6 +18,9 @@ select throws_ok(
     format('select public.record_llm_calls(%L)', jsonb_build_array(:'good'::jsonb,
         :'good'::jsonb || '{"task_id": ""}')),
     'OR010', null, 'a task_id that is not a uuid raises OR010');
+select throws_ok(
+    format('select public.record_llm_calls(%L)', jsonb_build_array(:'good'::jsonb, :'good'::jsonb - 'task_id')),
+    'OR010', null, 'an element without a task_id raises OR010');
 select throws_ok(
     format('select public.record_llm_calls(%L)', jsonb_build_array(:'good'::jsonb,
         :'good'::jsonb || '{"api_key_id": "key-1"}')),
