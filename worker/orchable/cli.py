@@ -26,7 +26,7 @@ from rich.console import Console
 from rich.table import Table
 
 from orchable.db import operator_rpc as rpc
-from orchable.run_worker import add_worker_arguments
+from orchable.run_worker import add_worker_arguments, event_loop_factory
 
 Command = Callable[[argparse.Namespace], Awaitable[int]]
 console = Console()
@@ -348,7 +348,8 @@ def main(argv: list[str] | None = None) -> int:
         stream=sys.stderr,
     )
     try:
-        return asyncio.run(args.func(args))
+        with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
+            return runner.run(args.func(args))
     except CliError as error:
         console.print(f"[red]orchable:[/] {error}", highlight=False)
     except psycopg.OperationalError as error:

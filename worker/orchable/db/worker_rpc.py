@@ -10,7 +10,6 @@ raises `StaleClaimError` (SQLSTATE OR006); the database changed nothing.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
 import uuid
 import weakref
@@ -21,6 +20,8 @@ import psycopg
 from psycopg import AsyncConnection
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
+
+from orchable.db import json_codec
 
 STALE_CLAIM = "OR006"
 
@@ -43,8 +44,13 @@ def create_pool(
         open=False,
         name=name,
         kwargs={"autocommit": True, "prepare_threshold": None},
+        configure=_configure,
         check=_IdleCheck(),
     )
+
+
+async def _configure(conn: AsyncConnection) -> None:
+    json_codec.use_on(conn)
 
 
 class _IdleCheck:
@@ -329,7 +335,7 @@ async def record_llm_calls(conn: AsyncConnection, calls: list[CallRecord]) -> in
     row = await _one(
         conn,
         "select public.record_llm_calls(p_calls => %s::jsonb) as count",
-        (json.dumps([c.as_json() for c in calls]),),
+        (json_codec.dumps([c.as_json() for c in calls]),),
     )
     return int(row["count"])
 
@@ -341,7 +347,7 @@ async def complete_tasks(conn: AsyncConnection, completions: list[Completion]) -
     rows = await _rows(
         conn,
         "select status from public.complete_tasks(p_results => %s::jsonb)",
-        (json.dumps([c.as_json() for c in completions]),),
+        (json_codec.dumps([c.as_json() for c in completions]),),
     )
     return [str(r["status"]) for r in rows]
 
