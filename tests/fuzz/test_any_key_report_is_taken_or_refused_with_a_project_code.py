@@ -1,15 +1,16 @@
-"""add_api_key and report_api_key_result with random providers, keys, names, priorities,
-owners, outcomes and retry-afters: each succeeds or raises a project error, and writes
-nothing if it raises."""
+"""add_api_key, report_api_key_result and report_api_key_results with random providers,
+keys, names, priorities, owners, outcomes, retry-afters and JSON: each succeeds or raises
+a project error, and writes nothing if it raises."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from .harness import WORKER, int32, sandbox, texts
+from .harness import WORKER, huge_numbers, int32, json_values, sandbox, texts
 
 providers = st.one_of(
     st.none(), texts, st.sampled_from(["gemini", " OpenAI ", "a.b-c_d", "1x", "gé", "x y", ""])
@@ -94,3 +95,33 @@ def test_any_key_report_is_taken_or_refused_with_a_project_code(db, reports) -> 
                 "select * from public.report_api_key_result(%s, %s, %s, %s, %s)",
                 (target, outcome, retry_after, error, now),
             )
+
+
+# "$own" and "$unknown" stand for the example's key and a uuid that is no key.
+report_elements = st.one_of(
+    json_values,
+    st.fixed_dictionaries(
+        {"api_key_id": st.sampled_from(["$own", "$unknown"]), "outcome": outcomes},
+        optional={
+            "retry_after_seconds": st.one_of(st.none(), int32, huge_numbers, texts),
+            "error": st.one_of(st.none(), texts, json_values),
+        },
+    ),
+)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(reports=st.one_of(json_values, st.lists(report_elements, max_size=8)))
+def test_any_batch_of_key_reports_is_taken_or_refused_with_a_project_code(db, reports) -> None:
+    with sandbox(db) as box:
+        ids = {"$own": str(box.api_key()), "$unknown": str(box.owner)}
+        if isinstance(reports, list):
+            reports = [
+                {**r, "api_key_id": ids[r["api_key_id"]]}
+                if isinstance(r, dict) and r.get("api_key_id") in ("$own", "$unknown")
+                else r
+                for r in reports
+            ]
+        box.attempt(
+            WORKER, "select public.report_api_key_results(%s::jsonb)", (json.dumps(reports),)
+        )

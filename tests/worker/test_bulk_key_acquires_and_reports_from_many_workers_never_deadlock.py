@@ -1,7 +1,7 @@
 """The worker's key batches from many workers at once never deadlock: acquire_api_keys
 locks the owner's keys in the order of their ids, and a batch of reports (one statement,
-report_api_key_result per report) takes them in that order too, whatever order the calls
-ended in. Reports of one key keep their order: a later failure blocks the key."""
+report_api_key_results) takes them in that order too, whatever order the calls ended in.
+Reports of one key keep their order: a later failure blocks the key."""
 
 from __future__ import annotations
 

@@ -36,7 +36,7 @@ REPORT_DELAY = 0.05  # seconds a success report may wait for others
 _ATTEMPTS = 3  # tries of a batch that a cut connection or a deadlock broke
 _Group = tuple[uuid.UUID, str, str | None]  # owner, provider, model
 _T = TypeVar("_T")
-_MAX_BATCH = 1000  # what acquire_api_keys takes at once
+_MAX_BATCH = 1000  # what acquire_api_keys and report_api_key_results take at once
 
 
 class KeyBroker:
@@ -112,7 +112,11 @@ class KeyBroker:
                 return
             reports = [report for report, _ in batch]
             try:
-                await self._retrying(lambda conn: rpc.report_api_key_results(conn, reports))
+                for start in range(0, len(reports), _MAX_BATCH):
+                    chunk = reports[start : start + _MAX_BATCH]
+                    await self._retrying(
+                        lambda conn, chunk=chunk: rpc.report_api_key_results(conn, chunk)
+                    )
             except Exception as exc:
                 failures = [future for report, future in batch if report.outcome != "success"]
                 if len(failures) < len(batch):  # nobody awaits a success: say it here

@@ -238,25 +238,23 @@ class KeyReport:
     retry_after_seconds: int | None = None
     error: str | None = None
 
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "api_key_id": str(self.api_key_id),
+            "outcome": self.outcome,
+            "retry_after_seconds": self.retry_after_seconds,
+            "error": self.error,
+        }
+
 
 async def report_api_key_results(conn: AsyncConnection, reports: list[KeyReport]) -> None:
     """report_api_key_result for each report in one statement: key by key in the order of
     their ids (as acquire_api_keys locks them, so neither can deadlock the other), each
-    key's reports in the order given."""
-    await _rows(
+    key's reports in the order given, a run of successes written once."""
+    await _one(
         conn,
-        "select public.report_api_key_result(p_api_key_id => r.api_key_id,"
-        " p_outcome => r.outcome, p_retry_after_seconds => r.retry_after_seconds,"
-        " p_error => r.error)"
-        " from unnest(%s::uuid[], %s::text[], %s::integer[], %s::text[])"
-        " with ordinality as r (api_key_id, outcome, retry_after_seconds, error, n)"
-        " order by r.api_key_id, r.n",
-        (
-            [r.api_key_id for r in reports],
-            [r.outcome for r in reports],
-            [r.retry_after_seconds for r in reports],
-            [r.error for r in reports],
-        ),
+        "select public.report_api_key_results(p_reports => %s::jsonb) as count",
+        (json_codec.dumps([r.as_json() for r in reports]),),
     )
 
 
