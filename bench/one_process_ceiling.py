@@ -7,9 +7,9 @@ with no database and no orchable: what bench/llm_bound.py's worker is measured a
                     text parsed as JSON: the least any Python client does per call.
 
 `concurrency` coroutines each send the next request as soon as their last one is
-answered, until `requests` are done; the process takes the worker's garbage-collector
-settings. Prints one JSON object: requests, seconds (first send to last answer),
-per_s, failed.
+answered, until `requests` are done; the process takes the worker's event loop (uvloop)
+and garbage-collector settings. Prints one JSON object: requests, seconds (first send to
+last answer), per_s, failed.
 
 Usage: python bench/one_process_ceiling.py --url URL --client sdk|aiohttp
          --concurrency C --requests N [--keys 4]
@@ -27,7 +27,7 @@ import aiohttp
 from llm_bound import MODEL, OUTPUT_SCHEMA
 from orchable.providers.base import LLMRequest
 from orchable.providers.gemini import GeminiProvider
-from orchable.run_worker import settle_garbage_collector
+from orchable.run_worker import event_loop_factory, settle_garbage_collector
 
 Call = Callable[[int], Awaitable[None]]
 
@@ -101,7 +101,8 @@ def main() -> None:
     parser.add_argument("--keys", type=int, default=4)
     args = parser.parse_args()
     run = with_sdk if args.client == "sdk" else with_aiohttp
-    result = asyncio.run(run(args.url, args.concurrency, args.requests, args.keys))
+    with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
+        result = runner.run(run(args.url, args.concurrency, args.requests, args.keys))
     print(json.dumps(result))
 
 
