@@ -5,7 +5,9 @@ answers after 500 ms, at concurrency 1, 16, 64 and 256, next to the ideal
 The fake Gemini server runs as its own process (`python -m tests.fakes.gemini_server`),
 the owner has 4 Gemini keys in the pool (so acquire_api_key rotates them) and the
 pipeline has one stage asking for gemini with a small output_schema. For each
-concurrency C one batch of max(4*C, 40) inputs is launched and ONE worker process
+concurrency C one batch of max(16*C, 40) inputs is launched (16 calls per slot: a
+throughput, not a start-up; with 4 per slot, firing the first C calls, about 1.6 ms of
+google-genai CPU each, weighed a fifth of the run) and ONE worker process
 (`python -m orchable.cli worker --concurrency C --poll-seconds 0.2`) runs it; the bench
 stops it with SIGTERM once the batch is done (not `--drain`, which exits while released
 tasks still wait out their delay). Throughput is read
@@ -18,7 +20,7 @@ gets with no database and no orchable (bench/one_process_ceiling.py): google-gen
 orchable's own provider code, and raw aiohttp, each making the same number of calls at the
 same concurrency. orchable's tasks/s over google-genai alone is its bookkeeping's cost.
 
-Usage: python bench/llm_bound.py [--concurrency 1 16 ...] [--latency 0.5]
+Usage: python bench/llm_bound.py [--concurrency 1 16 ...] [--per-slot 16] [--latency 0.5]
   DATABASE_URL: the postgres role; ORCHABLE_WORKER_DATABASE_URL: the worker login
   (default: scripts/db.sh worker-url <the database of DATABASE_URL>).
 """
@@ -279,6 +281,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 16, 64, 256])
     parser.add_argument("--latency", type=float, default=0.5, help="fake answer delay (0.5 s)")
+    parser.add_argument("--per-slot", type=int, default=16, help="calls per slot (16)")
     parser.add_argument("--keys", type=int, default=KEYS, help=f"Gemini keys in the pool ({KEYS})")
     parser.add_argument("--out", default=str(ROOT / "bench/results/llm_bound.json"))
     args = parser.parse_args()
@@ -296,7 +299,7 @@ def main() -> None:
             flush=True,
         )
         for concurrency in args.concurrency:
-            tasks = max(4 * concurrency, 40)
+            tasks = max(args.per_slot * concurrency, 40)
             ideal = concurrency / args.latency
             batch = launch(url, pipeline, tasks)
             deadline = 60.0 + 5 * tasks / ideal

@@ -8,9 +8,10 @@ as the Makefile's bench target did, then
   physical   bench/physical_limit.py: pgbench simple-update, 2 and 4 clients, 15 s each;
   fan_out    bench/fan_out.py: one input split into 10,000 branches and merged back;
   llm_bound  bench/llm_bound.py: one worker against a fake provider answering in 0.5 s,
-             concurrency 16, 64 and 256 (subprocess; it writes llm_bound.efficiency_<C>
-             = tasks/s / (C / 0.5) itself), next to one process with google-genai alone
-             and with aiohttp alone (no database) at the same concurrency;
+             concurrency 16, 64 and 256, 16 calls per slot (subprocess; it writes
+             llm_bound.efficiency_<C> = tasks/s / (C / 0.5) itself), next to one
+             process with google-genai alone and with aiohttp alone (no database)
+             at the same concurrency;
   scale      bench/scale.py: claim, complete and a user's reads and approval at 10k and
              at 1M finished tasks;
   idle       bench/idle.py: queries/s of 2 idle workers and their wake-up latency;
@@ -20,8 +21,9 @@ took, then ONE table prints every figure side by side, with orchable/peer ratios
 targets. A part that fails is reported and the others still run; the exit status is then 1.
 
 --quick is a smoke run of every part at small sizes (1,000 queue tasks, orchable only with
-1 and 2 processes, one round; pgbench 3 s; 1,000 branches; concurrency 16; 2k/20k tasks; a 5 s idle
-window) that writes bench/results/quick.json and quick.png instead, in about a minute.
+1 and 2 processes, one round; pgbench 3 s; 1,000 branches; concurrency 16 with 4 calls per
+slot; 2k/20k tasks; a 5 s idle window) that writes bench/results/quick.json and quick.png
+instead, in about a minute.
 --only PART... runs some parts and merges their keys into the existing file.
 
 Usage: python bench/run_all.py [--quick] [--only PART ...] [--out FILE]
@@ -63,13 +65,14 @@ class Sizes:
     pgbench_seconds: int
     branches: int
     concurrency: tuple[int, ...]
+    calls_per_slot: int
     idle_window: float
     wakes: int
     quick: bool
 
 
-FULL = Sizes(20_000, (1, 2, 4), True, 3, 15, 10_000, (16, 64, 256), 30.0, 5, False)
-QUICK = Sizes(1_000, (1, 2), False, 1, 3, 1_000, (16,), 5.0, 2, True)
+FULL = Sizes(20_000, (1, 2, 4), True, 3, 15, 10_000, (16, 64, 256), 16, 30.0, 5, False)
+QUICK = Sizes(1_000, (1, 2), False, 1, 3, 1_000, (16,), 4, 5.0, 2, True)
 
 
 def bench_env() -> dict[str, str]:
@@ -118,7 +121,8 @@ def fan_out_part(sizes: Sizes, known: dict[str, Any]) -> common.Results:
 
 
 def llm_bound(sizes: Sizes, known: dict[str, Any]) -> common.Results:
-    return script("llm_bound.py", ["--concurrency", *map(str, sizes.concurrency)], timeout=900)
+    args = ["--concurrency", *map(str, sizes.concurrency), "--per-slot", str(sizes.calls_per_slot)]
+    return script("llm_bound.py", args, timeout=900)
 
 
 def scale_part(sizes: Sizes, known: dict[str, Any]) -> common.Results:
