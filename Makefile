@@ -21,7 +21,7 @@ db-stop: ## Stop the local PostgreSQL
 psql: db ## Open psql on the local database as the postgres role
 	@psql "$$(scripts/db.sh url)"
 
-test: deps ## Run every test: deploy checks, pgTAP (pg_prove) and pytest
+test: deps ## Run every test: deploy checks, pgTAP (pg_prove), pytest and a short chaos run
 	@scripts/test.sh
 
 lint: deps ## Lint SQL (sqlfluff) and Python (ruff)

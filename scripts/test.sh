@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `make test`: deploys orchable with the real Supabase CLI to two fresh databases (one with
 # Supabase's current default privileges, one with the older ones), proves a second push is
-# a no-op and that the migrations equal the sources, then runs pgTAP on both databases
-# and pytest on the first.
+# a no-op and that the migrations equal the sources, then runs pgTAP on both databases,
+# pytest on the first, and a short `make chaos` (300 inputs) on a third.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -56,3 +56,9 @@ done
 step "pytest"
 DATABASE_URL=$(db url ${test_db}) ADMIN_DATABASE_URL=$(db admin-url ${test_db}) \
     WORKER_DATABASE_URL=$(db worker-url ${test_db}) .venv/bin/pytest tests
+
+step "chaos: 300 inputs while workers are killed, their connections cut and the model's answers broken"
+db create ${test_db}_chaos current
+scripts/deploy.sh ${test_db}_chaos current >/dev/null
+DATABASE_URL=$(db url ${test_db}_chaos) ADMIN_DATABASE_URL=$(db admin-url ${test_db}_chaos) \
+    WORKER_DATABASE_URL=$(db worker-url ${test_db}_chaos) .venv/bin/python chaos/run.py --inputs 300
