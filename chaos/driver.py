@@ -31,7 +31,9 @@ TICK = 0.25
 LOOK_EVERY = 1.0  # the batch's progress, from the database
 PROGRESS_EVERY = 5.0
 # A worker alive this long after a cut, with work left, must have called the model again
-# (its pool's connect timeout is 30 s).
+# (its pool's connect timeout is 30 s). Work is left while more inputs are open than the
+# workers have slots: then the others cannot hold it all. In the tail of the batch a few
+# due tasks go to whichever worker polls first, and a live worker may get none.
 CUT_WEDGED = 45.0
 # Seconds before the deadline: stop injecting; stop waiting for the batch; stop waiting
 # for key cooldowns (then SIGTERM, bounded by the deadline, and the checks: a few seconds).
@@ -66,6 +68,7 @@ class Chaos:
     unexpected: list[WorkerProcess] = field(default_factory=list)
     finished_at: float | None = None  # time.time() the batch finished
     progress: db.Progress | None = None
+    open_inputs: list[tuple[float, int]] = field(default_factory=list)  # (time.time(), count)
     stopped: int = 0  # workers stopped with SIGTERM at the end
     # Times each task was held by a worker at its SIGKILL or at a cut of its connections.
     stranded: Counter[uuid.UUID] = field(default_factory=Counter)
@@ -152,7 +155,8 @@ def run_batch(chaos: Chaos, conn: Conn) -> None:
         chaos.replace_the_dead()
         now = time.monotonic()
         if now >= next_look:
-            chaos.progress = db.progress(conn, chaos.seeded.batch_id)
+            chaos.progress = p = db.progress(conn, chaos.seeded.batch_id)
+            chaos.open_inputs.append((time.time(), p.total - p.completed - p.failed))
             next_look = now + LOOK_EVERY
             if chaos.progress.finished:
                 chaos.finished_at = time.time()
@@ -211,6 +215,7 @@ def _cut_recovery(
     """For each cut: how long until the worker called the model again; and the workers
     that lived CUT_WEDGED s on after a cut, with work left, without calling it again."""
     end_of_work = chaos.finished_at or time.time()
+    slots = chaos.settings.workers * chaos.settings.concurrency
     gaps: list[float] = []
     wedged: list[str] = []
     for worker in chaos.workers:
@@ -219,9 +224,17 @@ def _cut_recovery(
             lived = min(worker.ended_at or time.time(), end_of_work) - cut
             if gap < lived:
                 gaps.append(gap)
-            elif lived >= CUT_WEDGED:
-                wedged.append(f"{worker.name}: no call in the {lived:.0f} s after a cut")
+            elif lived >= CUT_WEDGED and (left := _open_inputs_at(chaos, cut + CUT_WEDGED)) > slots:
+                wedged.append(
+                    f"{worker.name}: no call in the {lived:.0f} s after a cut, with {left} inputs"
+                    f" open {CUT_WEDGED:.0f} s after it"
+                )
     return sorted(gaps), wedged
+
+
+def _open_inputs_at(chaos: Chaos, moment: float) -> int:
+    """Inputs not yet finished at the first look at or after `moment` (0: none after)."""
+    return next((count for t, count in chaos.open_inputs if t >= moment), 0)
 
 
 def workers_check(
