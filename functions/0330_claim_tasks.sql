@@ -84,13 +84,19 @@ begin
     end if;
 
     -- Each prompt is rendered once, from the rows the claim returned (ai_tasks is not read
-    -- again): a task whose input lacks a template variable fails naming it, the others are
-    -- returned with their prompt.
+    -- again) and its template parsed once per claim: a task whose input lacks a template
+    -- variable fails naming it, the others are returned with their prompt.
+    with templates as materialized (
+        select p.id, t.parts, t.names
+        from public.prompt_templates as p
+        cross join lateral orchable._parse_template(p.template) as t
+        where p.id in (select c.prompt_template_id from unnest(v_tasks) as c)
+    )
     select array_agg(c.id), array_agg(r.rendered), array_agg(r.missing_variable)
     into v_ids, v_prompts, v_missing_variables
     from unnest(v_tasks) as c
-    join public.prompt_templates as p on p.id = c.prompt_template_id
-    cross join lateral orchable._render_template(p.template, c.input_data) as r
+    join templates as p on p.id = c.prompt_template_id
+    cross join lateral orchable._render_template(p.parts, p.names, c.input_data) as r
     where c.lease_expired_count < v_max_lease_expiries;
     if exists (select from unnest(v_missing_variables) as m (missing_variable) where m.missing_variable is not null) then
         update public.ai_tasks as t

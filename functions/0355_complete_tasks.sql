@@ -12,6 +12,12 @@ as $$
 #variable_conflict use_column
 declare
     v_uuid constant text := '^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$';
+    v_task_ids uuid [];
+    v_claim_tokens uuid [];
+    v_outputs jsonb [];
+    v_usages jsonb [];
+    v_provenances jsonb [];
+    v_malformed boolean := false;
     v_bad record;
 begin
     if jsonb_typeof(p_results) is distinct from 'array' or jsonb_array_length(p_results) > 1000 then
@@ -22,46 +28,70 @@ begin
             hint = 'split the results into calls of 1000 or fewer';
     end if;
 
+    if jsonb_array_length(p_results) = 0 then
+        return;
+    end if;
+
+    -- Read once into arrays (in input order), typed; the statements below work on them.
+    begin
+        select
+            array_agg(r.task_id order by r.ordinality), array_agg(r.claim_token order by r.ordinality),
+            array_agg(r.output order by r.ordinality), array_agg(r.usage order by r.ordinality),
+            array_agg(r.provenance order by r.ordinality)
+        into v_task_ids, v_claim_tokens, v_outputs, v_usages, v_provenances
+        from rows from (jsonb_to_recordset(p_results) as (
+            task_id uuid, claim_token uuid, output jsonb, usage jsonb, provenance jsonb
+        )) with ordinality as r;
+    exception when invalid_text_representation or invalid_parameter_value then
+        v_malformed := true;
+    end;
+
     -- A malformed element is a worker bug: refuse the whole call, naming the first one.
-    select e.position - 1 as position, v.reason into v_bad
-    from jsonb_array_elements(p_results) with ordinality as e (element, position)
-    cross join lateral (
-        select case
-            when jsonb_typeof(e.element) <> 'object' then 'is not an object'
-            when coalesce(e.element ->> 'task_id', '') !~ v_uuid then 'has no task_id (a uuid)'
-            when coalesce(e.element ->> 'claim_token', '') !~ v_uuid then 'has no claim_token (a uuid)'
-            when coalesce(jsonb_typeof(e.element -> 'output'), 'null') = 'null' then 'has no output'
-            when jsonb_typeof(e.element -> 'provenance') not in ('object', 'null') then 'has a provenance that is not an object'
-            -- A key never reaches the database in clear: refuse one named api_key at any depth.
-            when jsonb_path_exists(e.element -> 'provenance', 'lax $.**.api_key') then 'has a provenance naming an api_key'
-        end as reason
-    ) as v
-    where v.reason is not null
-    order by e.position
-    limit 1;
-    if found then
-        raise exception 'element % of p_results %: nothing was changed', v_bad.position, v_bad.reason
-            using errcode = 'OR011', detail = format('p_results[%s] = %s', v_bad.position, p_results -> v_bad.position::integer),
-            hint = 'each element is {"task_id", "claim_token", "output", "usage", "provenance"} with a non-null output; '
-                'pass the key''s id as api_key_id, never the key';
+    -- The elements are inspected one by one only then, as that costs as much as the read.
+    if v_malformed or array_position(v_task_ids, null) is not null or array_position(v_claim_tokens, null) is not null
+        or array_position(v_outputs, null) is not null
+        or exists (
+            select from unnest(v_provenances) as p (provenance)
+            where jsonb_typeof(p.provenance) <> 'object' or jsonb_path_exists(p.provenance, 'lax $.**.api_key')
+        ) then
+        select e.position - 1 as position, v.reason into v_bad
+        from jsonb_array_elements(p_results) with ordinality as e (element, position)
+        cross join lateral (
+            select case
+                when jsonb_typeof(e.element) <> 'object' then 'is not an object'
+                when coalesce(e.element ->> 'task_id', '') !~ v_uuid then 'has no task_id (a uuid)'
+                when coalesce(e.element ->> 'claim_token', '') !~ v_uuid then 'has no claim_token (a uuid)'
+                when coalesce(jsonb_typeof(e.element -> 'output'), 'null') = 'null' then 'has no output'
+                when jsonb_typeof(e.element -> 'provenance') not in ('object', 'null') then 'has a provenance that is not an object'
+                -- A key never reaches the database in clear: refuse one named api_key at any depth.
+                when jsonb_path_exists(e.element -> 'provenance', 'lax $.**.api_key') then 'has a provenance naming an api_key'
+            end as reason
+        ) as v
+        where v.reason is not null
+        order by e.position
+        limit 1;
+        if found then
+            raise exception 'element % of p_results %: nothing was changed', v_bad.position, v_bad.reason
+                using errcode = 'OR011', detail = format('p_results[%s] = %s', v_bad.position, p_results -> v_bad.position::integer),
+                hint = 'each element is {"task_id", "claim_token", "output", "usage", "provenance"} with a non-null output; '
+                    'pass the key''s id as api_key_id, never the key';
+        end if;
+        raise exception 'p_results has a malformed element: nothing was changed'
+            using errcode = 'OR011',
+            hint = 'each element is {"task_id", "claim_token", "output", "usage", "provenance"} with a non-null output';
     end if;
 
     perform
     from public.ai_tasks as t
-    where t.id in (select (e.element ->> 'task_id')::uuid from jsonb_array_elements(p_results) as e (element))
+    where t.id = any(v_task_ids)
     order by t.id
     for update;
 
     return query
     with results as (
-        select
-            e.position,
-            (e.element ->> 'task_id')::uuid as task_id,
-            (e.element ->> 'claim_token')::uuid as claim_token,
-            e.element -> 'output' as output,
-            nullif(e.element -> 'usage', 'null'::jsonb) as usage,
-            nullif(e.element -> 'provenance', 'null'::jsonb) as provenance
-        from jsonb_array_elements(p_results) with ordinality as e (element, position)
+        select r.position, r.task_id, r.claim_token, r.output, r.usage, r.provenance
+        from unnest(v_task_ids, v_claim_tokens, v_outputs, v_usages, v_provenances) with ordinality
+            as r (task_id, claim_token, output, usage, provenance, position)
     ),
     -- The templates of these tasks that a 1:N stage follows, looked up once per template:
     -- only their outputs need a split check.

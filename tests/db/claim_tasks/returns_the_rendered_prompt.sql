@@ -24,7 +24,8 @@ select is(
 select is(:'input_data'::jsonb ->> 'level', '3', 'the input comes with the prompt');
 
 select is(
-    (select r.rendered from orchable._render_template('no placeholders here', '{}') as r),
+    (select r.rendered from orchable._parse_template('no placeholders here') as p
+        cross join lateral orchable._render_template(p.parts, p.names, '{}') as r),
     'no placeholders here', 'a template without placeholders renders as it is'
 );
 

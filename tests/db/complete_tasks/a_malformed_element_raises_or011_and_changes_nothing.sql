@@ -1,5 +1,5 @@
 begin;
-select plan(7);
+select plan(9);
 
 select tests.create_user('owner@example.test') as owner_id \gset
 select tests.seed_single_stage_pipeline(:'owner_id') as orchestrator_id \gset
@@ -12,7 +12,9 @@ select tests.claim(:'other_id') as other_token \gset
 -- A good element first, then a bad one: the call is refused as a whole.
 create temporary table bad_elements (label text, element jsonb);
 insert into bad_elements values
+    ('an element that is not an object', '1'::jsonb),
     ('no task_id', jsonb_build_object('claim_token', :'other_token', 'output', 1)),
+    ('a task_id that is not a uuid', jsonb_build_object('task_id', 'task-1', 'claim_token', :'other_token', 'output', 1)),
     ('no claim_token', jsonb_build_object('task_id', :'other_id', 'output', 1)),
     ('no output', jsonb_build_object('task_id', :'other_id', 'claim_token', :'other_token')),
     ('a JSON null output', jsonb_build_object('task_id', :'other_id', 'claim_token', :'other_token', 'output', 'null'::jsonb)),
@@ -27,7 +29,9 @@ select throws_ok(
     format('select * from public.complete_tasks(%L)', jsonb_build_array(
         jsonb_build_object('task_id', :'task_id', 'claim_token', :'claim_token', 'output', 1), b.element)),
     'OR011', format('element 1 of p_results %s: nothing was changed', case b.label
+        when 'an element that is not an object' then 'is not an object'
         when 'no task_id' then 'has no task_id (a uuid)'
+        when 'a task_id that is not a uuid' then 'has no task_id (a uuid)'
         when 'no claim_token' then 'has no claim_token (a uuid)'
         when 'a provenance that is not an object' then 'has a provenance that is not an object'
         when 'a provenance naming an api_key' then 'has a provenance naming an api_key'
