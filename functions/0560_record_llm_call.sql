@@ -51,7 +51,8 @@ begin
             hint = 'pass the usage the provider reported; 0 for a count it did not report';
     end if;
 
-    select * into v_task from public.ai_tasks where id = p_task_id;
+    -- FOR KEY SHARE, as a foreign key's check would: llm_calls has none (see its table).
+    select * into v_task from public.ai_tasks where id = p_task_id for key share;
     if not found then
         raise exception 'task % not found', p_task_id
             using errcode = 'OR004', detail = 'the call cannot be recorded without its task',
@@ -61,7 +62,8 @@ begin
     -- A key deleted meanwhile (or not the owner's) is not named; the call is still recorded.
     select k.id into v_api_key_id
     from public.user_api_keys as k
-    where k.id = p_api_key_id and k.owner_id = v_task.owner_id;
+    where k.id = p_api_key_id and k.owner_id = v_task.owner_id
+    for key share;
 
     v_cost := orchable._llm_call_cost(
         (select m from public.ai_models as m where m.provider = p_provider and m.model = p_model),

@@ -1,11 +1,14 @@
 create table public.llm_calls (
     id bigint generated always as identity primary key,
-    -- No foreign key to auth.users or task_batches: a call goes with its task (and so with
-    -- its batch), and no per-row key check locks the batch row, as in task_events.
+    -- No foreign keys, as in task_events: a key check per row costs as much as the row
+    -- itself. record_llm_calls and record_llm_call are the only writers; they lock the
+    -- call's task and key FOR KEY SHARE as the check would, and the calls go with their
+    -- batch (task_batches_41_delete_llm_calls) and forget a deleted key
+    -- (user_api_keys_40_forget_in_llm_calls).
     owner_id uuid not null,
     batch_id uuid not null,
-    task_id uuid not null references public.ai_tasks (id) on delete cascade,
-    api_key_id uuid references public.user_api_keys (id) on delete set null,
+    task_id uuid not null,
+    api_key_id uuid,
     provider text not null,
     model text not null,
     attempt integer not null,
@@ -34,14 +37,15 @@ create table public.llm_calls (
     constraint llm_calls_attempt_not_negative check (attempt >= 0)
 );
 
--- A batch's calls in time order (v_batch_progress, cost reports); owner_id as in
--- ai_tasks_batch_id_owner_id_stage_key_status_idx, for reads under RLS.
+-- A batch's calls in time order (v_batch_progress, cost reports, and their deletion with
+-- the batch); owner_id as in ai_tasks_batch_id_owner_id_stage_key_status_idx, for reads
+-- under RLS.
 create index llm_calls_batch_id_owner_id_created_at_idx on public.llm_calls (batch_id, owner_id, created_at);
--- A task's calls; also serves the foreign key's cascade.
+-- A task's calls.
 create index llm_calls_task_id_idx on public.llm_calls (task_id);
 -- An owner's recent calls.
 create index llm_calls_owner_id_created_at_idx on public.llm_calls (owner_id, created_at desc);
--- The foreign key's on delete set null when a key is deleted.
+-- A key's calls (and forgetting the key when it is deleted).
 create index llm_calls_api_key_id_idx on public.llm_calls (api_key_id) where api_key_id is not null;
 
 comment on table public.llm_calls is
