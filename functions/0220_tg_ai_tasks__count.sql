@@ -82,16 +82,19 @@ begin
         where t.root_task_id = d.root_task_id
             and (d.open_delta <> 0 or d.failed_delta <> 0 or d.cancelled_delta <> 0)
         returning
-            t.batch_id,
-            orchable._root_outcome(t.open_count - d.open_delta, t.failed_count - d.failed_delta,
-                t.cancelled_count - d.cancelled_delta) as old_outcome,
-            orchable._root_outcome(t.open_count, t.failed_count, t.cancelled_count) as new_outcome
+            t.batch_id, t.open_count, t.failed_count, t.cancelled_count,
+            d.open_delta as open_change, d.failed_delta as failed_change, d.cancelled_delta as cancelled_change
     ),
+    -- An input is failed as soon as a task of it failed for good, completed when nothing
+    -- of it is open, failed or cancelled; its outcome before this statement and after it.
     outcome_deltas as (
         select
             batch_id,
-            sum((new_outcome = 'completed')::integer - (old_outcome = 'completed')::integer)::integer as completed_delta,
-            sum((new_outcome = 'failed')::integer - (old_outcome = 'failed')::integer)::integer as failed_delta
+            sum(
+                (failed_count = 0 and open_count = 0 and cancelled_count = 0)::integer
+                - (failed_count = failed_change and open_count = open_change and cancelled_count = cancelled_change)::integer
+            )::integer as completed_delta,
+            sum((failed_count > 0)::integer - (failed_count > failed_change)::integer)::integer as failed_delta
         from trees
         group by batch_id
     ),

@@ -238,11 +238,10 @@ def batch_state(conn: psycopg.Connection, batch_id: uuid.UUID) -> dict[str, Any]
         "   where t.batch_id = b.id and t.parent_task_id is null) as roots,"
         # Diagnostic only: what the per-input tree counts (orchable.task_trees) say.
         " (select count(*)::integer from orchable.task_trees as tt where tt.batch_id = b.id"
-        "   and orchable._root_outcome(tt.open_count, tt.failed_count, tt.cancelled_count)"
-        "   = 'completed') as trees_completed,"
+        "   and tt.failed_count = 0 and tt.open_count = 0 and tt.cancelled_count = 0)"
+        "   as trees_completed,"
         " (select count(*)::integer from orchable.task_trees as tt where tt.batch_id = b.id"
-        "   and orchable._root_outcome(tt.open_count, tt.failed_count, tt.cancelled_count)"
-        "   = 'failed') as trees_failed"
+        "   and tt.failed_count > 0) as trees_failed"
         " from public.task_batches as b cross join tests.recount(b.id) as r where b.id = %s::uuid",
         (batch_id,),
     ).fetchone()
