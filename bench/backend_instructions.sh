@@ -68,7 +68,7 @@ measure() {
     local rounds=$1 data="$work/data"
     shift
     rm -rf "$data"
-    as_server "$pgbin/initdb" -U supabase_admin -D "$data" >/dev/null
+    as_server "$pgbin/initdb" -U supabase_admin -D "$data" >/dev/null 2>&1
     printf "port = %s\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '%s'\n" "$port" "$work" >>"$data/postgresql.conf"
     as_server "$pgbin/pg_ctl" -D "$data" -l "$work/server.log" -w start >/dev/null
     local url="postgresql://supabase_admin@127.0.0.1:$port"
