@@ -11,7 +11,10 @@ create table public.ai_tasks (
     output_data jsonb,
     error_message text,
     error_code text,
-    prompt_template_id text not null references public.prompt_templates (id),
+    -- No foreign key: its index would be written by every claim and completion (each a new
+    -- row version) for one reader, the key check of a deleted version. A version goes only
+    -- with its pipeline or owner, and so with their tasks (prompt_templates_10_keep_versions).
+    prompt_template_id text not null,
     parent_task_id uuid references public.ai_tasks (id) on delete cascade,
     root_task_id uuid not null,
     hierarchy_path jsonb not null default '[]',
@@ -74,7 +77,6 @@ create index ai_tasks_owner_id_created_at_id_idx on public.ai_tasks (owner_id, c
 create index ai_tasks_root_task_id_idx on public.ai_tasks (root_task_id);
 create index ai_tasks_split_task_id_idx on public.ai_tasks (split_task_id, stage_key, branch_index)
 where split_task_id is not null;
-create index ai_tasks_prompt_template_id_idx on public.ai_tasks (prompt_template_id);
 
 comment on table public.ai_tasks is
 'One unit of AI work, and the queue workers claim from: plan -> processing -> generated -> completed, or failed / cancelled.';
