@@ -1,5 +1,5 @@
 create table public.task_events (
-    id bigint generated always as identity primary key,
+    id bigint generated always as identity,
     -- No foreign keys: every status change writes here, and a key check per row locks the
     -- batch row that every worker's events name (FOR KEY SHARE), so concurrent completions
     -- of one batch share that lock. Events go with their batch through
@@ -13,14 +13,15 @@ create table public.task_events (
     detail jsonb not null default '{}',
     created_at timestamptz not null default now(),
     constraint task_events_event_known check (event in ('task_status', 'batch_status')),
-    constraint task_events_task_event_has_task check ((event = 'task_status') = (task_id is not null))
+    constraint task_events_task_event_has_task check ((event = 'task_status') = (task_id is not null)),
+    -- The key leads with the batch: a batch's events in order (and their deletion with it)
+    -- are read from the key itself, so an event writes one index entry fewer.
+    constraint task_events_pkey primary key (batch_id, id)
 );
 
 -- Every task writes about three events and few are read, so the log keeps only the
--- indexes of its readers: a batch's events in order (and the cascade when it is deleted),
--- a task's history, and the pace v_batch_progress reports. A user's events across batches
--- are read batch by batch.
-create index task_events_batch_id_id_idx on public.task_events (batch_id, id);
+-- indexes of its readers: a batch's events in order (its key), a task's history, and the
+-- pace v_batch_progress reports. A user's events across batches are read batch by batch.
 create index task_events_task_id_idx on public.task_events (task_id) where task_id is not null;
 -- v_batch_progress: the tasks of a batch that completed in the last minutes (its throughput).
 create index task_events_batch_id_completed_created_at_idx on public.task_events (batch_id, created_at)
