@@ -11,8 +11,10 @@ to call:
   once; overloaded, or rate-limited on every key -> the next fallback model (which may
   use the keys the claim saw rate-limited); when every key of the provider is blocked
   on some model and no model answered -> release_task with a delay until a key is
-  available (no retry spent); when every model was overloaded -> fail_task, retryable
-  (a retry spent, so a model that stays overloaded ends the task after its retries);
+  available (no retry spent), as when a claim's calls reach their cap
+  (`max_calls_per_claim`) each rate-limited or on an invalid key; when every model was
+  overloaded -> fail_task, retryable (a retry spent, so a model that stays overloaded
+  ends the task after its retries);
 - invalid key -> the key is deactivated (report_api_key_result) and the next one is used;
 - server error, timeout, output that is not JSON or breaks `output_schema` -> fail_task,
   retryable; a request the provider refuses as malformed -> fail_task, not retryable.
@@ -73,7 +75,8 @@ class Outcome(enum.StrEnum):
 
 
 class _Wait(Exception):
-    """Every key of the provider is blocked for every model: hand the task back."""
+    """Every key of the provider is blocked for every model, or every call of the claim met
+    a blocked or dead key: hand the task back (no retry spent)."""
 
 
 class _Finish(Exception):
@@ -144,6 +147,7 @@ class TaskExecution:
         self.settings = settings
         self.provider_name = str(task.ai_settings.get("provider") or settings.default_provider)
         self.calls = 0
+        self._key_faults = 0  # calls a rate limit or an invalid key answered
         self._last_key_id: Any = None
         self._key_ahead: list[ApiKey | None] = []  # taken before the slot, for the first call
         # Keys a model rate-limited in this claim: blocked in api_key_health (a block is per
@@ -209,6 +213,10 @@ class TaskExecution:
         borrowable = list(self._rate_limited_keys)
         while True:
             if self.calls >= self.settings.max_calls_per_claim:
+                if self._key_faults == self.calls:
+                    # Many keys, each rate-limited in turn: the keys' fault, not the task's,
+                    # so it waits for a key as when all are blocked, and spends no retry.
+                    raise _Wait
                 raise _Finish(f"gave up after {self.calls} calls in one attempt", True)
             key: ApiKey | None = None
             borrowed = False
@@ -224,6 +232,8 @@ class TaskExecution:
             if error is None:
                 assert response is not None
                 return response
+            if error.kind in (ErrorKind.RATE_LIMITED, ErrorKind.INVALID_KEY):
+                self._key_faults += 1
             if error.kind == ErrorKind.RATE_LIMITED:
                 rate_limited = True
                 if key is not None and key not in self._rate_limited_keys:
@@ -427,6 +437,8 @@ class TaskExecution:
         else:
             delay = min(max(1, math.ceil(wait)), self.settings.max_key_wait_seconds)
             reason = f"every {self.provider_name} key is blocked"
+            if self.calls >= self.settings.max_calls_per_claim:
+                reason = f"{self.calls} calls, each rate-limited or on an invalid key"
         return await release(self.pool, self.task, delay, reason)
 
 
