@@ -31,10 +31,11 @@ TICK = 0.25
 LOOK_EVERY = 1.0  # the batch's progress, from the database
 PROGRESS_EVERY = 5.0
 # A worker alive this long after a cut, with work left, must have called the model again
-# (its pool's connect timeout is 30 s). Work is left while more inputs are open than the
+# (the first dead connection its pool finds makes it check all the others, so a cut costs
+# a claim one retry, after the poll interval). Work is left while more inputs are open than the
 # workers have slots: then the others cannot hold it all. In the tail of the batch a few
 # due tasks go to whichever worker polls first, and a live worker may get none.
-CUT_WEDGED = 45.0
+CUT_WEDGED = 20.0
 # Seconds before the deadline: stop injecting; stop waiting for the batch; stop waiting
 # for key cooldowns (then SIGTERM, bounded by the deadline, and the checks: a few seconds).
 INJECT_RESERVE, FINISH_RESERVE, COOLDOWN_RESERVE, CHECK_RESERVE = 75.0, 25.0, 15.0, 5.0

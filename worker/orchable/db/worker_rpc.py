@@ -37,7 +37,8 @@ def create_pool(
 ) -> AsyncConnectionPool:
     """A pool of autocommit connections without server-side prepared statements (safe
     through Supabase's transaction pooler). Not opened: `await pool.open(wait=True)`."""
-    return AsyncConnectionPool(
+    check = _IdleCheck()
+    pool = AsyncConnectionPool(
         conninfo,
         min_size=min_size,
         max_size=max(min_size, max_size),
@@ -45,8 +46,10 @@ def create_pool(
         name=name,
         kwargs={"autocommit": True, "prepare_threshold": None},
         configure=_configure,
-        check=_IdleCheck(),
+        check=check,
     )
+    check.pool = pool
+    return pool
 
 
 async def _configure(conn: AsyncConnection) -> None:
@@ -57,18 +60,29 @@ class _IdleCheck:
     """The pool's check of a connection it hands out: one that was handed out within the
     last second is taken as it is; one idle for longer is pinged first, so one cut meanwhile
     is replaced instead of failing its caller. A busy worker takes connections many times a
-    second: pinging each time would double its round trips."""
+    second: pinging each time would double its round trips.
+
+    A cut seldom takes one connection: a restart or a network failure takes them all. When
+    a ping fails, every idle connection is checked at once (`pool.check()`), because
+    psycopg_pool would hand the others out one by one, sleeping 1, 2, 4, 8 and 16 s between
+    them, and a caller would wait up to its 30 s timeout behind six dead connections."""
 
     IDLE_SECONDS = 1.0
 
     def __init__(self) -> None:
         self._last: weakref.WeakKeyDictionary[AsyncConnection, float] = weakref.WeakKeyDictionary()
+        self.pool: AsyncConnectionPool | None = None
 
     async def __call__(self, conn: AsyncConnection) -> None:
         now = time.monotonic()
         last = self._last.get(conn)
         if last is None or now - last > self.IDLE_SECONDS or conn.broken:
-            await AsyncConnectionPool.check_connection(conn)
+            try:
+                await AsyncConnectionPool.check_connection(conn)
+            except Exception:
+                if self.pool is not None:
+                    await self.pool.check()
+                raise
         self._last[conn] = now
 
 
