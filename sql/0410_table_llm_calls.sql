@@ -1,5 +1,5 @@
 create table public.llm_calls (
-    id bigint generated always as identity,
+    id bigint generated always as identity primary key,
     -- No foreign keys, as in task_events: a key check per row costs as much as the row
     -- itself. record_llm_calls and record_llm_call are the only writers; they lock the
     -- call's task and key FOR KEY SHARE as the check would, and the calls go with their
@@ -34,13 +34,13 @@ create table public.llm_calls (
     ),
     constraint llm_calls_latency_ms_not_negative check (latency_ms >= 0),
     constraint llm_calls_cost_usd_not_negative check (cost_usd >= 0),
-    constraint llm_calls_attempt_not_negative check (attempt >= 0),
-    -- The key leads with the batch: a batch's calls in order (v_batch_progress, cost
-    -- reports, their deletion with the batch) are read from the key itself, so a call
-    -- writes one index entry fewer.
-    constraint llm_calls_pkey primary key (batch_id, id)
+    constraint llm_calls_attempt_not_negative check (attempt >= 0)
 );
 
+-- A batch's calls in time order (v_batch_progress, cost reports, and their deletion with
+-- the batch); owner_id as in ai_tasks_batch_id_owner_id_stage_key_status_idx, for reads
+-- under RLS.
+create index llm_calls_batch_id_owner_id_created_at_idx on public.llm_calls (batch_id, owner_id, created_at);
 -- A task's calls.
 create index llm_calls_task_id_idx on public.llm_calls (task_id);
 -- An owner's recent calls.

@@ -1,7 +1,7 @@
 -- One row per batch. Each lateral part reads one batch's rows through an index that
--- starts with batch_id: ai_tasks_batch_id_owner_id_stage_key_status_idx (owner_id next,
--- for index-only counts under RLS), llm_calls_pkey and
--- task_events_batch_id_completed_created_at_idx.
+-- starts with batch_id (and, for reads under RLS, owner_id):
+-- ai_tasks_batch_id_owner_id_stage_key_status_idx, llm_calls_batch_id_owner_id_created_at_idx
+-- and task_events_batch_id_completed_created_at_idx.
 create view public.v_batch_progress with (security_invoker = true) as
 select
     b.id as batch_id,
