@@ -10,6 +10,10 @@ language plpgsql
 volatile
 security definer
 set search_path = ''
+-- The calls and their tasks are joined from CTEs whose sizes the planner can only guess
+-- (a few rows): it would join them in a nested loop, which compares every call with
+-- every task, 65,536 comparisons for 256 calls. Hash joins take them in one pass.
+set enable_nestloop = off
 as $$
 declare
     v_recorded integer;

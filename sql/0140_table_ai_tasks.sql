@@ -53,7 +53,11 @@ create table public.ai_tasks (
     ),
     constraint ai_tasks_branch_has_index check ((split_task_id is null) = (branch_index is null)),
     constraint ai_tasks_retry_count_in_range check (retry_count >= 0 and retry_count <= max_retries)
-);
+)
+-- A task is written at least three times (launched, claimed, completed), each time as a
+-- new row version: room on its page keeps the new version beside the old one, so an
+-- update dirties one page, not two.
+with (fillfactor = 80);
 
 -- The claim: exactly the predicate and order of v_runnable_tasks. A processing task
 -- whose lease has expired sorts by locked_until, so one index serves both.
