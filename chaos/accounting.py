@@ -4,7 +4,7 @@ The server's request log (`--log-file`) has one `received` line per request (its
 the URL path, the API key, the behaviour the mix picked, the prompt) and an `answered`
 line with the responseId of each answer it sent. Each worker calls the server under its
 own path prefix (`/chaos-w7/v1beta/...`), so a request names the worker process that sent
-it; each prompt starts with `[stage n/i]`, so it names its task.
+it; each prompt starts with `[stage n/i/...]` (shapes.py), so it names its task.
 
 Matching, each server request to at most one llm_calls row and back:
 1. by response id: a row with a response_id matches the request the server answered with
@@ -37,10 +37,11 @@ from typing import Any
 import psycopg
 
 from chaos.processes import WorkerProcess
+from chaos.shapes import Shape
 
-Ident = tuple[str, int, int | None]  # (stage, input n, item index)
+Ident = tuple[str, int, tuple[int, ...]]  # (stage, input n, branch indexes)
 
-_PROMPT = re.compile(r"^\[(outline|item|merge) (\d+)(?:/(\d+))?\]")
+_PROMPT = re.compile(r"^\[([a-z][a-z0-9_]*) (\d+)((?:/\d+)*)\]")
 _PATH = re.compile(r"^/(chaos-w\d+)/")
 # What the worker records for each behaviour of the mix.
 OUTCOME_OF = {
@@ -115,8 +116,8 @@ def parse_ident(prompt: str) -> Ident | None:
     match = _PROMPT.match(prompt)
     if match is None:
         return None
-    stage, n, index = match.groups()
-    return stage, int(n), int(index) if index is not None else None
+    stage, n, indexes = match.groups()
+    return stage, int(n), tuple(int(i) for i in indexes.split("/")[1:])
 
 
 def read_log(path: Path) -> list[Request]:
@@ -138,14 +139,23 @@ def read_log(path: Path) -> list[Request]:
     return list(requests.values())
 
 
+def _ident(shape: Shape, stage_key: str, data: dict[str, Any]) -> Ident:
+    """A task's ident from its input, as its prompt's tag spells it."""
+    stage = shape.stage(stage_key)
+    indexes = tuple(int(data[key]) for key in stage.tag) if stage else ()
+    return stage_key, int(data["n"]), indexes
+
+
 def read_rows(
-    conn: psycopg.Connection[dict[str, Any]], batch_id: uuid.UUID, secrets: dict[uuid.UUID, str]
+    conn: psycopg.Connection[dict[str, Any]],
+    batch_id: uuid.UUID,
+    secrets: dict[uuid.UUID, str],
+    shape: Shape,
 ) -> list[Row]:
     rows = conn.execute(
         """
         select c.id, extract(epoch from c.created_at)::float as t, c.outcome, c.response_id,
-               c.error, c.api_key_id, t.stage_key, (t.input_data ->> 'n')::integer as n,
-               (t.input_data ->> 'item_index')::integer as item_index
+               c.error, c.api_key_id, t.stage_key, t.input_data
         from public.llm_calls as c join public.ai_tasks as t on t.id = c.task_id
         where c.batch_id = %s order by c.id
         """,
@@ -159,7 +169,7 @@ def read_rows(
             response_id=r["response_id"],
             error=r["error"],
             key=secrets.get(r["api_key_id"]),
-            ident=(r["stage_key"], r["n"], r["item_index"]),
+            ident=_ident(shape, r["stage_key"], r["input_data"]),
         )
         for r in rows
     ]

@@ -12,6 +12,7 @@ from typing import Any
 
 import psycopg
 
+from chaos.approver import Approver
 from chaos.settings import Settings
 
 Conn = psycopg.Connection[dict[str, Any]]
@@ -24,6 +25,7 @@ MAX_COOLDOWN = 300.0
 POISON = "OR014"  # the lease expired too many times
 # How the worker words a failed call (ProviderError: "<kind> (HTTP n): ...").
 INJECTED_KINDS = ("server_error", "overloaded", "invalid_output", "timeout", "rate_limited")
+REJECTED = "rejected"  # reject_task's error_message: "rejected: <reason>"
 
 
 @dataclass(frozen=True)
@@ -37,24 +39,28 @@ class Check:
 
 
 def _one(conn: Conn, sql: str, *params: Any) -> dict[str, Any]:
-    row = conn.execute(sql, params).fetchone()
+    """The one row of `sql`; one dict as params is taken as named parameters."""
+    given = params[0] if len(params) == 1 and isinstance(params[0], dict) else params
+    row = conn.execute(sql, given).fetchone()
     assert row is not None
     return row
 
 
 def outputs(conn: Conn, batch: uuid.UUID, settings: Settings, gave_up: set[uuid.UUID]) -> Check:
-    """One completed merge per input; an input without one must have a task that gave up
-    for good on the injected faults (see `failures`)."""
+    """One completed task of the shape's final stage per input; an input without one must
+    have a task that gave up for good on the injected faults or was rejected for good by
+    the approver (see `failures`)."""
+    shape = settings.shape
     roots = conn.execute(
         """
         select (r.input_data ->> 'n')::integer as n,
                (select count(*) from public.ai_tasks as m where m.root_task_id = r.id
-                  and m.stage_key = 'merge' and m.status = 'completed') as merges,
+                  and m.stage_key = %s and m.status = 'completed') as merges,
                array(select f.id from public.ai_tasks as f where f.root_task_id = r.id
                   and f.status = 'failed') as failed
         from public.ai_tasks as r where r.batch_id = %s and r.parent_task_id is null
         """,
-        (batch,),
+        (shape.final, batch),
     ).fetchall()
     one = sum(1 for r in roots if r["merges"] == 1)
     many = sum(1 for r in roots if r["merges"] > 1)
@@ -62,12 +68,15 @@ def outputs(conn: Conn, batch: uuid.UUID, settings: Settings, gave_up: set[uuid.
     explained = sum(1 for r in none if r["failed"] and set(r["failed"]) <= gave_up)
     inputs = len({r["n"] for r in roots})
     passed = len(roots) == inputs == settings.inputs and one + explained == settings.inputs
+    gave_up_how = "gave up after max retries" + (
+        " or was rejected for good" if shape.approval_stages else ""
+    )
     return Check(
-        "every input's merged output exists exactly once",
+        f"every input's {shape.output_noun} exists exactly once",
         passed,
-        f"{one} of {settings.inputs} inputs have exactly one completed merge; {many} have"
-        f" more; {explained} have none because a task gave up after max retries (reported"
-        f" below); {len(none) - explained} have none otherwise ({len(roots)} root tasks for"
+        f"{one} of {settings.inputs} inputs have exactly one completed {shape.final} task; {many}"
+        f" have more; {explained} have none because a task {gave_up_how} (reported below);"
+        f" {len(none) - explained} have none otherwise ({len(roots)} root tasks for"
         f" {inputs} distinct inputs)",
     )
 
@@ -105,15 +114,18 @@ def _kind(message: str | None) -> str:
     return (message or "no message").split(":")[0].split(" (")[0]
 
 
-def _gave_up(task: dict[str, Any], stranded: Counter[uuid.UUID]) -> bool:
+def _gave_up(task: dict[str, Any], stranded: Counter[uuid.UUID], rejected: set[uuid.UUID]) -> bool:
     """Failed for good the way this chaos makes a task fail:
     - no orchable error code, every retry spent, a failed call on each of its
       max_retries + 1 attempts (the mix's faults); or
     - poison (OR014) with each of its lease expiries explained: the task was held by a
       worker at the moment it was SIGKILLed, or whose connections were cut, at least as
-      many times as its lease expired."""
+      many times as its lease expired; or
+    - rejected for good by the approver (`rejected`), and failed with its reason."""
     if task["error_code"] == POISON:
         return stranded[task["id"]] >= task["lease_expired_count"]
+    if task["id"] in rejected:
+        return task["error_code"] is None and _kind(task["error_message"]) == REJECTED
     return (
         task["error_code"] is None
         and task["retry_count"] == task["max_retries"]
@@ -123,12 +135,17 @@ def _gave_up(task: dict[str, Any], stranded: Counter[uuid.UUID]) -> bool:
 
 
 def failures(
-    conn: Conn, batch: uuid.UUID, settings: Settings, stranded: Counter[uuid.UUID]
+    conn: Conn,
+    batch: uuid.UUID,
+    settings: Settings,
+    stranded: Counter[uuid.UUID],
+    rejected: set[uuid.UUID],
 ) -> tuple[Check, set[uuid.UUID]]:
-    """`stranded`: how many times each task was held by a worker at its SIGKILL or cut."""
+    """`stranded`: how many times each task was held by a worker at its SIGKILL or cut;
+    `rejected`: the tasks the approver rejected for good."""
     tasks = _failed_tasks(conn, batch)
-    legit = [t for t in tasks if _gave_up(t, stranded)]
-    system = [t for t in tasks if not _gave_up(t, stranded)]
+    legit = [t for t in tasks if _gave_up(t, stranded, rejected)]
+    system = [t for t in tasks if not _gave_up(t, stranded, rejected)]
     kinds = Counter(t["error_code"] or _kind(t["error_message"]) for t in legit)
     codes = Counter(
         f"{t['error_code'] or 'no code'}: {_kind(t['error_message'])}"
@@ -137,14 +154,16 @@ def failures(
     )
     mix = settings.mix
     p = sum(mix.get(f, 0.0) for f in ATTEMPT_FAULTS) / (1 - mix.get("rate_limited", 0.0))
-    tasks_total = settings.inputs * (settings.fanout + 2)
+    tasks_total = settings.inputs * settings.shape.tasks_per_input(settings.fanout)
     expected = tasks_total * p ** (settings.max_retries + 1)
     figures = (
         f"{len(tasks)} failed tasks; {len(legit)} legitimate give-ups: "
         + (", ".join(f"{k} {n}" for k, n in kinds.most_common()) or "none")
         + f" (a fault of the mix on each of {settings.max_retries + 1} attempts, ~{expected:.0f}"
         f" expected at {p:.0%} faulty attempts; or {POISON} poison whose every lease expiry"
-        f" is a SIGKILL or cut of the worker holding it); {len(system)} failures of the system"
+        f" is a SIGKILL or cut of the worker holding it"
+        + (f"; or rejected for good by the approver, {len(rejected)} times" if rejected else "")
+        + f"); {len(system)} failures of the system"
         + (" (" + ", ".join(f"{k} x{n}" for k, n in codes.most_common()) + ")" if system else "")
     )
     return Check("failed tasks are only give-ups on injected faults", not system, figures), {
@@ -152,7 +171,86 @@ def failures(
     }
 
 
-def duplicates(conn: Conn, batch: uuid.UUID, settings: Settings) -> Check:
+# A completed task's children of the next stage: one (1:1), or one per element of the
+# list at split_path in its output (1:N).
+_CHILDREN = """
+    select count(*) as n from public.ai_tasks as p
+    where p.batch_id = %(batch)s and p.stage_key = %(parent)s and p.status = 'completed'
+      and (select count(*) from public.ai_tasks as c
+            where c.parent_task_id = p.id and c.stage_key = %(child)s)
+          <> case when %(path)s::text is null then 1
+                  when jsonb_typeof(p.output_data #> string_to_array(%(path)s, '.')) = 'array'
+                  then jsonb_array_length(p.output_data #> string_to_array(%(path)s, '.'))
+                  else -1 end
+"""
+# A merge task is a child of its split's source task, made once all branches completed
+# the stage before the merge (at once when the split was empty), else not at all.
+_MERGE_CHILD = """
+    select count(*) as n from public.ai_tasks as s
+    where s.batch_id = %(batch)s and s.stage_key = %(source)s and s.status = 'completed'
+      and (select count(*) from public.ai_tasks as m
+            where m.parent_task_id = s.id and m.stage_key = %(merge)s)
+          <> ((select count(*) from public.ai_tasks as b
+                where b.split_task_id = s.id and b.stage_key = %(branch_end)s
+                  and b.status = 'completed')
+              = (select count(*) from public.ai_tasks as c
+                  where c.parent_task_id = s.id and c.stage_key = %(split)s))::integer
+"""
+
+
+def _children_wrong(conn: Conn, batch: uuid.UUID, settings: Settings) -> dict[str, int]:
+    """Per link of the shape, the completed tasks whose children are not what their
+    completion implies: one child of a 1:1 next stage; one per element of the list a 1:N
+    next stage splits (the worker keeps the model to `fanout`, a person may edit it); and
+    the source task of a split has one merge child if all its branches completed the
+    stage before the merge, else none."""
+    shape = settings.shape
+    merges = {m.stage: m for m in shape.merges()}
+    wrong: dict[str, int] = {}
+    for parent, child in shape.edges():
+        params: dict[str, Any]
+        if child.key in merges:
+            m = merges[child.key]
+            params = {"source": m.source, "merge": m.stage, "branch_end": m.branch_end}
+            row = _one(conn, _MERGE_CHILD, {"batch": batch, "split": m.split, **params})
+        else:
+            params = {"parent": parent.key, "child": child.key, "path": child.split_path}
+            row = _one(conn, _CHILDREN, {"batch": batch, **params})
+        wrong[f"{parent.key}->{child.key}"] = row["n"]
+    return wrong
+
+
+def _lists_not_fanout(
+    conn: Conn, batch: uuid.UUID, settings: Settings, edited: set[uuid.UUID]
+) -> int:
+    """Completed tasks whose list a split follows is not `fanout` long (the model's answers
+    are, and the worker validates them), but for those a person edited."""
+    shape, wrong = settings.shape, 0
+    for parent, child in shape.edges():
+        if child.cardinality == "1:N":
+            wrong += _one(
+                conn,
+                """
+                select count(*) as n from public.ai_tasks
+                where batch_id = %(batch)s and stage_key = %(parent)s and status = 'completed'
+                  and id <> all(%(edited)s)
+                  and jsonb_typeof(output_data #> string_to_array(%(path)s, '.')) = 'array'
+                  and jsonb_array_length(output_data #> string_to_array(%(path)s, '.'))
+                      <> %(fanout)s
+                """,
+                {
+                    "batch": batch,
+                    "parent": parent.key,
+                    "edited": list(edited),
+                    "path": child.split_path,
+                    "fanout": settings.fanout,
+                },
+            )["n"]
+    return wrong
+
+
+def duplicates(conn: Conn, batch: uuid.UUID, settings: Settings, edited: set[uuid.UUID]) -> Check:
+    """`edited`: the tasks the approver approved with an edited output."""
     r = _one(
         conn,
         """
@@ -161,10 +259,9 @@ def duplicates(conn: Conn, batch: uuid.UUID, settings: Settings) -> Check:
              select 1 from public.ai_tasks where batch_id = %s and parent_task_id is not null
              group by parent_task_id, stage_key, branch_index having count(*) > 1) as d
           ) as duplicated,
-          (select count(*) from public.ai_tasks as o where o.batch_id = %s
-             and o.stage_key = 'outline' and o.status = 'completed'
-             and (select count(*) from public.ai_tasks as i where i.parent_task_id = o.id
-                    and i.stage_key = 'item') <> %s) as wrong_fanout,
+          (select count(*) from public.ai_tasks as c
+             join public.ai_tasks as p on p.id = c.parent_task_id
+             where c.batch_id = %s and p.status <> 'completed') as orphans,
           (select count(*) from public.ai_tasks as t where t.batch_id = %s
              and (select count(*) from public.task_events as e where e.task_id = t.id
                     and e.event = 'task_status' and e.to_status = 'completed')
@@ -172,15 +269,95 @@ def duplicates(conn: Conn, batch: uuid.UUID, settings: Settings) -> Check:
         """,
         batch,
         batch,
-        settings.fanout,
         batch,
     )
+    wrong = _children_wrong(conn, batch, settings)
+    widths = _lists_not_fanout(conn, batch, settings, edited) if settings.shape.splits else 0
+    links = ", ".join(f"{link} {n}" for link, n in wrong.items())
     return Check(
         "no duplicate children, each task completed once",
-        not any(r.values()),
+        not any(r.values()) and not any(wrong.values()) and not widths,
         f"{r['duplicated']} (parent, stage, branch) with more than one child;"
-        f" {r['wrong_fanout']} completed outlines without exactly {settings.fanout} items;"
+        f" {sum(wrong.values())} completed tasks without the children their next stage"
+        f" implies ({links})"
+        + (
+            f"; {widths} lists split not {settings.fanout} long"
+            + (" (but for a person's edits)" if settings.shape.approval_stages else "")
+            if settings.shape.splits
+            else ""
+        )
+        + f"; {r['orphans']} children of a task not completed;"
         f" {r['completions_not_once']} tasks whose completion events are not one per completion",
+    )
+
+
+# Children whose place in the tree is not their parent's one step down: same owner, batch,
+# launch and root, one step further, the parent appended to the hierarchy path.
+_LINEAGE = """
+    select count(*) as n from public.ai_tasks as c
+    join public.ai_tasks as p on p.id = c.parent_task_id
+    where c.batch_id = %(batch)s
+      and (c.owner_id, c.batch_id, c.launch_id, c.root_task_id, c.step_number, c.hierarchy_path)
+          is distinct from (p.owner_id, p.batch_id, p.launch_id, p.root_task_id,
+                            p.step_number + 1, p.hierarchy_path || to_jsonb(p.id))
+"""
+# A 1:1 child: in its parent's branch, its input the parent's output (plus the mapping).
+_ONE_TO_ONE = """
+    select count(*) as n from public.ai_tasks as c
+    join public.ai_tasks as p on p.id = c.parent_task_id
+    where c.batch_id = %(batch)s and c.stage_key = %(stage)s
+      and ((c.split_task_id, c.branch_index) is distinct from (p.split_task_id, p.branch_index)
+           or not c.input_data @> p.output_data)
+"""
+# A 1:N child: a branch of its parent's split, its input the element at its index.
+_BRANCH = """
+    select count(*) as n from public.ai_tasks as c
+    join public.ai_tasks as p on p.id = c.parent_task_id
+    where c.batch_id = %(batch)s and c.stage_key = %(stage)s
+      and (c.split_task_id is distinct from p.id
+           or c.input_data -> 'item_index' is distinct from to_jsonb(c.branch_index)
+           or c.input_data -> 'item'
+              is distinct from p.output_data #> string_to_array(%(path)s, '.') -> c.branch_index)
+"""
+# A merge: in its split source's branch, its input the branches' outputs in split order.
+_MERGE_INPUT = """
+    select count(*) as n from public.ai_tasks as m
+    join public.ai_tasks as s on s.id = m.parent_task_id
+    where m.batch_id = %(batch)s and m.stage_key = %(stage)s
+      and ((m.split_task_id, m.branch_index) is distinct from (s.split_task_id, s.branch_index)
+           or m.input_data #> string_to_array(%(path)s, '.') is distinct from (
+               select coalesce(jsonb_agg(b.output_data order by b.branch_index), '[]')
+               from public.ai_tasks as b
+               where b.split_task_id = s.id and b.stage_key = %(branch_end)s
+                 and b.status = 'completed'))
+"""
+
+
+def lineage(conn: Conn, batch: uuid.UUID, settings: Settings) -> Check:
+    """Every child sits one step below its parent (owner, batch, launch, root, hierarchy
+    path, step) and has the input its stage's cardinality gives it: a 1:1 child the
+    parent's output, a branch its element of the split list, a merge the branches'
+    outputs in split order."""
+    shape = settings.shape
+    merges = {m.stage: m for m in shape.merges()}
+    wrong = {"lineage": _one(conn, _LINEAGE, {"batch": batch})["n"]}
+    for _, stage in shape.edges():
+        params: dict[str, Any] = {"batch": batch, "stage": stage.key}
+        if stage.key in merges:
+            params |= {"path": stage.merge_path, "branch_end": merges[stage.key].branch_end}
+            sql = _MERGE_INPUT
+        elif stage.cardinality == "1:N":
+            sql, params["path"] = _BRANCH, stage.split_path
+        else:
+            sql = _ONE_TO_ONE
+        wrong[f"{stage.key} input"] = _one(conn, sql, params)["n"]
+    tasks = _one(conn, "select count(*) as n from public.ai_tasks where batch_id = %s", batch)
+    return Check(
+        "every child's lineage and input follow from its parent",
+        not any(wrong.values()),
+        f"of {tasks['n']} tasks, wrong: "
+        + ", ".join(f"{what} {n}" for what, n in wrong.items())
+        + " (a merge's input: its branches' outputs in split order)",
     )
 
 
@@ -292,4 +469,74 @@ def outputs_were_answers(conn: Conn, batch: uuid.UUID, ok_ids: set[str]) -> Chec
         not foreign,
         f"{len(rows) - len(foreign)} of {len(rows)} completed tasks carry the response id of an"
         f" answer the server meant to be good" + (f"; not: {foreign[:3]}" if foreign else ""),
+    )
+
+
+def approvals(conn: Conn, batch: uuid.UUID, settings: Settings, approver: Approver) -> Check:
+    """Every decision of the approver took effect once, and nothing else did: the tasks
+    approved are exactly those it approved, an edited one with its edit as output; the
+    tasks failed with a rejection exactly those it rejected for good; as many generated ->
+    plan events as it regenerated; no task of a stage that waits for a person completed
+    without an approval; no decision refused but the bad edits (OR009, as they should)."""
+    r = _one(
+        conn,
+        """
+        select
+          array(select id from public.ai_tasks where batch_id = %(batch)s
+                and approved_at is not null) as approved,
+          array(select id from public.ai_tasks where batch_id = %(batch)s
+                and status = 'failed' and error_message like 'rejected: %%') as rejected,
+          (select count(*) from public.task_events where batch_id = %(batch)s
+             and event = 'task_status' and from_status = 'generated'
+             and to_status = 'plan') as regenerated,
+          (select count(*) from public.ai_tasks where batch_id = %(batch)s
+             and stage_key = any(%(stages)s) and status = 'completed'
+             and approved_at is null) as unapproved,
+          (select coalesce(jsonb_object_agg(id, output_data), '{}') from public.ai_tasks
+            where id = any(%(edited)s)) as edits
+        """,
+        {
+            "batch": batch,
+            "stages": list(settings.shape.approval_stages),
+            "edited": list(approver.edited),
+        },
+    )
+    approved, rejected = set(r["approved"]), set(r["rejected"])
+    regenerated = sum(approver.regenerated.values())
+    edits_lost = [t for t, out in approver.edited.items() if r["edits"].get(str(t)) != out]
+    problems = [
+        f"{what}: the approver {ours}, the database {theirs}"
+        for what, ours, theirs in (
+            ("approved", len(approver.approved), len(approved)),
+            ("rejected for good", len(approver.rejected), len(rejected)),
+            ("regenerated", regenerated, r["regenerated"]),
+        )
+        if ours != theirs
+    ]
+    if approved != approver.approved and not problems:
+        problems.append("approved: other tasks than the approver's")
+    if rejected != approver.rejected and not problems:
+        problems.append("rejected for good: other tasks than the approver's")
+    if edits_lost:
+        problems.append(
+            f"{len(edits_lost)} edited approvals without the edit, e.g. {edits_lost[0]}"
+        )
+    if r["unapproved"]:
+        problems.append(f"{r['unapproved']} tasks of an approval stage completed unapproved")
+    problems += approver.errors[:3]
+    if len(approver.errors) > 3:
+        problems.append(f"{len(approver.errors)} decisions went wrong in all")
+    waits = sorted(approver.waits) or [0.0]
+    figures = (
+        f"{len(approved)} approved ({len(approver.edited)} with an edited output, kept),"
+        f" {regenerated} rejected to regenerate ({len(approver.regenerated)} tasks),"
+        f" {len(rejected)} rejected for good, as the approver decided in {approver.looks}"
+        f" looks, as the owner; {approver.refused} bad edits refused with OR009, as they"
+        f" should; a task waited for its decision from first seen median"
+        f" {waits[len(waits) // 2]:.1f} s, max {waits[-1]:.1f} s; 0 completed unapproved"
+    )
+    return Check(
+        "every approval decision took effect once",
+        not problems,
+        figures if not problems else "; ".join(problems),
     )

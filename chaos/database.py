@@ -16,7 +16,6 @@ from psycopg.rows import dict_row
 
 from chaos.settings import ROOT, Settings
 
-STAGES = ("outline", "item", "merge")
 _ENV = ("DATABASE_URL", "ADMIN_DATABASE_URL", "WORKER_DATABASE_URL")
 
 
@@ -44,10 +43,13 @@ class Progress:
     tasks: int
     tasks_done: int
     processing: int
+    with_work: int  # inputs with a task planned or processing (not merely waiting for a person)
 
     @property
     def finished(self) -> bool:
-        return self.completed + self.failed >= self.total
+        """Every input decided and no task open. An input fails as soon as one of its tasks
+        fails for good, while its other branches may still run (or wait for a person)."""
+        return self.completed + self.failed >= self.total and self.tasks_done >= self.tasks
 
 
 def _db(*args: str) -> str:
@@ -93,58 +95,15 @@ def connect(url: str) -> psycopg.Connection[dict[str, Any]]:
     return psycopg.connect(url, autocommit=True, row_factory=dict_row)
 
 
-def _schemas(fanout: int) -> tuple[dict[str, Any], ...]:
-    text = {"type": "string"}
-    points = {
-        "type": "object",
-        "required": ["points"],
-        "properties": {
-            "points": {
-                "type": "array",
-                "minItems": fanout,  # the fake answers with minItems elements
-                "maxItems": fanout,
-                "items": {"type": "object", "required": ["text"], "properties": {"text": text}},
-            }
-        },
-    }
-    answer = {"type": "object", "required": ["answer"], "properties": {"answer": text}}
-    summary = {"type": "object", "required": ["summary"], "properties": {"summary": text}}
-    return points, answer, summary
-
-
 def pipeline(settings: Settings, owner: uuid.UUID) -> dict[str, Any]:
-    """outline (1 task per input) -> item (1:N over "points") -> merge (N:1 under
-    "answers"). Every prompt starts with `[stage n/i]`, so the fake server's request log
-    names the task each request was for (the input's n reaches the merge by input_mapping)."""
+    """The run's shape (shapes.py) as a pipeline of the owner's, every stage on gemini with
+    the call timeout and max_retries of the settings."""
     ai = {
         "provider": "gemini",
         "model": "gemini-2.5-flash",
         "timeout_seconds": settings.call_timeout,
     }
-    stages: list[dict[str, Any]] = [
-        {"key": "outline", "template": "[outline {{n}}] List points on topic {{n}}."},
-        {
-            "key": "item",
-            "template": "[item {{n}}/{{item_index}}] Expand: {{item.text}}",
-            "cardinality": "1:N",
-            "split_path": "points",
-            "input_mapping": {"n": "input.n"},
-        },
-        {
-            "key": "merge",
-            "template": "[merge {{n}}] Merge: {{answers}}",
-            "cardinality": "N:1",
-            "merge_path": "answers",
-            "input_mapping": {"n": "input.n"},
-        },
-    ]
-    for stage, nxt, schema in zip(
-        stages, ["item", "merge", None], _schemas(settings.fanout), strict=True
-    ):
-        stage.update(ai_settings=ai, output_schema=schema, max_retries=settings.max_retries)
-        if nxt:
-            stage["next"] = [nxt]
-    return {"name": f"chaos-{owner}", "owner_id": str(owner), "entry": "outline", "stages": stages}
+    return settings.shape.definition(f"chaos-{owner}", str(owner), ai, settings.max_retries)
 
 
 def seed(url: str, settings: Settings) -> Seeded:
@@ -188,7 +147,9 @@ def progress(conn: psycopg.Connection[dict[str, Any]], batch_id: uuid.UUID) -> P
                (select count(*) from public.ai_tasks as t where t.batch_id = b.id
                  and t.status in ('completed', 'failed', 'cancelled')) as tasks_done,
                (select count(*) from public.ai_tasks as t where t.batch_id = b.id
-                 and t.status = 'processing') as processing
+                 and t.status = 'processing') as processing,
+               (select count(distinct t.root_task_id) from public.ai_tasks as t
+                 where t.batch_id = b.id and t.status in ('plan', 'processing')) as with_work
         from public.task_batches as b where b.id = %s
         """,
         (batch_id,),

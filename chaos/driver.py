@@ -16,6 +16,7 @@ from types import FrameType
 
 from chaos import accounting, checks
 from chaos import database as db
+from chaos.approver import Approver
 from chaos.checks import Check, Conn
 from chaos.processes import (
     SHUTDOWN_GRACE,
@@ -32,9 +33,10 @@ LOOK_EVERY = 1.0  # the batch's progress, from the database
 PROGRESS_EVERY = 5.0
 # A worker alive this long after a cut, with work left, must have called the model again
 # (the first dead connection its pool finds makes it check all the others, so a cut costs
-# a claim one retry, after the poll interval). Work is left while more inputs are open than the
-# workers have slots: then the others cannot hold it all. In the tail of the batch a few
-# due tasks go to whichever worker polls first, and a live worker may get none.
+# a claim one retry, after the poll interval). Work is left while more inputs have a task
+# planned or processing (not only waiting for a person) than the workers have slots: then
+# the others cannot hold it all. In the tail of the batch a few due tasks go to whichever
+# worker polls first, and a live worker may get none.
 CUT_WEDGED = 20.0
 # Seconds before the deadline: stop injecting; stop waiting for the batch; stop waiting
 # for key cooldowns (then SIGTERM, bounded by the deadline, and the checks: a few seconds).
@@ -69,10 +71,12 @@ class Chaos:
     unexpected: list[WorkerProcess] = field(default_factory=list)
     finished_at: float | None = None  # time.time() the batch finished
     progress: db.Progress | None = None
-    open_inputs: list[tuple[float, int]] = field(default_factory=list)  # (time.time(), count)
+    # (time.time(), inputs with a task planned or processing), at each look
+    open_inputs: list[tuple[float, int]] = field(default_factory=list)
     stopped: int = 0  # workers stopped with SIGTERM at the end
     # Times each task was held by a worker at its SIGKILL or at a cut of its connections.
     stranded: Counter[uuid.UUID] = field(default_factory=Counter)
+    approver: Approver | None = None  # shapes with stages that wait for a person
 
     def elapsed(self) -> float:
         return time.monotonic() - self.started
@@ -154,10 +158,12 @@ def run_batch(chaos: Chaos, conn: Conn) -> None:
     calm_said = False
     while chaos.elapsed() < s.deadline - FINISH_RESERVE:
         chaos.replace_the_dead()
+        if chaos.approver is not None:  # the person in the loop, chaos or calm
+            chaos.approver.maybe_look()
         now = time.monotonic()
         if now >= next_look:
             chaos.progress = p = db.progress(conn, chaos.seeded.batch_id)
-            chaos.open_inputs.append((time.time(), p.total - p.completed - p.failed))
+            chaos.open_inputs.append((time.time(), p.with_work))
             next_look = now + LOOK_EVERY
             if chaos.progress.finished:
                 chaos.finished_at = time.time()
@@ -228,13 +234,14 @@ def _cut_recovery(
             elif lived >= CUT_WEDGED and (left := _open_inputs_at(chaos, cut + CUT_WEDGED)) > slots:
                 wedged.append(
                     f"{worker.name}: no call in the {lived:.0f} s after a cut, with {left} inputs"
-                    f" open {CUT_WEDGED:.0f} s after it"
+                    f" with work {CUT_WEDGED:.0f} s after it"
                 )
     return sorted(gaps), wedged
 
 
 def _open_inputs_at(chaos: Chaos, moment: float) -> int:
-    """Inputs not yet finished at the first look at or after `moment` (0: none after)."""
+    """Inputs with work for the workers at the first look at or after `moment` (0: none
+    after)."""
     return next((count for t, count in chaos.open_inputs if t >= moment), 0)
 
 
@@ -270,16 +277,22 @@ def check_all(chaos: Chaos, unclean: list[WorkerProcess]) -> list[Check]:
     s, batch = chaos.settings, chaos.seeded.batch_id
     requests = accounting.read_log(chaos.fake.request_log)
     with db.connect(chaos.urls.admin) as conn:
-        failures, gave_up = checks.failures(conn, batch, s, chaos.stranded)
+        rejected = chaos.approver.rejected if chaos.approver else set()
+        failures, gave_up = checks.failures(conn, batch, s, chaos.stranded, rejected)
         found = [
             checks.outputs(conn, batch, s, gave_up),
             checks.unfinished(conn, batch),
             failures,
-            checks.duplicates(conn, batch, s),
+            checks.duplicates(
+                conn, batch, s, set(chaos.approver.edited) if chaos.approver else set()
+            ),
+            checks.lineage(conn, batch, s),
             checks.counters(conn, batch),
             checks.keys(conn, chaos.seeded.owner, s),
         ]
-        rows = accounting.read_rows(conn, batch, chaos.seeded.secrets)
+        if chaos.approver is not None:
+            found.append(checks.approvals(conn, batch, s, chaos.approver))
+        rows = accounting.read_rows(conn, batch, chaos.seeded.secrets, s.shape)
         ok_ids = {r.response_id for r in requests if r.behaviour == "ok" and r.response_id}
         found.append(checks.outputs_were_answers(conn, batch, ok_ids))
     workers = {w.name: w for w in chaos.workers}
@@ -296,7 +309,7 @@ def execute(settings: Settings, logdir: Path, started: float) -> list[Check]:
     urls, origin = db.urls(settings)
     seeded = db.seed(urls.database, settings)
     say(
-        f"chaos: {settings.inputs} inputs, outline -> {settings.fanout} items -> merge,"
+        f"chaos: {settings.inputs} inputs, shape {settings.shape.name}: {settings.shape.summary},"
         f" {settings.keys} keys, {settings.workers} workers x {settings.concurrency} calls,"
         f" seed {settings.seed}, deadline {settings.deadline:g} s; database: {origin};"
         f" batch {seeded.batch_id}; logs in {logdir}"
@@ -304,6 +317,8 @@ def execute(settings: Settings, logdir: Path, started: float) -> list[Check]:
     fake = start_fake(settings, logdir)
     chaos = Chaos(settings, urls, seeded, fake, logdir, started, random.Random(settings.seed))
     try:
+        if settings.shape.approval_stages:
+            chaos.approver = Approver.start(settings, urls.database, seeded.owner, seeded.batch_id)
         with db.connect(urls.admin) as conn:
             run_batch(chaos, conn)
             wait_for_cooldowns(chaos, conn)
@@ -311,6 +326,8 @@ def execute(settings: Settings, logdir: Path, started: float) -> list[Check]:
         fake.stop()
         return check_all(chaos, unclean)
     finally:
+        if chaos.approver is not None:
+            chaos.approver.close()
         kill_all(fake, chaos.workers)
 
 

@@ -7,7 +7,11 @@ database connections of another are cut with pg_terminate_backend. Once the batc
 each invariant is checked and printed. The last line is `chaos: PASS` or
 `chaos: FAIL (<what failed>)`, and the exit code agrees.
 
-Usage: .venv/bin/python chaos/run.py [--inputs 2000] [--deadline 360] [--seed 1] ...
+`--shape` runs the same chaos on another pipeline (chaos/shapes.py): chain (four 1:1
+stages), nested (a split inside a split, merged twice) or approval (stages that wait for a
+person, whom the run plays: approving, editing, rejecting). The checks follow the shape.
+
+Usage: .venv/bin/python chaos/run.py [--shape split-merge] [--inputs 2000] [--deadline 360] ...
   DATABASE_URL, ADMIN_DATABASE_URL, WORKER_DATABASE_URL: a fresh deployed database (as
   scripts/test.sh passes them); default: scripts/db.sh create + scripts/deploy.sh
   orchable_chaos.

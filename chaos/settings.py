@@ -6,6 +6,8 @@ import argparse
 from dataclasses import dataclass
 from pathlib import Path
 
+from chaos.shapes import NAMES, Shape, build
+
 ROOT = Path(__file__).resolve().parent.parent
 # The fake Gemini server's answers by default: the rest are good JSON that fits the schema.
 MIX = {
@@ -40,6 +42,14 @@ class Settings:
     order_slack: float  # see accounting.py: event-loop lag allowed when ordering calls
     database: str  # created and deployed unless the URLs come from the environment
     mix: dict[str, float]  # the fake's answers: fault -> share
+    shape: Shape  # the pipeline (shapes.py)
+    # The approver (shapes with stages that wait for a person, approver.py): when it looks
+    # at the waiting tasks, and the shares of its decisions that reject to regenerate,
+    # reject for good, and approve an edited output (the rest approve as generated).
+    approve_every: tuple[float, float]
+    regenerate_share: float
+    reject_share: float
+    edit_share: float
 
     @property
     def mix_arg(self) -> str:
@@ -69,6 +79,13 @@ def _mix(text: str) -> dict[str, float]:
     if sum(mix.values()) >= 1:
         raise argparse.ArgumentTypeError("the shares must leave room for good answers (sum < 1)")
     return mix
+
+
+def _share(text: str) -> float:
+    share = float(text)
+    if not 0 <= share <= 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: a share is between 0 and 1")
+    return share
 
 
 def parse(argv: list[str] | None = None) -> Settings:
@@ -106,9 +123,43 @@ def parse(argv: list[str] | None = None) -> Settings:
         default=dict(MIX),
         help=f"the fake's faults, FAULT=SHARE,... of {', '.join(FAULTS)} ({default_mix})",
     )
+    p.add_argument(
+        "--shape",
+        choices=NAMES,
+        default="split-merge",
+        help="the pipeline (chaos/shapes.py): split-merge (outline -> items -> merge), chain"
+        " (4 stages, 1:1), nested (a split in a split, merged twice), approval (stages that"
+        " wait for a person, whom the run plays) (split-merge)",
+    )
+    p.add_argument(
+        "--approve-every",
+        type=_pair,
+        default=(0.2, 2.0),
+        help="approval shape: the approver looks at the waiting tasks every MIN-MAX s (0.2-2)",
+    )
+    p.add_argument(
+        "--regenerate-share",
+        type=_share,
+        default=0.1,
+        help="approval shape: share of decisions that reject and regenerate (0.1)",
+    )
+    p.add_argument(
+        "--reject-share",
+        type=_share,
+        default=0.02,
+        help="approval shape: share of decisions that reject for good (0.02)",
+    )
+    p.add_argument(
+        "--edit-share",
+        type=_share,
+        default=0.05,
+        help="approval shape: share of decisions that approve an edited output (0.05)",
+    )
     a = p.parse_args(argv)
     if a.keys < 4 or a.workers < 1 or a.inputs < 1 or a.fanout < 1:
         p.error("need --keys >= 4, --workers >= 1, --inputs >= 1, --fanout >= 1")
+    if a.regenerate_share + a.reject_share + a.edit_share >= 1:
+        p.error("--regenerate-share + --reject-share + --edit-share must be < 1")
     if a.slow_seconds <= a.call_timeout:
         p.error("--slow-seconds must exceed --call-timeout (slow answers hang past it)")
     return Settings(
@@ -130,4 +181,9 @@ def parse(argv: list[str] | None = None) -> Settings:
         order_slack=a.order_slack,
         database=a.database,
         mix=a.mix,
+        shape=build(a.shape, a.fanout),
+        approve_every=a.approve_every,
+        regenerate_share=a.regenerate_share,
+        reject_share=a.reject_share,
+        edit_share=a.edit_share,
     )
