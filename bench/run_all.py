@@ -4,7 +4,7 @@ In order, each part timed: the bench database orchable_bench is (re)created and 
 as the Makefile's bench target did, then
   queue      bench/queue_overhead.py: 20,000 no-op tasks, orchable with 1, 2 and 4 worker
              processes, PgQueuer, Procrastinate and graphile-worker with 2 (subprocess),
-             3 interleaved rounds, each figure the median of its rounds;
+             5 interleaved rounds, each figure the median of its rounds;
   physical   bench/physical_limit.py: pgbench simple-update, 2 and 4 clients, 15 s each;
   fan_out    bench/fan_out.py: one input split into 10,000 branches and merged back;
   llm_bound  bench/llm_bound.py: one worker against a fake provider answering in 0.5 s,
@@ -71,7 +71,7 @@ class Sizes:
     quick: bool
 
 
-FULL = Sizes(20_000, (1, 2, 4), True, 3, 15, 10_000, (16, 64, 256), 16, 30.0, 5, False)
+FULL = Sizes(20_000, (1, 2, 4), True, 5, 15, 10_000, (16, 64, 256), 16, 30.0, 5, False)
 QUICK = Sizes(1_000, (1, 2), False, 1, 3, 1_000, (16,), 4, 5.0, 2, True)
 
 
