@@ -4,7 +4,7 @@ in `generated` and decide on a random half of them, through the RPCs a user call
 (approve_task, reject_task) and as that user: like PostgREST, each call is a transaction
 with `role` authenticated and the user's JWT claims set local, so RLS and the ownership
 checks apply. Seeded shares of the decisions
-- reject to regenerate (back to `plan`, no retry spent: the model is called again);
+- reject to regenerate (back to `plan`, its retries restored: the model is called again);
 - reject for good (the task fails: its input legitimately has no final output);
 - approve with an edited output (`--edit-share`): a list a split follows gets a new
   length, from 0 (an empty split: the merge fires at once with []) to fanout + 1; any

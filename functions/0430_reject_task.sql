@@ -21,6 +21,8 @@ begin
     set
         status = case when coalesce(p_regenerate, true) then 'plan' else 'failed' end,
         output_data = case when coalesce(p_regenerate, true) then null else output_data end,
+        -- a regeneration is a new attempt at the output: it gets the stage's whole retry budget again
+        retry_count = case when coalesce(p_regenerate, true) then 0 else retry_count end,
         error_message = 'rejected: ' || p_reason,
         run_after = now(),
         updated_at = now()
@@ -30,7 +32,7 @@ end
 $$;
 
 comment on function public.reject_task(uuid, text, boolean) is
-'Rejects a generated task: regenerates it (back to plan, no retry spent) or fails it for good.';
+'Rejects a generated task: regenerates it (back to plan with its retries restored) or fails it for good.';
 
 revoke all on function public.reject_task(uuid, text, boolean) from public, anon, authenticated, service_role;
 grant execute on function public.reject_task(uuid, text, boolean) to authenticated, service_role;

@@ -1,0 +1,41 @@
+-- Delta from the sources below, written by scripts/new-migration.sh.
+
+-- functions/0430_reject_task.sql
+-- SECURITY DEFINER: users cannot update tasks directly; ownership is checked here.
+create or replace function public.reject_task(p_task_id uuid, p_reason text, p_regenerate boolean default true)
+returns text
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+    v_task public.ai_tasks := orchable._lock_owned_task(p_task_id);
+begin
+    if v_task.status <> 'generated' then
+        raise exception 'task % is %, not awaiting approval', p_task_id, v_task.status
+            using errcode = 'OR007', hint = 'only a generated task of a stage that requires approval can be rejected';
+    end if;
+    if coalesce(btrim(p_reason), '') = '' then
+        raise exception 'a rejection needs a reason'
+            using errcode = 'OR003', hint = 'say what is wrong with the output';
+    end if;
+    update public.ai_tasks
+    set
+        status = case when coalesce(p_regenerate, true) then 'plan' else 'failed' end,
+        output_data = case when coalesce(p_regenerate, true) then null else output_data end,
+        -- a regeneration is a new attempt at the output: it gets the stage's whole retry budget again
+        retry_count = case when coalesce(p_regenerate, true) then 0 else retry_count end,
+        error_message = 'rejected: ' || p_reason,
+        run_after = now(),
+        updated_at = now()
+    where id = p_task_id;
+    return case when coalesce(p_regenerate, true) then 'plan' else 'failed' end;
+end
+$$;
+
+comment on function public.reject_task(uuid, text, boolean) is
+'Rejects a generated task: regenerates it (back to plan with its retries restored) or fails it for good.';
+
+revoke all on function public.reject_task(uuid, text, boolean) from public, anon, authenticated, service_role;
+grant execute on function public.reject_task(uuid, text, boolean) to authenticated, service_role;
