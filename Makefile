@@ -35,7 +35,7 @@ demo: db ## Run the course builder end to end (offline provider; Gemini when GEM
 psql-walkthrough: db ## Drive the same pipeline to the end with psql calls alone
 	@psql -X -q "$$(scripts/db.sh url)" -f seeds/psql_walkthrough.sql
 
-bench: deps ## Every benchmark (~15 min): queue vs PgQueuer/Procrastinate/graphile-worker, pgbench, fan-out, LLM-bound, 10k vs 1M tasks, idle workers
+bench: deps ## Every benchmark (~12 min): queue vs PgQueuer/Procrastinate/graphile-worker, pgbench, fan-out, LLM-bound, 10k vs 1M tasks, idle workers
 	@.venv/bin/pip install -q -r bench/requirements.txt
 	@npm install --silent --no-audit --no-fund --prefix bench/peers/graphile
 	@.venv/bin/python bench/run_all.py
