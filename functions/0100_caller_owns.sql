@@ -5,7 +5,7 @@ create function orchable._caller_owns(p_owner_id uuid)
 returns boolean
 language plpgsql
 stable
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
     if coalesce(current_setting('role', true), 'none') in ('anon', 'authenticated') then

@@ -7,7 +7,7 @@ create function orchable.time_ordered_uuid()
 returns uuid
 language plpgsql
 volatile
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_bytes bytea := uuid_send(gen_random_uuid());  -- random, with the RFC variant bits

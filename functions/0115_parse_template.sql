@@ -3,7 +3,7 @@
 create function orchable._parse_template(p_template text, out parts text[], out names text[])
 language plpgsql
 immutable
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_pattern constant text := '\{\{\s*([^{}\s]+)\s*\}\}';

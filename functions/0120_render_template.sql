@@ -6,7 +6,7 @@ create function orchable._render_template(
 )
 language plpgsql
 immutable
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_value jsonb;

@@ -4,7 +4,7 @@ create function orchable._batch_status(
 returns text
 language plpgsql
 immutable
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
     return case

@@ -2,7 +2,7 @@ create function orchable._next_stages(p_template_id text)
 returns setof public.prompt_templates
 language plpgsql
 stable
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
     return query

@@ -2,7 +2,7 @@ create function orchable._split_error(p_template_id text, p_output jsonb)
 returns text
 language plpgsql
 stable
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
     return (

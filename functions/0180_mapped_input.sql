@@ -4,7 +4,7 @@ create function orchable._mapped_input(p_mapping jsonb, p_input jsonb, p_output 
 returns jsonb
 language plpgsql
 immutable
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
     if p_mapping is null or p_mapping = '{}'::jsonb then

@@ -2,7 +2,7 @@ create function orchable._nest_at_path(p_dot_path text, p_value jsonb)
 returns jsonb
 language plpgsql
 immutable
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_path text [] := orchable._path(p_dot_path);

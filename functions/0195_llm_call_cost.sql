@@ -13,7 +13,7 @@ create function orchable._llm_call_cost(
 returns numeric
 language plpgsql
 immutable
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
     return (

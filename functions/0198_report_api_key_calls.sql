@@ -14,7 +14,7 @@ create function orchable._report_api_key_calls(
 returns public.api_key_health
 language plpgsql
 volatile
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_now timestamptz := coalesce(p_now, now());

@@ -9,7 +9,7 @@ create function orchable._insert_child(
 returns void
 language plpgsql
 volatile
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
     insert into public.ai_tasks (

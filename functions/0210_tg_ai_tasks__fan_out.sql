@@ -8,7 +8,7 @@
 create function orchable.tg_ai_tasks__fan_out()
 returns trigger
 language plpgsql
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_task public.ai_tasks;

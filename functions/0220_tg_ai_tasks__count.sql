@@ -12,7 +12,7 @@
 create function orchable.tg_ai_tasks__count()
 returns trigger
 language plpgsql
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_root_ids uuid [];

@@ -3,7 +3,7 @@
 create function orchable.tg_ai_tasks__notify()
 returns trigger
 language plpgsql
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
     if exists (select from new_tasks as n where n.status = 'plan') then

@@ -1,7 +1,7 @@
 create function orchable.tg_task_batches__log_events()
 returns trigger
 language plpgsql
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
     if tg_op = 'INSERT' then

@@ -6,7 +6,7 @@ create function orchable.tg_task_batches__delete_events()
 returns trigger
 language plpgsql
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
     delete from public.task_events as e

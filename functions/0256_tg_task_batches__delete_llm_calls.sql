@@ -8,7 +8,7 @@ create function orchable.tg_task_batches__delete_llm_calls()
 returns trigger
 language plpgsql
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
     delete from public.llm_calls as c

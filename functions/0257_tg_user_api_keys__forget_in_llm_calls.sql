@@ -6,7 +6,7 @@ create function orchable.tg_user_api_keys__forget_in_llm_calls()
 returns trigger
 language plpgsql
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
     update public.llm_calls as c

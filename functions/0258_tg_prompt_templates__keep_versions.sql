@@ -6,7 +6,7 @@ create function orchable.tg_prompt_templates__keep_versions()
 returns trigger
 language plpgsql
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_template_id text;

@@ -7,7 +7,7 @@ create function orchable._validate_stages(p_definition jsonb)
 returns jsonb
 language plpgsql
 immutable
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_stages jsonb := '{}';

@@ -1,11 +1,11 @@
 -- SECURITY DEFINER: users may not write prompt_templates directly, so that every stage
 -- change goes through validation and versioning here.
-create function public.upsert_orchestrator(p_definition jsonb)
+create function orchable_rpc.upsert_orchestrator(p_definition jsonb)
 returns public.orchestrators
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_owner_id uuid := auth.uid();
@@ -119,8 +119,27 @@ begin
 end
 $$;
 
+-- The RPC PostgREST exposes runs with the caller's rights and hands over to the
+-- implementation above, so no SECURITY DEFINER function lives in an exposed schema.
+create function public.upsert_orchestrator(p_definition jsonb)
+returns public.orchestrators
+language plpgsql
+volatile
+security invoker
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    return orchable_rpc.upsert_orchestrator(p_definition);
+end
+$$;
+
+comment on function orchable_rpc.upsert_orchestrator(jsonb) is
+'The implementation of public.upsert_orchestrator, run with its owner''s rights; callable by the roles that may call public.upsert_orchestrator.';
+
 comment on function public.upsert_orchestrator(jsonb) is
 'Creates or updates a pipeline and its stages from one JSON document (name, description, entry, stages); idempotent by (owner, name). A changed stage gets a new template version; tasks already created keep theirs. A malformed definition raises OR001 naming the stage.';
 
+revoke all on function orchable_rpc.upsert_orchestrator(jsonb) from public, anon, authenticated, service_role;
 revoke all on function public.upsert_orchestrator(jsonb) from public, anon, authenticated, service_role;
+grant execute on function orchable_rpc.upsert_orchestrator(jsonb) to authenticated, service_role;
 grant execute on function public.upsert_orchestrator(jsonb) to authenticated, service_role;

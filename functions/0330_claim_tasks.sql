@@ -2,7 +2,7 @@
 -- One claim shape: lock due rows of v_runnable_tasks in index order, skipping rows other
 -- workers hold, then lease them. A task whose lease keeps expiring fails as poison, and
 -- one whose prompt names a variable its input lacks fails naming it; neither is returned.
-create function public.claim_tasks(
+create function orchable_rpc.claim_tasks(
     p_worker_id text,
     p_limit integer default 1,
     p_lease_seconds integer default 300
@@ -27,7 +27,7 @@ returns table (
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_max_lease_expiries constant integer := 5;
@@ -123,8 +123,47 @@ begin
 end
 $$;
 
+-- The RPC PostgREST exposes runs with the caller's rights and hands over to the
+-- implementation above, so no SECURITY DEFINER function lives in an exposed schema.
+create function public.claim_tasks(
+    p_worker_id text,
+    p_limit integer default 1,
+    p_lease_seconds integer default 300
+)
+returns table (
+    task_id uuid,
+    claim_token uuid,
+    locked_until timestamptz,
+    owner_id uuid,
+    batch_id uuid,
+    root_task_id uuid,
+    stage_key text,
+    task_type text,
+    prompt_template_id text,
+    prompt text,
+    input_data jsonb,
+    ai_settings jsonb,
+    output_schema jsonb,
+    retry_count integer,
+    max_retries integer
+)
+language plpgsql
+volatile
+security invoker
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    return query select * from orchable_rpc.claim_tasks(p_worker_id, p_limit, p_lease_seconds);
+end
+$$;
+
+comment on function orchable_rpc.claim_tasks(text, integer, integer) is
+'The implementation of public.claim_tasks, run with its owner''s rights; callable by the roles that may call public.claim_tasks.';
+
 comment on function public.claim_tasks(text, integer, integer) is
 'Worker only. Claims up to p_limit runnable tasks (FOR UPDATE SKIP LOCKED) with a lease and a new claim token each; returns the rendered prompt, AI settings and output_schema.';
 
+revoke all on function orchable_rpc.claim_tasks(text, integer, integer) from public, anon, authenticated, service_role;
 revoke all on function public.claim_tasks(text, integer, integer) from public, anon, authenticated, service_role;
+grant execute on function orchable_rpc.claim_tasks(text, integer, integer) to orchable_worker, service_role;
 grant execute on function public.claim_tasks(text, integer, integer) to orchable_worker, service_role;

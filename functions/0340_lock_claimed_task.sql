@@ -5,7 +5,7 @@ create function orchable._lock_claimed_task(p_task_id uuid, p_claim_token uuid)
 returns public.ai_tasks
 language plpgsql
 volatile
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_task public.ai_tasks;

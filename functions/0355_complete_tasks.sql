@@ -2,12 +2,12 @@
 -- are locked in id order (so concurrent calls never deadlock), then one UPDATE stores
 -- every accepted result, so the counter, event and notify triggers run once per call and
 -- each batch row is updated once. An element whose claim is stale changes nothing.
-create function public.complete_tasks(p_results jsonb)
+create function orchable_rpc.complete_tasks(p_results jsonb)
 returns table (task_id uuid, status text)
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 #variable_conflict use_column
 declare
@@ -162,10 +162,29 @@ begin
 end
 $$;
 
+-- The RPC PostgREST exposes runs with the caller's rights and hands over to the
+-- implementation above, so no SECURITY DEFINER function lives in an exposed schema.
+create function public.complete_tasks(p_results jsonb)
+returns table (task_id uuid, status text)
+language plpgsql
+volatile
+security invoker
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    return query select * from orchable_rpc.complete_tasks(p_results);
+end
+$$;
+
+comment on function orchable_rpc.complete_tasks(jsonb) is
+'The implementation of public.complete_tasks, run with its owner''s rights; callable by the roles that may call public.complete_tasks.';
+
 comment on function public.complete_tasks(jsonb) is
 'Worker only. Completes up to 1000 claimed tasks in one statement: p_results is a JSON array of {"task_id", "claim_token", "output", "usage", "provenance"}.
 Returns one row per element, in input order: completed, generated (awaiting approval), failed (an output its split cannot use, OR009), stale (the claim is not current: nothing changed) or not_found.
 A malformed element (no task_id or claim_token, a null output, a provenance not an object or naming an api_key) refuses the whole call (OR011); more than 1000 elements raise OR010.';
 
+revoke all on function orchable_rpc.complete_tasks(jsonb) from public, anon, authenticated, service_role;
 revoke all on function public.complete_tasks(jsonb) from public, anon, authenticated, service_role;
+grant execute on function orchable_rpc.complete_tasks(jsonb) to orchable_worker, service_role;
 grant execute on function public.complete_tasks(jsonb) to orchable_worker, service_role;

@@ -1,5 +1,5 @@
 -- SECURITY DEFINER: workers have no table privileges.
-create function public.fail_task(
+create function orchable_rpc.fail_task(
     p_task_id uuid,
     p_claim_token uuid,
     p_error text,
@@ -9,7 +9,7 @@ returns text
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_task public.ai_tasks;
@@ -34,8 +34,32 @@ begin
 end
 $$;
 
+-- The RPC PostgREST exposes runs with the caller's rights and hands over to the
+-- implementation above, so no SECURITY DEFINER function lives in an exposed schema.
+create function public.fail_task(
+    p_task_id uuid,
+    p_claim_token uuid,
+    p_error text,
+    p_retryable boolean default true
+)
+returns text
+language plpgsql
+volatile
+security invoker
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    return orchable_rpc.fail_task(p_task_id, p_claim_token, p_error, p_retryable);
+end
+$$;
+
+comment on function orchable_rpc.fail_task(uuid, uuid, text, boolean) is
+'The implementation of public.fail_task, run with its owner''s rights; callable by the roles that may call public.fail_task.';
+
 comment on function public.fail_task(uuid, uuid, text, boolean) is
 'Worker only. Records a claimed task''s failure: a retryable one goes back to plan after an exponential backoff with jitter until the stage''s max_retries, then fails for good. Returns the new status; a stale claim token raises OR006 and changes nothing.';
 
+revoke all on function orchable_rpc.fail_task(uuid, uuid, text, boolean) from public, anon, authenticated, service_role;
 revoke all on function public.fail_task(uuid, uuid, text, boolean) from public, anon, authenticated, service_role;
+grant execute on function orchable_rpc.fail_task(uuid, uuid, text, boolean) to orchable_worker, service_role;
 grant execute on function public.fail_task(uuid, uuid, text, boolean) to orchable_worker, service_role;

@@ -1,6 +1,6 @@
 -- SECURITY DEFINER: workers have no table privileges. A worker whose call outlasts its
 -- lease extends it, so that no other worker claims the task meanwhile.
-create function public.extend_lease(
+create function orchable_rpc.extend_lease(
     p_task_id uuid,
     p_claim_token uuid,
     p_lease_seconds integer default 300
@@ -9,7 +9,7 @@ returns timestamptz
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_locked_until timestamptz;
@@ -30,9 +30,32 @@ begin
 end
 $$;
 
+-- The RPC PostgREST exposes runs with the caller's rights and hands over to the
+-- implementation above, so no SECURITY DEFINER function lives in an exposed schema.
+create function public.extend_lease(
+    p_task_id uuid,
+    p_claim_token uuid,
+    p_lease_seconds integer default 300
+)
+returns timestamptz
+language plpgsql
+volatile
+security invoker
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    return orchable_rpc.extend_lease(p_task_id, p_claim_token, p_lease_seconds);
+end
+$$;
+
+comment on function orchable_rpc.extend_lease(uuid, uuid, integer) is
+'The implementation of public.extend_lease, run with its owner''s rights; callable by the roles that may call public.extend_lease.';
+
 comment on function public.extend_lease(uuid, uuid, integer) is
 'Worker only. Extends the lease of a task the caller still holds to now() + p_lease_seconds and returns the new locked_until.
 Errors: OR004 unknown task, OR006 stale claim (nothing changed), OR010 a lease outside 1..86400 seconds.';
 
+revoke all on function orchable_rpc.extend_lease(uuid, uuid, integer) from public, anon, authenticated, service_role;
 revoke all on function public.extend_lease(uuid, uuid, integer) from public, anon, authenticated, service_role;
+grant execute on function orchable_rpc.extend_lease(uuid, uuid, integer) to orchable_worker, service_role;
 grant execute on function public.extend_lease(uuid, uuid, integer) to orchable_worker, service_role;

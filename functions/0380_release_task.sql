@@ -1,6 +1,6 @@
 -- SECURITY DEFINER: workers have no table privileges. A worker that stops (SIGTERM) or
 -- cannot run a task now (no usable API key) hands it back without spending a retry.
-create function public.release_task(
+create function orchable_rpc.release_task(
     p_task_id uuid,
     p_claim_token uuid,
     p_delay_seconds integer default 0,
@@ -10,7 +10,7 @@ returns text
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
     if p_delay_seconds is null or p_delay_seconds not between 0 and 86400 then
@@ -38,9 +38,34 @@ begin
 end
 $$;
 
+-- The RPC PostgREST exposes runs with the caller's rights and hands over to the
+-- implementation above, so no SECURITY DEFINER function lives in an exposed schema.
+create function public.release_task(
+    p_task_id uuid,
+    p_claim_token uuid,
+    p_delay_seconds integer default 0,
+    p_reason text default null
+)
+returns text
+language plpgsql
+volatile
+security invoker
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    return orchable_rpc.release_task(p_task_id, p_claim_token, p_delay_seconds, p_reason);
+end
+$$;
+
+comment on function orchable_rpc.release_task(uuid, uuid, integer, text) is
+'The implementation of public.release_task, run with its owner''s rights; callable by the roles that may call public.release_task.';
+
 comment on function public.release_task(uuid, uuid, integer, text) is
 'Worker only. Hands a claimed task back: plan again after p_delay_seconds, its claim cleared, no retry spent. Returns ''plan''.
 The reason is logged as error_message ''released: <reason>''. Errors: OR004 unknown task, OR006 stale claim, OR010 a delay outside 0..86400.';
 
+revoke all on function orchable_rpc.release_task(uuid, uuid, integer, text)
+from public, anon, authenticated, service_role;
 revoke all on function public.release_task(uuid, uuid, integer, text) from public, anon, authenticated, service_role;
+grant execute on function orchable_rpc.release_task(uuid, uuid, integer, text) to orchable_worker, service_role;
 grant execute on function public.release_task(uuid, uuid, integer, text) to orchable_worker, service_role;

@@ -2,7 +2,7 @@ create function orchable._find_owned_batch(p_batch_id uuid)
 returns public.task_batches
 language plpgsql
 volatile
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_batch public.task_batches;

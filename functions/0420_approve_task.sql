@@ -1,10 +1,10 @@
 -- SECURITY DEFINER: users cannot update tasks directly; ownership is checked here.
-create function public.approve_task(p_task_id uuid, p_output jsonb default null)
+create function orchable_rpc.approve_task(p_task_id uuid, p_output jsonb default null)
 returns text
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_task public.ai_tasks := orchable._lock_owned_task(p_task_id);
@@ -27,8 +27,27 @@ begin
 end
 $$;
 
+-- The RPC PostgREST exposes runs with the caller's rights and hands over to the
+-- implementation above, so no SECURITY DEFINER function lives in an exposed schema.
+create function public.approve_task(p_task_id uuid, p_output jsonb default null)
+returns text
+language plpgsql
+volatile
+security invoker
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    return orchable_rpc.approve_task(p_task_id, p_output);
+end
+$$;
+
+comment on function orchable_rpc.approve_task(uuid, jsonb) is
+'The implementation of public.approve_task, run with its owner''s rights; callable by the roles that may call public.approve_task.';
+
 comment on function public.approve_task(uuid, jsonb) is
 'Approves a generated task (optionally with an edited output): it completes and its children are created.';
 
+revoke all on function orchable_rpc.approve_task(uuid, jsonb) from public, anon, authenticated, service_role;
 revoke all on function public.approve_task(uuid, jsonb) from public, anon, authenticated, service_role;
+grant execute on function orchable_rpc.approve_task(uuid, jsonb) to authenticated, service_role;
 grant execute on function public.approve_task(uuid, jsonb) to authenticated, service_role;

@@ -1,10 +1,10 @@
 -- SECURITY DEFINER: users cannot update tasks directly; ownership is checked here.
-create function public.reject_task(p_task_id uuid, p_reason text, p_regenerate boolean default true)
+create function orchable_rpc.reject_task(p_task_id uuid, p_reason text, p_regenerate boolean default true)
 returns text
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_task public.ai_tasks := orchable._lock_owned_task(p_task_id);
@@ -31,8 +31,27 @@ begin
 end
 $$;
 
+-- The RPC PostgREST exposes runs with the caller's rights and hands over to the
+-- implementation above, so no SECURITY DEFINER function lives in an exposed schema.
+create function public.reject_task(p_task_id uuid, p_reason text, p_regenerate boolean default true)
+returns text
+language plpgsql
+volatile
+security invoker
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    return orchable_rpc.reject_task(p_task_id, p_reason, p_regenerate);
+end
+$$;
+
+comment on function orchable_rpc.reject_task(uuid, text, boolean) is
+'The implementation of public.reject_task, run with its owner''s rights; callable by the roles that may call public.reject_task.';
+
 comment on function public.reject_task(uuid, text, boolean) is
 'Rejects a generated task: regenerates it (back to plan with its retries restored) or fails it for good.';
 
+revoke all on function orchable_rpc.reject_task(uuid, text, boolean) from public, anon, authenticated, service_role;
 revoke all on function public.reject_task(uuid, text, boolean) from public, anon, authenticated, service_role;
+grant execute on function orchable_rpc.reject_task(uuid, text, boolean) to authenticated, service_role;
 grant execute on function public.reject_task(uuid, text, boolean) to authenticated, service_role;

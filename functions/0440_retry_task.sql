@@ -1,10 +1,10 @@
 -- SECURITY DEFINER: users cannot update tasks directly; ownership is checked here.
-create function public.retry_task(p_task_id uuid)
+create function orchable_rpc.retry_task(p_task_id uuid)
 returns text
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_task public.ai_tasks := orchable._lock_owned_task(p_task_id);
@@ -25,8 +25,27 @@ begin
 end
 $$;
 
+-- The RPC PostgREST exposes runs with the caller's rights and hands over to the
+-- implementation above, so no SECURITY DEFINER function lives in an exposed schema.
+create function public.retry_task(p_task_id uuid)
+returns text
+language plpgsql
+volatile
+security invoker
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    return orchable_rpc.retry_task(p_task_id);
+end
+$$;
+
+comment on function orchable_rpc.retry_task(uuid) is
+'The implementation of public.retry_task, run with its owner''s rights; callable by the roles that may call public.retry_task.';
+
 comment on function public.retry_task(uuid) is
 'Puts a failed task back to plan with a fresh set of retries.';
 
+revoke all on function orchable_rpc.retry_task(uuid) from public, anon, authenticated, service_role;
 revoke all on function public.retry_task(uuid) from public, anon, authenticated, service_role;
+grant execute on function orchable_rpc.retry_task(uuid) to authenticated, service_role;
 grant execute on function public.retry_task(uuid) to authenticated, service_role;

@@ -1,10 +1,10 @@
 -- SECURITY DEFINER: users cannot update tasks directly; ownership is checked here.
-create function public.retry_batch(p_batch_id uuid)
+create function orchable_rpc.retry_batch(p_batch_id uuid)
 returns integer
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_batch public.task_batches := orchable._find_owned_batch(p_batch_id);
@@ -23,8 +23,27 @@ begin
 end
 $$;
 
+-- The RPC PostgREST exposes runs with the caller's rights and hands over to the
+-- implementation above, so no SECURITY DEFINER function lives in an exposed schema.
+create function public.retry_batch(p_batch_id uuid)
+returns integer
+language plpgsql
+volatile
+security invoker
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    return orchable_rpc.retry_batch(p_batch_id);
+end
+$$;
+
+comment on function orchable_rpc.retry_batch(uuid) is
+'The implementation of public.retry_batch, run with its owner''s rights; callable by the roles that may call public.retry_batch.';
+
 comment on function public.retry_batch(uuid) is
 'Puts every failed task of a batch back to plan with a fresh set of retries; returns how many.';
 
+revoke all on function orchable_rpc.retry_batch(uuid) from public, anon, authenticated, service_role;
 revoke all on function public.retry_batch(uuid) from public, anon, authenticated, service_role;
+grant execute on function orchable_rpc.retry_batch(uuid) to authenticated, service_role;
 grant execute on function public.retry_batch(uuid) to authenticated, service_role;

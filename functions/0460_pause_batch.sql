@@ -1,10 +1,10 @@
 -- SECURITY DEFINER: users cannot update batches directly; ownership is checked here.
-create function public.pause_batch(p_batch_id uuid)
+create function orchable_rpc.pause_batch(p_batch_id uuid)
 returns public.task_batches
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_batch public.task_batches := orchable._find_owned_batch(p_batch_id);
@@ -24,8 +24,27 @@ begin
 end
 $$;
 
+-- The RPC PostgREST exposes runs with the caller's rights and hands over to the
+-- implementation above, so no SECURITY DEFINER function lives in an exposed schema.
+create function public.pause_batch(p_batch_id uuid)
+returns public.task_batches
+language plpgsql
+volatile
+security invoker
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    return orchable_rpc.pause_batch(p_batch_id);
+end
+$$;
+
+comment on function orchable_rpc.pause_batch(uuid) is
+'The implementation of public.pause_batch, run with its owner''s rights; callable by the roles that may call public.pause_batch.';
+
 comment on function public.pause_batch(uuid) is
 'Pauses a batch: no task of it is claimed until resume_batch; tasks in flight still finish.';
 
+revoke all on function orchable_rpc.pause_batch(uuid) from public, anon, authenticated, service_role;
 revoke all on function public.pause_batch(uuid) from public, anon, authenticated, service_role;
+grant execute on function orchable_rpc.pause_batch(uuid) to authenticated, service_role;
 grant execute on function public.pause_batch(uuid) to authenticated, service_role;

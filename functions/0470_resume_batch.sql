@@ -1,10 +1,10 @@
 -- SECURITY DEFINER: users cannot update batches directly; ownership is checked here.
-create function public.resume_batch(p_batch_id uuid)
+create function orchable_rpc.resume_batch(p_batch_id uuid)
 returns public.task_batches
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_batch public.task_batches := orchable._find_owned_batch(p_batch_id);
@@ -36,8 +36,27 @@ begin
 end
 $$;
 
+-- The RPC PostgREST exposes runs with the caller's rights and hands over to the
+-- implementation above, so no SECURITY DEFINER function lives in an exposed schema.
+create function public.resume_batch(p_batch_id uuid)
+returns public.task_batches
+language plpgsql
+volatile
+security invoker
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    return orchable_rpc.resume_batch(p_batch_id);
+end
+$$;
+
+comment on function orchable_rpc.resume_batch(uuid) is
+'The implementation of public.resume_batch, run with its owner''s rights; callable by the roles that may call public.resume_batch.';
+
 comment on function public.resume_batch(uuid) is
 'Resumes a paused batch: its runnable tasks can be claimed again.';
 
+revoke all on function orchable_rpc.resume_batch(uuid) from public, anon, authenticated, service_role;
 revoke all on function public.resume_batch(uuid) from public, anon, authenticated, service_role;
+grant execute on function orchable_rpc.resume_batch(uuid) to authenticated, service_role;
 grant execute on function public.resume_batch(uuid) to authenticated, service_role;

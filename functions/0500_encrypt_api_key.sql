@@ -5,7 +5,7 @@ create function orchable._encrypt_api_key(p_plaintext text)
 returns text
 language plpgsql
 volatile
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_kek orchable.key_encryption_keys;

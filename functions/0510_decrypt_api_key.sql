@@ -4,7 +4,7 @@ create function orchable._decrypt_api_key(p_ciphertext text)
 returns text
 language plpgsql
 stable
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_key_material bytea;

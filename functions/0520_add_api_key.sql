@@ -1,5 +1,5 @@
 -- SECURITY DEFINER: callers may not insert into user_api_keys nor read the key-encryption keys.
-create function public.add_api_key(
+create function orchable_rpc.add_api_key(
     p_provider text,
     p_api_key text,
     p_key_name text default null,
@@ -11,7 +11,7 @@ returns public.user_api_keys
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_uid uuid := auth.uid();
@@ -87,10 +87,38 @@ begin
 end
 $$;
 
+-- The RPC PostgREST exposes runs with the caller's rights and hands over to the
+-- implementation above, so no SECURITY DEFINER function lives in an exposed schema.
+create function public.add_api_key(
+    p_provider text,
+    p_api_key text,
+    p_key_name text default null,
+    p_priority integer default 0,
+    p_model_preference text default null,
+    p_owner_id uuid default null
+)
+returns public.user_api_keys
+language plpgsql
+volatile
+security invoker
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    return orchable_rpc.add_api_key(p_provider, p_api_key, p_key_name, p_priority, p_model_preference, p_owner_id);
+end
+$$;
+
+comment on function orchable_rpc.add_api_key(text, text, text, integer, text, uuid) is
+'The implementation of public.add_api_key, run with its owner''s rights; callable by the roles that may call public.add_api_key.';
+
 comment on function public.add_api_key(text, text, text, integer, text, uuid) is
 'Stores an API key of the signed-in user (or of p_owner_id, for service_role), encrypted.
 Returns the new row with api_key_encrypted set to null; key_prefix shows a masked form of the key.
 Errors: OR100 invalid provider or empty key, OR103 no owner or unknown owner, OR104 p_owner_id of another user.';
+revoke all on function orchable_rpc.add_api_key(text, text, text, integer, text, uuid)
+from public, anon, authenticated, service_role;
 revoke all on function public.add_api_key(text, text, text, integer, text, uuid)
 from public, anon, authenticated, service_role;
+grant execute on function orchable_rpc.add_api_key(text, text, text, integer, text, uuid)
+to authenticated, service_role;
 grant execute on function public.add_api_key(text, text, text, integer, text, uuid) to authenticated, service_role;

@@ -2,7 +2,7 @@
 -- decrypted with a key-encryption key nobody but the owner of this function may read.
 -- The keys for p_count calls in one round trip, each key decrypted once: a worker starting
 -- many calls at once takes their keys here; acquire_api_key is this for one call.
-create function public.acquire_api_keys(
+create function orchable_rpc.acquire_api_keys(
     p_owner_id uuid,
     p_provider text,
     p_model text default null,
@@ -13,7 +13,7 @@ returns table (slot integer, api_key_id uuid, api_key text, key_name text, model
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 #variable_conflict use_column
 declare
@@ -99,12 +99,39 @@ begin
 end
 $$;
 
+-- The RPC PostgREST exposes runs with the caller's rights and hands over to the
+-- implementation above, so no SECURITY DEFINER function lives in an exposed schema.
+create function public.acquire_api_keys(
+    p_owner_id uuid,
+    p_provider text,
+    p_model text default null,
+    p_count integer default 1,
+    p_now timestamptz default null
+)
+returns table (slot integer, api_key_id uuid, api_key text, key_name text, model_preference text)
+language plpgsql
+volatile
+security invoker
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    return query select * from orchable_rpc.acquire_api_keys(p_owner_id, p_provider, p_model, p_count, p_now);
+end
+$$;
+
+comment on function orchable_rpc.acquire_api_keys(uuid, text, text, integer, timestamptz) is
+'The implementation of public.acquire_api_keys, run with its owner''s rights; callable by the roles that may call public.acquire_api_keys.';
+
 comment on function public.acquire_api_keys(uuid, text, text, integer, timestamptz) is
 'Hands the worker the keys for p_count calls at once, in clear, as p_count calls of acquire_api_key would:
 keys of the best rank (meant for p_model or for no model, then priority) in turn, least recently used first,
 one row per call (slot 0 .. p_count - 1). Returns no row when no key is usable: wait and try again.
 Errors: OR100 p_count not between 1 and 1000.';
+revoke all on function orchable_rpc.acquire_api_keys(uuid, text, text, integer, timestamptz)
+from public, anon, authenticated, service_role;
 revoke all on function public.acquire_api_keys(uuid, text, text, integer, timestamptz)
 from public, anon, authenticated, service_role;
+grant execute on function orchable_rpc.acquire_api_keys(uuid, text, text, integer, timestamptz)
+to orchable_worker, service_role;
 grant execute on function public.acquire_api_keys(uuid, text, text, integer, timestamptz)
 to orchable_worker, service_role;

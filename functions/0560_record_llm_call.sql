@@ -1,6 +1,6 @@
 -- SECURITY DEFINER: the worker has no table privileges. No claim token: a call that was
 -- made cost money even if the claim went stale meanwhile, and is recorded all the same.
-create function public.record_llm_call(
+create function orchable_rpc.record_llm_call(
     p_task_id uuid,
     p_provider text,
     p_model text,
@@ -19,7 +19,7 @@ returns public.llm_calls
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_task public.ai_tasks;
@@ -111,6 +111,42 @@ begin
 end
 $$;
 
+-- The RPC PostgREST exposes runs with the caller's rights and hands over to the
+-- implementation above, so no SECURITY DEFINER function lives in an exposed schema.
+create function public.record_llm_call(
+    p_task_id uuid,
+    p_provider text,
+    p_model text,
+    p_outcome text,
+    p_api_key_id uuid default null,
+    p_input_tokens integer default 0,
+    p_output_tokens integer default 0,
+    p_cached_tokens integer default 0,
+    p_thoughts_tokens integer default 0,
+    p_latency_ms integer default null,
+    p_http_status integer default null,
+    p_error text default null,
+    p_response_id text default null
+)
+returns public.llm_calls
+language plpgsql
+volatile
+security invoker
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    return orchable_rpc.record_llm_call(
+        p_task_id, p_provider, p_model, p_outcome, p_api_key_id, p_input_tokens, p_output_tokens,
+        p_cached_tokens, p_thoughts_tokens, p_latency_ms, p_http_status, p_error, p_response_id
+    );
+end
+$$;
+
+comment on function orchable_rpc.record_llm_call(
+    uuid, text, text, text, uuid, integer, integer, integer, integer, integer, integer, text, text
+) is
+'The implementation of public.record_llm_call, run with its owner''s rights; callable by the roles that may call public.record_llm_call.';
+
 comment on function public.record_llm_call(
     uuid, text, text, text, uuid, integer, integer, integer, integer, integer, integer, text, text
 ) is
@@ -119,6 +155,12 @@ from ai_models (cached tokens at the cached price, the other input tokens at the
 tokens at the output price; 0 for an unknown model). Adds the cost to the batch''s spent_usd; a pending or processing
 batch whose spend reaches config.budget_usd pauses itself. Errors: OR004 unknown task, OR010 bad counts, OR016 unknown outcome.';
 
+revoke all on function orchable_rpc.record_llm_call(
+    uuid, text, text, text, uuid, integer, integer, integer, integer, integer, integer, text, text
+) from public, anon, authenticated, service_role;
+grant execute on function orchable_rpc.record_llm_call(
+    uuid, text, text, text, uuid, integer, integer, integer, integer, integer, integer, text, text
+) to orchable_worker, service_role;
 revoke all on function public.record_llm_call(
     uuid, text, text, text, uuid, integer, integer, integer, integer, integer, integer, text, text
 ) from public, anon, authenticated, service_role;

@@ -4,12 +4,12 @@
 -- llm_calls has no foreign keys (see its table): the calls' tasks and keys are locked FOR
 -- KEY SHARE here instead, in id order, so a batch or key deleted meanwhile waits for this
 -- transaction and its delete trigger then finds these calls.
-create function public.record_llm_calls(p_calls jsonb)
+create function orchable_rpc.record_llm_calls(p_calls jsonb)
 returns integer
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 -- The calls and their tasks are joined from CTEs whose sizes the planner can only guess
 -- (a few rows): it would join them in a nested loop, which compares every call with
 -- every task, 65,536 comparisons for 256 calls. Hash joins take them in one pass.
@@ -142,9 +142,28 @@ begin
 end
 $$;
 
+-- The RPC PostgREST exposes runs with the caller's rights and hands over to the
+-- implementation above, so no SECURITY DEFINER function lives in an exposed schema.
+create function public.record_llm_calls(p_calls jsonb)
+returns integer
+language plpgsql
+volatile
+security invoker
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    return orchable_rpc.record_llm_calls(p_calls);
+end
+$$;
+
+comment on function orchable_rpc.record_llm_calls(jsonb) is
+'The implementation of public.record_llm_calls, run with its owner''s rights; callable by the roles that may call public.record_llm_calls.';
+
 comment on function public.record_llm_calls(jsonb) is
 'Worker only. Records up to 1000 LLM calls in one statement: p_calls is a JSON array of objects with the parameters of record_llm_call without their p_ prefix (task_id, provider, model, outcome, api_key_id, input_tokens, ...).
 Costs, spend and budget pause as record_llm_call, one update per batch. Returns how many calls were recorded. Errors (nothing recorded): OR004 unknown task, OR010 an element that is not an object, a task_id or api_key_id that is not a uuid, bad counts or more than 1000 calls, OR016 unknown outcome.';
 
+revoke all on function orchable_rpc.record_llm_calls(jsonb) from public, anon, authenticated, service_role;
 revoke all on function public.record_llm_calls(jsonb) from public, anon, authenticated, service_role;
+grant execute on function orchable_rpc.record_llm_calls(jsonb) to orchable_worker, service_role;
 grant execute on function public.record_llm_calls(jsonb) to orchable_worker, service_role;

@@ -6,7 +6,7 @@ create temporary view orchable_functions as
 select p.oid, p.oid::regprocedure::text as signature, p.proacl, p.proowner
 from pg_catalog.pg_proc as p
 join pg_catalog.pg_namespace as n on n.oid = p.pronamespace
-where n.nspname in ('public', 'orchable')
+where n.nspname in ('public', 'orchable', 'orchable_rpc')
     and not exists (select from pg_catalog.pg_depend as d
                     where d.classid = 'pg_catalog.pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e');
 
