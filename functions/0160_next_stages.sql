@@ -1,3 +1,7 @@
+-- A template version's next stages are the versions its next_stage_template_ids name:
+-- upsert_orchestrator sets them on every active version, and a version that is replaced
+-- keeps the ones it had. So a task of an older version goes on along the graph it was
+-- created in, and a pipeline applied again while its tasks run breaks none of them.
 create function orchable._next_stages(p_template_id text)
 returns setof public.prompt_templates
 language plpgsql
@@ -8,13 +12,12 @@ begin
     return query
     select n.*
     from public.prompt_templates as t
-    cross join lateral jsonb_array_elements_text(t.stage_config -> 'next') with ordinality as k (stage_key, position)
-    join public.prompt_templates as n
-        on n.orchestrator_id = t.orchestrator_id and n.stage_key = k.stage_key and n.is_active
+    cross join lateral unnest(t.next_stage_template_ids) with ordinality as k (template_id, position)
+    join public.prompt_templates as n on n.id = k.template_id
     where t.id = p_template_id
     order by k.position;
 end
 $$;
 
 comment on function orchable._next_stages(text) is
-'The active templates of the stages that follow a template''s stage, in the order its definition lists them.';
+'The template versions that follow a template version (its next_stage_template_ids), in the order its definition lists them.';

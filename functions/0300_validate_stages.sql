@@ -23,12 +23,23 @@ declare
     v_child_stack jsonb;
     v_card text;
     v_problem text;
+    v_max_stages constant bigint := orchable._limit('stages_per_pipeline');
+    v_max_template constant bigint := orchable._limit('template_characters');
+    v_max_placeholders constant bigint := orchable._limit('placeholders_per_template');
+    -- A reference a worker would have to fetch: orchable's workers retrieve none.
+    v_remote_ref constant jsonpath := 'strict $.** ? (@.type() == "object").keyvalue()
+        ? ((@.key == "$ref" || @.key == "$dynamicRef" || @.key == "$recursiveRef") && !(@.value starts with "#"))';
 begin
     if jsonb_typeof(p_definition -> 'stages') is distinct from 'array'
         or jsonb_array_length(p_definition -> 'stages') = 0 then
         raise exception 'the pipeline definition has no stages'
             using errcode = 'OR001', detail = 'stages must be a non-empty JSON array',
             hint = 'add "stages": [{"key": "...", "template": "..."}]';
+    end if;
+    if jsonb_array_length(p_definition -> 'stages') > v_max_stages then
+        raise exception 'the pipeline definition has % stages; at most %', jsonb_array_length(p_definition -> 'stages'), v_max_stages
+            using errcode = 'OR001', detail = format('limit stages_per_pipeline = %s', v_max_stages),
+            hint = 'split the pipeline; an operator can raise orchable.limits stages_per_pipeline';
     end if;
 
     for v_stage in select s from jsonb_array_elements(p_definition -> 'stages') as s loop
@@ -40,6 +51,11 @@ begin
                 'has no key or a key that is not snake_case ([a-z][a-z0-9_]*)'
             when v_stages ? v_key then 'is defined twice'
             when coalesce(btrim(v_stage ->> 'template'), '') = '' then 'has no template'
+            when length(v_stage ->> 'template') > v_max_template then
+                format('has a template of %s characters; at most %s', length(v_stage ->> 'template'), v_max_template)
+            when cardinality((orchable._parse_template(v_stage ->> 'template')).names) > v_max_placeholders then
+                format('has a template of %s placeholders; at most %s',
+                    cardinality((orchable._parse_template(v_stage ->> 'template')).names), v_max_placeholders)
             when v_card not in ('1:1', '1:N', 'N:1') then
                 format('has cardinality "%s"; it must be 1:1, 1:N or N:1', v_card)
             when v_card = '1:N' and coalesce(v_stage ->> 'split_path', '') = '' then
@@ -74,6 +90,11 @@ begin
                 'has an output_schema that is not an object'
             when jsonb_typeof(v_stage -> 'input_schema') not in ('object', 'null') then
                 'has an input_schema that is not an object'
+            when jsonb_path_exists(jsonb_build_array(v_stage -> 'output_schema', v_stage -> 'input_schema'), v_remote_ref) then
+                format('has a schema that refers to "%s"; only local references (#/...) are allowed', (
+                    select r ->> 'value'
+                    from jsonb_path_query(jsonb_build_array(v_stage -> 'output_schema', v_stage -> 'input_schema'), v_remote_ref) as r
+                    limit 1))
             when jsonb_typeof(v_stage -> 'requires_approval') not in ('boolean', 'null') then
                 'has a requires_approval that is not a boolean'
             when v_stage ? 'max_retries' and case

@@ -45,10 +45,14 @@ begin
         end if;
     end if;
 
+    perform orchable._check_json_limits(p_definition, 'the pipeline definition');
     v_stages := orchable._validate_stages(p_definition);
 
     insert into public.orchestrators as o (owner_id, name, description, entry_stage_key, definition)
-    values (v_owner_id, p_definition ->> 'name', p_definition ->> 'description', p_definition ->> 'entry', p_definition)
+    values (
+        v_owner_id, p_definition ->> 'name', p_definition ->> 'description', p_definition ->> 'entry',
+        p_definition - 'owner_id'
+    )
     on conflict (owner_id, name) do update set
         description = excluded.description,
         entry_stage_key = excluded.entry_stage_key,

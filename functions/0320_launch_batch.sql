@@ -27,6 +27,14 @@ begin
             using errcode = 'OR003', detail = format('got %s', coalesce(jsonb_typeof(p_inputs), 'null')),
             hint = 'pass one element per input: [{"topic": "..."}, ...]';
     end if;
+    if jsonb_array_length(p_inputs) > orchable._limit('inputs_per_launch') then
+        raise exception 'p_inputs has % elements; a launch takes at most %',
+            jsonb_array_length(p_inputs), orchable._limit('inputs_per_launch')
+            using errcode = 'OR021', detail = format('limit inputs_per_launch = %s', orchable._limit('inputs_per_launch')),
+            hint = 'launch the inputs in several batches';
+    end if;
+    perform orchable._check_json_limits(p_inputs, 'p_inputs');
+    perform orchable._check_json_limits(p_config, 'p_config');
     if length(p_name) > 200 or length(p_idempotency_key) > 200 then
         raise exception 'p_name and p_idempotency_key are at most 200 characters long'
             using errcode = 'OR003',

@@ -36,6 +36,8 @@ declare
     v_ids uuid [];
     v_prompts text [];
     v_missing_variables text [];
+    v_too_long boolean [];
+    v_max_prompt_bytes constant bigint := orchable._limit('prompt_bytes');
 begin
     if coalesce(btrim(p_worker_id), '') = '' or p_limit is null or p_limit not between 1 and 1000
         or p_lease_seconds is null or p_lease_seconds not between 1 and 86400 then
@@ -85,28 +87,35 @@ begin
 
     -- Each prompt is rendered once, from the rows the claim returned (ai_tasks is not read
     -- again) and its template parsed once per claim: a task whose input lacks a template
-    -- variable fails naming it, the others are returned with their prompt.
+    -- variable fails naming it, one whose prompt would pass the prompt_bytes limit fails
+    -- too, and the others are returned with their prompt.
     with templates as materialized (
         select p.id, t.parts, t.names
         from public.prompt_templates as p
         cross join lateral orchable._parse_template(p.template) as t
         where p.id in (select c.prompt_template_id from unnest(v_tasks) as c)
     )
-    select array_agg(c.id), array_agg(r.rendered), array_agg(r.missing_variable)
-    into v_ids, v_prompts, v_missing_variables
+    select array_agg(c.id), array_agg(r.rendered), array_agg(r.missing_variable), array_agg(r.too_long)
+    into v_ids, v_prompts, v_missing_variables, v_too_long
     from unnest(v_tasks) as c
     join templates as p on p.id = c.prompt_template_id
-    cross join lateral orchable._render_template(p.parts, p.names, c.input_data) as r
+    cross join lateral orchable._render_template(p.parts, p.names, c.input_data, v_max_prompt_bytes) as r
     where c.lease_expired_count < v_max_lease_expiries;
-    if exists (select from unnest(v_missing_variables) as m (missing_variable) where m.missing_variable is not null) then
+    if exists (
+        select from unnest(v_missing_variables, v_too_long) as m (missing_variable, too_long)
+        where m.missing_variable is not null or m.too_long
+    ) then
         update public.ai_tasks as t
         set
             status = 'failed',
-            error_code = 'OR008',
-            error_message = format('template variable "%s" is missing from the task input', m.missing_variable),
+            error_code = case when m.too_long then 'OR020' else 'OR008' end,
+            error_message = case
+                when m.too_long then format('the rendered prompt is longer than %s bytes', v_max_prompt_bytes)
+                else format('template variable "%s" is missing from the task input', m.missing_variable)
+            end,
             claim_token = null, locked_by = null, locked_until = null, updated_at = now()
-        from unnest(v_ids, v_missing_variables) as m (id, missing_variable)
-        where t.id = m.id and m.missing_variable is not null;
+        from unnest(v_ids, v_missing_variables, v_too_long) as m (id, missing_variable, too_long)
+        where t.id = m.id and (m.missing_variable is not null or m.too_long);
     end if;
 
     return query
@@ -116,10 +125,10 @@ begin
         p.default_ai_settings || coalesce(b.config -> 'ai_settings', '{}'::jsonb),
         p.output_schema, t.retry_count, t.max_retries
     from unnest(v_tasks) as t
-    join unnest(v_ids, v_prompts, v_missing_variables) as c (id, prompt, missing_variable) on c.id = t.id
+    join unnest(v_ids, v_prompts) as c (id, prompt) on c.id = t.id
     join public.prompt_templates as p on p.id = t.prompt_template_id
     join public.task_batches as b on b.id = t.batch_id
-    where c.missing_variable is null;
+    where c.prompt is not null;
 end
 $$;
 

@@ -7,7 +7,12 @@ as $$
 declare
     v_task public.ai_tasks;
 begin
-    select * into v_task from public.ai_tasks where id = p_task_id for update;
+    -- Ownership first, then the lock: another user's id must not wait on a row lock,
+    -- which would tell them the task exists.
+    select * into v_task from public.ai_tasks where id = p_task_id;
+    if found and orchable._caller_owns(v_task.owner_id) then
+        select * into v_task from public.ai_tasks where id = p_task_id for update;
+    end if;
     if not found or not orchable._caller_owns(v_task.owner_id) then
         raise exception 'task % not found', p_task_id
             using errcode = 'OR004', hint = 'check the id; you can only act on your own tasks';

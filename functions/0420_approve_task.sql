@@ -15,6 +15,7 @@ begin
         raise exception 'task % is %, not awaiting approval', p_task_id, v_task.status
             using errcode = 'OR007', hint = 'only a generated task of a stage that requires approval can be approved';
     end if;
+    perform orchable._check_json_limits(p_output, 'p_output');
     v_split_error := orchable._split_error(v_task.prompt_template_id, v_output);
     if v_split_error is not null then
         raise exception 'task % cannot be approved: %', p_task_id, v_split_error

@@ -21,6 +21,11 @@ declare
     v_prefix text;
     v_row public.user_api_keys;
 begin
+    -- An API role without a user (a JWT with no sub) must not choose the owner.
+    if v_uid is null and coalesce(current_setting('role', true), 'none') in ('anon', 'authenticated') then
+        raise exception 'add_api_key needs a signed-in user'
+            using errcode = '42501', hint = 'call it with a user''s JWT';
+    end if;
     if v_uid is not null and p_owner_id is not null and p_owner_id <> v_uid then
         raise exception 'cannot add an API key for another user'
             using errcode = 'OR104',

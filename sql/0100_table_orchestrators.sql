@@ -16,7 +16,7 @@ comment on table public.orchestrators is
 comment on column public.orchestrators.owner_id is 'The user who owns the pipeline, its templates and its batches.';
 comment on column public.orchestrators.name is 'Unique per owner; upsert_orchestrator is idempotent by (owner, name).';
 comment on column public.orchestrators.entry_stage_key is 'The stage whose tasks launch_batch creates, one per input.';
-comment on column public.orchestrators.definition is 'The JSON document last given to upsert_orchestrator.';
+comment on column public.orchestrators.definition is 'The JSON document last given to upsert_orchestrator (without an owner_id: the owner is owner_id).';
 comment on column public.orchestrators.created_at is 'When the pipeline was created.';
 comment on column public.orchestrators.description is 'What the pipeline does.';
 comment on column public.orchestrators.id is 'The pipeline id; its templates'' ids start with it.';

@@ -44,7 +44,7 @@ comment on column public.prompt_templates.default_ai_settings is
 'provider, model, temperature, top_p, top_k, max_output_tokens; a batch''s config.ai_settings overrides them.';
 comment on column public.prompt_templates.stage_config is
 'cardinality (1:1, 1:N, N:1), split_path, merge_path, input_mapping, next (stage keys); merge_stage_key and split_stage_key are derived.';
-comment on column public.prompt_templates.next_stage_template_ids is 'The active templates of the next stages.';
+comment on column public.prompt_templates.next_stage_template_ids is 'The versions of the next stages this version leads to: the active ones while it is active, the last of those once replaced.';
 comment on column public.prompt_templates.organization_code is 'The id of the orchestrator that owns the template (seed name).';
 comment on column public.prompt_templates.max_retries is 'Retryable failures allowed before a task of this stage fails for good.';
 comment on column public.prompt_templates.created_at is 'When this version was created.';

@@ -25,7 +25,7 @@ select is(:'input_data'::jsonb ->> 'level', '3', 'the input comes with the promp
 
 select is(
     (select r.rendered from orchable._parse_template('no placeholders here') as p
-        cross join lateral orchable._render_template(p.parts, p.names, '{}') as r),
+        cross join lateral orchable._render_template(p.parts, p.names, '{}', 100) as r),
     'no placeholders here', 'a template without placeholders renders as it is'
 );
 

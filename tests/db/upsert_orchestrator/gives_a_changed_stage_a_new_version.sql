@@ -6,7 +6,7 @@ select tests.seed_course_pipeline(:'owner_id') as orchestrator_id \gset
 
 -- The same course pipeline with another prompt for the question stage.
 select (public.upsert_orchestrator(jsonb_set(
-    (select definition from public.orchestrators where id = :'orchestrator_id'),
+    (select definition || jsonb_build_object('owner_id', owner_id) from public.orchestrators where id = :'orchestrator_id'),
     '{stages,1,template}', '"Answer briefly {{item.text}}"'
 ))).id as updated_id \gset
 
@@ -31,7 +31,8 @@ select is(
     'one active template per stage'
 );
 select is(
-    (select (public.upsert_orchestrator(definition)).id from public.orchestrators where id = :'orchestrator_id'),
+    (select (public.upsert_orchestrator(definition || jsonb_build_object('owner_id', owner_id))).id
+     from public.orchestrators where id = :'orchestrator_id'),
     :'orchestrator_id'::uuid,
     'applying the new definition again is idempotent'
 );

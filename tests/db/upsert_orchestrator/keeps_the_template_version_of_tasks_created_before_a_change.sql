@@ -6,7 +6,7 @@ select tests.seed_course_pipeline(:'owner_id') as orchestrator_id \gset
 select id as old_batch from public.launch_batch(:'orchestrator_id', '[{"topic": "cats"}]') \gset
 
 select public.upsert_orchestrator(jsonb_set(
-    (select definition from public.orchestrators where id = :'orchestrator_id'),
+    (select definition || jsonb_build_object('owner_id', owner_id) from public.orchestrators where id = :'orchestrator_id'),
     '{stages,0,template}', '"Outline in five points {{topic}}"'
 ));
 select id as new_batch from public.launch_batch(:'orchestrator_id', '[{"topic": "dogs"}]') \gset

@@ -9,7 +9,7 @@ select definition as before_definition from public.orchestrators where id = :'or
 select throws_ok(
     format('select public.upsert_orchestrator(%L)', jsonb_set(
         jsonb_set(:'before_definition'::jsonb, '{stages,0,template}', '"Changed {{topic}}"'),
-        '{stages,1,next}', '["grade"]')),
+        '{stages,1,next}', '["grade"]') || jsonb_build_object('owner_id', :'owner_id')),
     'OR001',
     'stage "question" has next stage "grade", which is not defined',
     'a malformed update of an existing pipeline raises OR001'
