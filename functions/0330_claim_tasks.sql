@@ -1,6 +1,6 @@
 -- SECURITY DEFINER: the worker role has no table privileges; this is how it takes work.
--- One claim shape: lock due rows of v_runnable_tasks in index order, skipping rows other
--- workers hold, then lease them. A task whose lease keeps expiring fails as poison, and
+-- One claim shape: lock due rows (those of v_runnable_tasks) in index order, shared
+-- between the owners with work due, skipping rows other workers hold, then lease them. A task whose lease keeps expiring fails as poison, and
 -- one whose prompt names a variable its input lacks fails naming it; neither is returned.
 create function orchable_rpc.claim_tasks(
     p_worker_id text,
@@ -38,6 +38,9 @@ declare
     v_missing_variables text [];
     v_too_long boolean [];
     v_max_prompt_bytes constant bigint := orchable._limit('prompt_bytes');
+    v_owners uuid [];
+    v_share integer;
+    v_held uuid [];
 begin
     if coalesce(btrim(p_worker_id), '') = '' or p_limit is null or p_limit not between 1 and 1000
         or p_lease_seconds is null or p_lease_seconds not between 1 and 86400 then
@@ -47,12 +50,28 @@ begin
             hint = 'for example claim_tasks(''worker-1'', 10, 300)';
     end if;
 
+    -- Fair between owners: the claim's tasks are shared equally between the owners with
+    -- work due (orchable._owners_with_due_tasks), so one owner's flood of inputs delays
+    -- nobody else's; each owner's share is its earliest due tasks, locked in the order of
+    -- ai_tasks_runnable_idx, skipping rows other workers hold. A share an owner cannot fill
+    -- is left for the next claim, which a worker makes at once after a claim that got tasks.
+    v_owners := orchable._owners_with_due_tasks(p_limit);
+    v_share := ceil(p_limit::numeric / greatest(cardinality(v_owners), 1));
+    v_held := array(select b.id from public.task_batches as b where b.status in ('paused', 'cancelled'));
     with candidates as (
-        select r.id, r.status
-        from public.v_runnable_tasks as r
-        order by r.available_at
+        select c.id, c.status
+        from unnest(v_owners) as o (owner_id)
+        cross join lateral (
+            select t.id, t.status
+            from public.ai_tasks as t
+            where t.owner_id = o.owner_id and t.status in ('plan', 'processing')
+                and (case when t.status = 'processing' then t.locked_until else t.run_after end) <= now()
+                and t.batch_id <> all(v_held)
+            order by (case when t.status = 'processing' then t.locked_until else t.run_after end)
+            limit orchable._room_in_flight(o.owner_id, v_share)
+            for update skip locked
+        ) as c
         limit p_limit
-        for update skip locked
     ),
     leased as (
         update public.ai_tasks as t

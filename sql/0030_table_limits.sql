@@ -1,6 +1,7 @@
 -- What one owner may ask of a deployment: every user RPC and the claim read their limits
 -- here, so that no tenant can make orchable slow or fail for the others. An operator
--- changes one with psql (`update orchable.limits set value = ... where name = ...`).
+-- changes one with psql (`update orchable.limits set value = ... where name = ...`), and
+-- sets the optional one, tasks_in_flight_per_owner, by inserting it.
 create table orchable.limits (
     name text primary key,
     value bigint not null,

@@ -59,10 +59,12 @@ create table public.ai_tasks (
 -- update dirties one page, not two.
 with (fillfactor = 80);
 
--- The claim: exactly the predicate and order of v_runnable_tasks. A processing task
--- whose lease has expired sorts by locked_until, so one index serves both.
+-- The claim: exactly the predicate of v_runnable_tasks, per owner in due order (a claim
+-- shares its tasks between owners). A processing task whose lease has expired sorts by
+-- locked_until, so one index serves both; the owners with open tasks are found by
+-- walking its first column.
 create index ai_tasks_runnable_idx on public.ai_tasks (
-    (case when status = 'processing' then locked_until else run_after end)
+    owner_id, (case when status = 'processing' then locked_until else run_after end)
 ) where status in ('plan', 'processing');
 -- No task gets a second child of one stage from one parent (fan-out happens once).
 create unique index ai_tasks_one_child_per_stage_key

@@ -27,18 +27,17 @@ def test_another_users_id_never_waits_on_the_owners_row_lock(admin, owner, new_u
         "select id from public.ai_tasks where batch_id = %s", (batch["id"],)
     ).fetchone()["id"]
 
-    with connections(3) as (holder, other, own):
-        with holder.transaction():  # a worker holding the task's row, as a claim does
-            holder.execute("select 1 from public.ai_tasks where id = %s for update", (task_id,))
+    def call(conn: psycopg.Connection, user) -> str | None:
+        try:
+            with acting_as(conn, "authenticated", user):
+                conn.execute("set local lock_timeout = '1s'")
+                conn.execute(CALLS[rpc], (task_id,))
+        except psycopg.Error as error:
+            return sqlstate(error)
+        return None
 
-            def call(conn: psycopg.Connection, user) -> str | None:
-                try:
-                    with acting_as(conn, "authenticated", user):
-                        conn.execute("set local lock_timeout = '1s'")
-                        conn.execute(CALLS[rpc], (task_id,))
-                except psycopg.Error as error:
-                    return sqlstate(error)
-                return None
-
-            assert call(own, owner) == "55P03", "the owner's own call waits on the lock"
-            assert call(other, intruder) == "OR004", "another user's call answers at once"
+    with connections(3) as (holder, other, own), holder.transaction():
+        # A worker holding the task's row, as a claim does.
+        holder.execute("select 1 from public.ai_tasks where id = %s for update", (task_id,))
+        assert call(own, owner) == "55P03", "the owner's own call waits on the lock"
+        assert call(other, intruder) == "OR004", "another user's call answers at once"

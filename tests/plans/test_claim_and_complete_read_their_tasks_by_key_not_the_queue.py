@@ -13,28 +13,15 @@ import uuid
 
 from pipelines import apply_pipeline
 
+from .auto_explain import Plan, auto_explain, explained_plans, runnable_index_reads
 
-def explained_plans(admin, statement: str, params: tuple) -> tuple[list[dict], list[dict]]:
-    plans: list[dict] = []
-
-    def collect(notice) -> None:
-        text = notice.message_primary
-        if "Query Text" in text:
-            plans.append(json.loads(text[text.index("{") :]))
-
-    admin.add_notice_handler(collect)
-    try:
-        rows = admin.execute(statement, params).fetchall()
-    finally:
-        admin.remove_notice_handler(collect)
-    return rows, plans
+# The statements that walk the queue: the owners with work due
+# (orchable._owners_with_due_tasks) and each owner's share of the claim.
+WALKS = ("t.owner_id > v_after", "t.owner_id = v_owner", "limit p_limit")
 
 
-def runnable_index_reads(plan: dict) -> list[dict]:
-    def nodes(node: dict) -> list[dict]:
-        return [node, *(n for child in node.get("Plans", []) for n in nodes(child))]
-
-    return [n for n in nodes(plan["Plan"]) if n.get("Index Name") == "ai_tasks_runnable_idx"]
+def is_walk(plan: Plan) -> bool:
+    return any(marker in plan["Query Text"] for marker in WALKS)
 
 
 def test_claim_and_complete_read_their_tasks_by_key_not_the_queue(admin, new_user):
@@ -52,34 +39,28 @@ def test_claim_and_complete_read_their_tasks_by_key_not_the_queue(admin, new_use
     inputs = json.dumps([{"n": i} for i in range(3000)])
     launched = admin.execute("select (launch_batch(%s, %s::jsonb)).id", (pipeline, inputs))
     batch = launched.fetchone()["id"]
-    admin.execute("load 'auto_explain'")
-    for setting, value in {
-        "log_min_duration": "0",
-        "log_nested_statements": "on",
-        "log_level": "notice",
-        "log_format": "json",
-    }.items():
-        admin.execute(f"set auto_explain.{setting} = {value}")
     try:
-        claimed, claim_plans = explained_plans(
-            admin, "select task_id, claim_token from claim_tasks('by-key', 20, 300)", ()
-        )
-        assert len(claimed) == 20
-        walks = [p for p in claim_plans if runnable_index_reads(p)]
-        assert len(walks) == 1, "only the walk of the queue reads ai_tasks_runnable_idx"
-        assert "limit p_limit" in walks[0]["Query Text"]
+        with auto_explain(admin):
+            claimed, claim_plans = explained_plans(
+                admin, "select task_id, claim_token from claim_tasks('by-key', 20, 300)", ()
+            )
+            assert len(claimed) == 20
+            readers = [p["Query Text"][:80] for p in claim_plans if runnable_index_reads(p)]
+            assert readers, "the claim walks the queue through ai_tasks_runnable_idx"
+            assert all(is_walk(p) for p in claim_plans if runnable_index_reads(p)), (
+                f"only the walk of the queue reads ai_tasks_runnable_idx: {readers}"
+            )
 
-        results = [
-            {"task_id": str(r["task_id"]), "claim_token": str(r["claim_token"]), "output": {}}
-            for r in claimed
-        ]
-        completed, complete_plans = explained_plans(
-            admin, "select status from complete_tasks(%s::jsonb)", (json.dumps(results),)
-        )
+            results = [
+                {"task_id": str(r["task_id"]), "claim_token": str(r["claim_token"]), "output": {}}
+                for r in claimed
+            ]
+            completed, complete_plans = explained_plans(
+                admin, "select status from complete_tasks(%s::jsonb)", (json.dumps(results),)
+            )
         assert [r["status"] for r in completed] == ["completed"] * 20
         assert complete_plans, "auto_explain sent no plan"
         readers = [p["Query Text"][:60] for p in complete_plans if runnable_index_reads(p)]
         assert readers == [], f"complete_tasks read the queue's index in: {readers}"
     finally:
-        admin.execute("set auto_explain.log_min_duration = -1")
         admin.execute("select cancel_batch(%s)", (batch,))

@@ -1,7 +1,7 @@
-"""The claim query walks ai_tasks_runnable_idx in due order and stops after its limit:
-it neither scans the table nor sorts the queue, however many tasks are waiting, and even
-when a paused batch holds many of them back (as an anti-join, that made the planner sort
-every runnable task on each claim)."""
+"""claim_tasks walks ai_tasks_runnable_idx in due order and stops after its limit: no
+statement of the real function scans the table or sorts the queue, however many tasks are
+waiting, and even when a paused batch holds many of them back (as an anti-join, that made
+the planner sort every runnable task on each claim)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,7 @@ import json
 
 from conftest import seed_course_pipeline
 
-
-def plan_nodes(node: dict) -> list[dict]:
-    return [node, *(n for child in node.get("Plans", []) for n in plan_nodes(child))]
+from .auto_explain import auto_explain, explained_plans, plan_nodes, runnable_index_reads
 
 
 def test_the_claim_reads_the_runnable_index_in_order(admin, new_user):
@@ -25,17 +23,23 @@ def test_the_claim_reads_the_runnable_index_in_order(admin, new_user):
     admin.execute("select pause_batch(%s)", (held,))
     admin.execute("analyze public.ai_tasks, public.task_batches")
     try:
-        row = admin.execute(
-            "explain (format json) select r.id from public.v_runnable_tasks as r"
-            " order by r.available_at limit 10 for update skip locked"
-        ).fetchone()
-        nodes = plan_nodes(row["QUERY PLAN"][0]["Plan"])
-        scans = [n for n in nodes if n.get("Relation Name") == "ai_tasks"]
-        assert [n["Node Type"] for n in scans] == ["Index Scan"], scans
-        assert scans[0]["Index Name"] == "ai_tasks_runnable_idx"
-        assert not [n for n in nodes if n["Node Type"] == "Sort"], (
-            "the queue is sorted, not read in order"
-        )
+        with auto_explain(admin):
+            claimed, plans = explained_plans(
+                admin, "select task_id from claim_tasks('plans', 10, 300)", ()
+            )
+        assert len(claimed) == 10
+        walks = [p for p in plans if runnable_index_reads(p)]
+        assert any("limit p_limit" in p["Query Text"] for p in walks), "the claim's share"
+        for plan in walks:
+            nodes = plan_nodes(plan["Plan"])
+            reads = [n for n in nodes if n.get("Relation Name") == "ai_tasks"]
+            scans = [n for n in reads if "Scan" in n["Node Type"]]
+            assert {n["Node Type"] for n in scans} <= {"Index Scan", "Index Only Scan"}, plan[
+                "Query Text"
+            ]
+            assert not [n for n in nodes if n["Node Type"] == "Sort"], (
+                f"the queue is sorted, not read in order: {plan['Query Text']}"
+            )
     finally:
         admin.execute(
             "select cancel_batch(id) from public.task_batches where orchestrator_id = %s",
