@@ -35,4 +35,5 @@ begin
 end
 $$;
 grant orchable_worker to orchable_worker_login;
+alter role orchable_worker_login set statement_timeout = '60s';
 SQL

@@ -10,13 +10,14 @@ create table orchable.limits (
 );
 
 comment on table orchable.limits is
-'Per-owner limits a deployment can set: pipeline size, launch size, template size, prompt length, JSON depth and number size.';
+'Per-owner limits a deployment can set: pipeline size, launch size, split size, template size, prompt length, JSON depth and number size, tasks in flight.';
 
 insert into orchable.limits (name, value, description) values
 ('stages_per_pipeline', 200, 'stages in one pipeline definition (upsert_orchestrator, OR001)'),
 ('inputs_per_launch', 10000, 'elements of p_inputs in one launch_batch call (OR021)'),
 ('template_characters', 100000, 'characters of one stage''s template (upsert_orchestrator, OR001)'),
 ('placeholders_per_template', 200, '{{...}} placeholders in one stage''s template (upsert_orchestrator, OR001)'),
+('branches_per_split', 10000, 'elements of the array one output splits into (1:N); an output with more fails (OR009)'),
 ('prompt_bytes', 1000000, 'bytes of a rendered prompt; a task whose prompt is longer fails at claim (OR020)'),
 ('json_depth', 64, 'arrays and objects a value may be nested in, in any JSON a user hands over (OR021)'),
 ('json_number_digits', 1000, 'digits before the decimal point of a JSON number a user hands over (OR021)')
