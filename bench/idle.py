@@ -1,7 +1,7 @@
 """Idle: what two workers with nothing to do cost the database, and how fast they wake.
 
-Two worker processes (`python -m orchable.cli worker`, default settings: poll every 5 s,
-LISTEN orchable_tasks) run on the worker login against their own database
+Two worker processes (`python -m orchable.cli worker --offline`, default settings: poll
+every 5 s, LISTEN orchable_tasks) run on the worker login against their own database
 (orchable_bench_idle, recreated every run, no task in it). Once both are listening, their
 queries are counted over WINDOW (30) seconds from the server's side, two ways:
 
@@ -148,7 +148,15 @@ def start_workers(procs: list[subprocess.Popen[bytes]]) -> None:
         with (LOGS / f"worker-{i}.log").open("wb") as log:
             procs.append(
                 subprocess.Popen(
-                    [common.PYTHON, "-m", "orchable.cli", "worker", "--worker-id", f"idle-{i}"],
+                    [
+                        common.PYTHON,
+                        "-m",
+                        "orchable.cli",
+                        "worker",
+                        "--offline",
+                        "--worker-id",
+                        f"idle-{i}",
+                    ],
                     cwd=common.ROOT,
                     env=env,
                     stdout=log,

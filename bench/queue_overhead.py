@@ -2,7 +2,7 @@
 
 orchable: ONE batch of N inputs (20,000) of a single-stage pipeline whose stage asks for the
 offline provider (answers at once), drained by 1, 2 and 4 worker processes
-(`python -m orchable.cli worker --drain --default-provider offline --concurrency 256
+(`python -m orchable.cli worker --drain --offline --default-provider offline --concurrency 256
 --claim-batch 256 --poll-seconds 0.2`, on the worker login). A worker claims up to its free
 slots and writes results in shared transactions, so for tasks that take no time its
 concurrency is its batch size: 256 per process (graphile-worker batched fetches 500 at a
@@ -206,8 +206,9 @@ def orchable_run(url: str, wurl: str, pipeline: uuid.UUID, tasks: int, processes
     env = {**os.environ, "ORCHABLE_WORKER_DATABASE_URL": wurl}
     env.pop("DATABASE_URL", None)
     command = [
-        PYTHON, "-m", "orchable.cli", "worker", "--drain", "--default-provider", "offline",
-        "--offline-latency", "0", "--concurrency", "256", "--claim-batch", "256",
+        PYTHON, "-m", "orchable.cli", "worker", "--drain", "--offline",
+        "--default-provider", "offline", "--offline-latency", "0", "--concurrency", "256",
+        "--claim-batch", "256",
         "--poll-seconds", "0.2",
     ]  # fmt: skip
     label = f"orchable-{processes}"

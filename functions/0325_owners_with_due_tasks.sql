@@ -31,10 +31,14 @@ begin
             -- The nil uuid is no user's id; an owner with it would be missed, and none has.
             continue;
         end if;
-        if exists (
-            select from public.ai_tasks as t
+        -- The owner's earliest task, read from the index in its order (as an EXISTS, the
+        -- planner may scan the table for the first due row, past every finished task).
+        if (
+            select (case when t.status = 'processing' then t.locked_until else t.run_after end) <= now()
+            from public.ai_tasks as t
             where t.owner_id = v_owner and t.status in ('plan', 'processing')
-                and (case when t.status = 'processing' then t.locked_until else t.run_after end) <= now()
+            order by t.owner_id, (case when t.status = 'processing' then t.locked_until else t.run_after end)
+            limit 1
         ) then
             v_owners := v_owners || v_owner;
         end if;

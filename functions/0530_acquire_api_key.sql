@@ -45,13 +45,13 @@ comment on function orchable_rpc.acquire_api_key(uuid, text, text, timestamptz) 
 'The implementation of public.acquire_api_key, run with its owner''s rights; callable by the roles that may call public.acquire_api_key.';
 
 comment on function public.acquire_api_key(uuid, text, text, timestamptz) is
-'Hands the worker the healthiest usable key of an owner for a provider, in clear, and marks it used.
+'service_role only (operators, tests; workers use acquire_task_api_keys). Hands over the healthiest usable key of an owner for a provider, in clear, and marks it used.
 Usable: active and not blocked. Order: meant for p_model (or for no model) first, then priority (higher first),
 then least recently used. Concurrent callers wait for each other, so none reads a key being taken as none usable.
 Returns no row when no key is usable: wait and try again.';
 revoke all on function orchable_rpc.acquire_api_key(uuid, text, text, timestamptz)
-from public, anon, authenticated, service_role;
+from public, anon, authenticated, service_role, orchable_worker;
 revoke all on function public.acquire_api_key(uuid, text, text, timestamptz)
-from public, anon, authenticated, service_role;
-grant execute on function orchable_rpc.acquire_api_key(uuid, text, text, timestamptz) to orchable_worker, service_role;
-grant execute on function public.acquire_api_key(uuid, text, text, timestamptz) to orchable_worker, service_role;
+from public, anon, authenticated, service_role, orchable_worker;
+grant execute on function orchable_rpc.acquire_api_key(uuid, text, text, timestamptz) to service_role;
+grant execute on function public.acquire_api_key(uuid, text, text, timestamptz) to service_role;

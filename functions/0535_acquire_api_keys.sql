@@ -123,15 +123,15 @@ comment on function orchable_rpc.acquire_api_keys(uuid, text, text, integer, tim
 'The implementation of public.acquire_api_keys, run with its owner''s rights; callable by the roles that may call public.acquire_api_keys.';
 
 comment on function public.acquire_api_keys(uuid, text, text, integer, timestamptz) is
-'Hands the worker the keys for p_count calls at once, in clear, as p_count calls of acquire_api_key would:
+'service_role only (operators, tests; workers use acquire_task_api_keys). Hands over the keys for p_count calls at once, in clear, as p_count calls of acquire_api_key would:
 keys of the best rank (meant for p_model or for no model, then priority) in turn, least recently used first,
 one row per call (slot 0 .. p_count - 1). Returns no row when no key is usable: wait and try again.
 Errors: OR100 p_count not between 1 and 1000.';
 revoke all on function orchable_rpc.acquire_api_keys(uuid, text, text, integer, timestamptz)
-from public, anon, authenticated, service_role;
+from public, anon, authenticated, service_role, orchable_worker;
 revoke all on function public.acquire_api_keys(uuid, text, text, integer, timestamptz)
-from public, anon, authenticated, service_role;
+from public, anon, authenticated, service_role, orchable_worker;
 grant execute on function orchable_rpc.acquire_api_keys(uuid, text, text, integer, timestamptz)
-to orchable_worker, service_role;
+to service_role;
 grant execute on function public.acquire_api_keys(uuid, text, text, integer, timestamptz)
-to orchable_worker, service_role;
+to service_role;

@@ -1,5 +1,5 @@
--- SECURITY DEFINER: the worker has no privileges on the key tables; this is its only way
--- to write a key's health.
+-- SECURITY DEFINER: nobody but orchable writes a key's health. For operators and tests
+-- (it takes a clock, p_now); workers report with report_api_key_results.
 create function orchable_rpc.report_api_key_result(
     p_api_key_id uuid,
     p_outcome text,
@@ -46,7 +46,7 @@ comment on function orchable_rpc.report_api_key_result(uuid, text, integer, text
 'The implementation of public.report_api_key_result, run with its owner''s rights; callable by the roles that may call public.report_api_key_result.';
 
 comment on function public.report_api_key_result(uuid, text, integer, text, timestamptz) is
-'Records how a call with a key went, and blocks or deactivates the key accordingly.
+'service_role only (operators, tests; workers use report_api_key_results). Records how a call with a key went, and blocks or deactivates the key accordingly.
 success resets the failure streak and clears the block, unless it is a rate limit''s still in force. rate_limited blocks for p_retry_after_seconds,
 else 30 s * 2^(streak - 1) up to 1 hour; server_error and timeout block for 5 s * 2^(streak - 1) up to 5 minutes;
 invalid_key deactivates the key at once; so does a streak of 10 failures or more that has lasted 10 minutes,
@@ -54,10 +54,10 @@ unless the last is a rate limit (too_many_failures: <error>). A failure reported
 in flight when the block began) changes neither the streak nor the block, but for a Retry-After it carries.
 Errors: OR100 negative retry-after, OR101 key not found, OR102 unknown outcome.';
 revoke all on function orchable_rpc.report_api_key_result(uuid, text, integer, text, timestamptz)
-from public, anon, authenticated, service_role;
+from public, anon, authenticated, service_role, orchable_worker;
 revoke all on function public.report_api_key_result(uuid, text, integer, text, timestamptz)
-from public, anon, authenticated, service_role;
+from public, anon, authenticated, service_role, orchable_worker;
 grant execute on function orchable_rpc.report_api_key_result(uuid, text, integer, text, timestamptz)
-to orchable_worker, service_role;
+to service_role;
 grant execute on function public.report_api_key_result(uuid, text, integer, text, timestamptz)
-to orchable_worker, service_role;
+to service_role;

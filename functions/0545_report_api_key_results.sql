@@ -1,14 +1,13 @@
--- SECURITY DEFINER: the worker has no privileges on the key tables. The bulk
--- report_api_key_result: key by key in id order (as acquire_api_keys locks them, so the
+-- The bulk report_api_key_result, at p_now (tests pin the clock here; the RPC below, which
+-- workers call, takes none): key by key in id order (as acquire_api_keys locks them, so the
 -- two never deadlock), each key's reports in the order given. A run of successes on a
 -- key is written once, with every call counted: a busy worker reports hundreds of
 -- successes a second on a few keys, and one update per call was the largest database
 -- cost of an LLM task.
-create function orchable_rpc.report_api_key_results(p_reports jsonb, p_now timestamptz default null)
+create function orchable._report_api_key_results(p_reports jsonb, p_now timestamptz)
 returns integer
 language plpgsql
 volatile
-security definer
 set search_path = pg_catalog, pg_temp
 as $$
 declare
@@ -86,9 +85,25 @@ begin
 end
 $$;
 
+comment on function orchable._report_api_key_results(jsonb, timestamptz) is
+'report_api_key_results at the time p_now (now() when null): the body of the RPC, which takes no clock from a worker.';
+
+-- SECURITY DEFINER: the worker has no privileges on the key tables.
+create function orchable_rpc.report_api_key_results(p_reports jsonb)
+returns integer
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    return orchable._report_api_key_results(p_reports, null);
+end
+$$;
+
 -- The RPC PostgREST exposes runs with the caller's rights and hands over to the
 -- implementation above, so no SECURITY DEFINER function lives in an exposed schema.
-create function public.report_api_key_results(p_reports jsonb, p_now timestamptz default null)
+create function public.report_api_key_results(p_reports jsonb)
 returns integer
 language plpgsql
 volatile
@@ -96,21 +111,20 @@ security invoker
 set search_path = pg_catalog, pg_temp
 as $$
 begin
-    return orchable_rpc.report_api_key_results(p_reports, p_now);
+    return orchable_rpc.report_api_key_results(p_reports);
 end
 $$;
 
-comment on function orchable_rpc.report_api_key_results(jsonb, timestamptz) is
+comment on function orchable_rpc.report_api_key_results(jsonb) is
 'The implementation of public.report_api_key_results, run with its owner''s rights; callable by the roles that may call public.report_api_key_results.';
 
-comment on function public.report_api_key_results(jsonb, timestamptz) is
+comment on function public.report_api_key_results(jsonb) is
 'Worker only. report_api_key_result for many calls in one statement: p_reports is a JSON array of at most 1000
 {"api_key_id", "outcome", "retry_after_seconds", "error"}, applied key by key in the order given, with the same
-effects; returns how many. A malformed element refuses the whole call (OR010); OR100, OR101 and OR102 as in
-report_api_key_result, and then nothing was changed.';
+effects, at the database''s clock; returns how many. A malformed element refuses the whole call (OR010); OR100,
+OR101 and OR102 as in report_api_key_result, and then nothing was changed.';
 
-revoke all on function orchable_rpc.report_api_key_results(jsonb, timestamptz)
-from public, anon, authenticated, service_role;
-revoke all on function public.report_api_key_results(jsonb, timestamptz) from public, anon, authenticated, service_role;
-grant execute on function orchable_rpc.report_api_key_results(jsonb, timestamptz) to orchable_worker, service_role;
-grant execute on function public.report_api_key_results(jsonb, timestamptz) to orchable_worker, service_role;
+revoke all on function orchable_rpc.report_api_key_results(jsonb) from public, anon, authenticated, service_role;
+revoke all on function public.report_api_key_results(jsonb) from public, anon, authenticated, service_role;
+grant execute on function orchable_rpc.report_api_key_results(jsonb) to orchable_worker, service_role;
+grant execute on function public.report_api_key_results(jsonb) to orchable_worker, service_role;

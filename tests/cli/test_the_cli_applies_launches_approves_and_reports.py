@@ -59,7 +59,7 @@ def test_the_cli_applies_launches_approves_and_reports(admin, new_user, tmp_path
     ).fetchone()["id"]
 
     worker_env = {"ORCHABLE_WORKER_DATABASE_URL": os.environ["WORKER_DATABASE_URL"]}
-    drained = orchable("worker", "--drain", "--poll-seconds", "0.2", env=worker_env)
+    drained = orchable("worker", "--drain", "--offline", "--poll-seconds", "0.2", env=worker_env)
     assert drained.returncode == 0, drained.stdout + drained.stderr
 
     status = orchable("status", str(batch_id))

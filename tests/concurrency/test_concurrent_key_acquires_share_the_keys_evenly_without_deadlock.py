@@ -1,8 +1,8 @@
-"""Workers taking keys at the same moment, some many at once (acquire_api_keys) and some
-one by one (acquire_api_key), never deadlock, and every call gets a key: the keys of a
-bulk acquire lock in one order, and each acquire waits for the others instead of reading
-a key being taken as unusable. A bulk acquire gives each usable key its turn, so each the
-same share."""
+"""Callers taking keys at the same moment, some many at once (acquire_api_keys, to which
+acquire_task_api_keys hands workers' calls) and some one by one (acquire_api_key), never
+deadlock, and every call gets a key: the keys of a bulk acquire lock in one order, and
+each acquire waits for the others instead of reading a key being taken as unusable. A
+bulk acquire gives each usable key its turn, so each the same share."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import psycopg
 from conftest import acting_as
 
-from .drive import WORKER, at_once, connections
+from .drive import at_once, connections
 
 KEYS = 4
 ROUNDS = 10
@@ -21,7 +21,7 @@ BULK = 8  # calls per bulk acquire: twice round the keys
 
 
 def acquire(conn: psycopg.Connection, owner: uuid.UUID, count: int) -> list[uuid.UUID]:
-    with acting_as(conn, WORKER):
+    with acting_as(conn, "service_role"):
         if count == 1:
             rows = conn.execute(
                 "select api_key_id from public.acquire_api_key(%s, 'gemini')", (owner,)

@@ -18,7 +18,7 @@ async def test_the_registry_builds_providers_with_base_urls_from_settings() -> N
     )
     try:
         gemini, openai = providers["gemini"], providers["openai"]
-        assert "offline" in providers
+        assert "offline" not in providers  # offered only when asked for
         assert isinstance(gemini, GeminiProvider) and gemini.base_url == "http://fallback.test"
         assert isinstance(openai, OpenAIProvider)
         assert openai.base_url == "http://127.0.0.1:11434/v1"

@@ -20,6 +20,8 @@ import psycopg
 from fakes.common import FakeServer
 from fakes.gemini_server import FakeGemini
 from orchable.config import ExecutorSettings, WorkerSettings
+from orchable.db import worker_rpc as rpc
+from orchable.db.worker_rpc import ClaimedTask
 from orchable.providers.base import LLMRequest, LLMResponse, Provider
 from orchable.providers.gemini import GeminiProvider
 from orchable.providers.offline import OfflineProvider
@@ -72,6 +74,20 @@ def seed_single_stage(
     return row["id"]
 
 
+async def held_tasks(
+    admin: psycopg.Connection, worker_url: str, owner: uuid.UUID, count: int
+) -> list[ClaimedTask]:
+    """`count` tasks of the owner, claimed as the worker (the owner's work is the only work
+    due: the `owner` fixture pauses every other batch). Keys are handed out for these."""
+    pipeline = seed_single_stage(admin, owner, f"held-{uuid.uuid4()}", {"provider": "gemini"})
+    inputs = json.dumps([{"question": f"q{i}"} for i in range(count)])
+    admin.execute("select public.launch_batch(%s, %s::jsonb)", (pipeline, inputs))
+    async with await psycopg.AsyncConnection.connect(worker_url, autocommit=True) as conn:
+        held = await rpc.claim_tasks(conn, "tests", count, 600)
+    assert len(held) == count and {task.owner_id for task in held} == {owner}
+    return held
+
+
 def add_key(
     conn: psycopg.Connection, owner: uuid.UUID, provider: str, secret: str, priority: int = 0
 ) -> uuid.UUID:
@@ -87,7 +103,7 @@ def add_key(
 def tasks(conn: psycopg.Connection, batch_id: uuid.UUID) -> list[dict[str, Any]]:
     return conn.execute(
         "select t.id, t.stage_key, t.status, t.retry_count, t.claim_count, t.locked_by,"
-        " t.run_after, t.error_message, t.output_data, t.usage, t.provenance,"
+        " t.run_after, t.error_code, t.error_message, t.output_data, t.usage, t.provenance,"
         " (select count(*)::integer from public.task_events as e where e.task_id = t.id"
         "   and e.to_status = 'completed') as completions,"
         " (select count(*)::integer from public.llm_calls as c where c.task_id = t.id"

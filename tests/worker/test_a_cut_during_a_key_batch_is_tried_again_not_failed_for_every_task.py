@@ -5,24 +5,23 @@ failing over one cut."""
 from __future__ import annotations
 
 import asyncio
-import uuid
 
 from orchable.db import worker_rpc as rpc
-from orchable.db.worker_rpc import ApiKey
+from orchable.db.worker_rpc import ApiKey, ClaimedTask
 from orchable.keys import KeyBroker
 
-from .support import CutPool, add_key
+from .support import CutPool, add_key, held_tasks
 
 CALLS = 6
 
 
-async def acquire_through_a_cut(worker_url: str, owner: uuid.UUID) -> list[ApiKey | None]:
+async def acquire_through_a_cut(worker_url: str, tasks: list[ClaimedTask]) -> list[ApiKey | None]:
     pool = rpc.create_pool(worker_url)
     await pool.open(wait=True)
     cut = CutPool(pool, cuts=1)
     try:
         broker = KeyBroker(cut)  # type: ignore[arg-type]
-        keys = await asyncio.gather(*(broker.acquire(owner, "gemini", None) for _ in range(CALLS)))
+        keys = await asyncio.gather(*(broker.acquire(task, "gemini", None) for task in tasks))
         await broker.close()
     finally:
         await pool.close()
@@ -35,7 +34,9 @@ def test_a_cut_during_a_key_batch_is_tried_again_not_failed_for_every_task(
 ):
     ids = {add_key(admin, owner, "gemini", f"sk-cut-{i}") for i in range(2)}
 
-    keys = asyncio.run(acquire_through_a_cut(worker_url, owner))
+    tasks = asyncio.run(held_tasks(admin, worker_url, owner, CALLS))
+
+    keys = asyncio.run(acquire_through_a_cut(worker_url, tasks))
 
     assert all(key is not None for key in keys)
     assert {key.api_key_id for key in keys if key} == ids

@@ -25,7 +25,7 @@ def preload_then_sigterm(self, *names):
     load(self, *names)
 
 Providers.preload = preload_then_sigterm
-sys.exit(main(["worker", "--default-provider", "offline", "--worker-id", "starting"]))
+sys.exit(main(["worker", "--offline", "--default-provider", "offline", "--worker-id", "starting"]))
 """
 
 

@@ -27,7 +27,8 @@ def test_a_worker_killed_with_sigkill_mid_call_loses_nothing(admin, owner, worke
     doomed_id = "doomed-worker"
     proc = spawn_worker(
         worker_url,
-        "--worker-id", doomed_id, "--default-provider", "offline", "--offline-latency", "1.0",
+        "--worker-id", doomed_id, "--offline", "--default-provider", "offline",
+        "--offline-latency", "1.0",
         "--lease-seconds", "2", "--poll-seconds", "0.2", "--concurrency", "4",
         "--listen-url", "none",
     )  # fmt: skip

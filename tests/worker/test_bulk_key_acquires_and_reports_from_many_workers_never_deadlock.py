@@ -1,4 +1,4 @@
-"""The worker's key batches from many workers at once never deadlock: acquire_api_keys
+"""The worker's key batches from many workers at once never deadlock: acquire_task_api_keys
 locks the owner's keys in the order of their ids, and a batch of reports (one statement,
 report_api_key_results) takes them in that order too, whatever order the calls ended in.
 Reports of one key keep their order: a later failure blocks the key."""
@@ -11,17 +11,18 @@ import uuid
 
 import psycopg
 from orchable.db import worker_rpc as rpc
-from orchable.db.worker_rpc import KeyReport
+from orchable.db.worker_rpc import ClaimedTask, KeyReport
 
-from .support import add_key, key_health
+from .support import add_key, held_tasks, key_health
 
 KEYS = 4
 ROUNDS = 40
 WORKERS = 3  # connections acquiring and as many reporting, each round at the same moment
 
 
-async def hammer(worker_url: str, owner: uuid.UUID, keys: list[uuid.UUID]) -> None:
+async def hammer(worker_url: str, tasks: list[ClaimedTask], keys: list[uuid.UUID]) -> None:
     rng = random.Random(7)
+    claims = [(task.task_id, task.claim_token) for task in tasks]
     conns = [
         await psycopg.AsyncConnection.connect(worker_url, autocommit=True)
         for _ in range(2 * WORKERS)
@@ -29,7 +30,7 @@ async def hammer(worker_url: str, owner: uuid.UUID, keys: list[uuid.UUID]) -> No
     try:
         for _ in range(ROUNDS):
             acquires = [
-                rpc.acquire_api_keys(conn, owner, "gemini", None, 8) for conn in conns[:WORKERS]
+                rpc.acquire_task_api_keys(conn, claims, "gemini", None) for conn in conns[:WORKERS]
             ]
             reports = [
                 rpc.report_api_key_results(
@@ -49,7 +50,9 @@ async def hammer(worker_url: str, owner: uuid.UUID, keys: list[uuid.UUID]) -> No
 def test_bulk_key_acquires_and_reports_from_many_workers_never_deadlock(admin, owner, worker_url):
     keys = [add_key(admin, owner, "gemini", f"sk-deadlock-{i}") for i in range(KEYS)]
 
-    asyncio.run(hammer(worker_url, owner, keys))
+    tasks = asyncio.run(held_tasks(admin, worker_url, owner, 8))
+
+    asyncio.run(hammer(worker_url, tasks, keys))
 
     health = key_health(admin, keys[0])
     assert (health["block_reason"], health["consecutive_failures"]) == ("server_error", 1)

@@ -37,7 +37,8 @@ def test_sigterm_hands_in_flight_tasks_back_and_exits_cleanly(admin, owner, work
     worker_id = "terminated-worker"
     proc = spawn_worker(
         worker_url,
-        "--worker-id", worker_id, "--default-provider", "offline", "--offline-latency", "3.0",
+        "--worker-id", worker_id, "--offline", "--default-provider", "offline",
+        "--offline-latency", "3.0",
         "--lease-seconds", "30", "--poll-seconds", "0.2", "--concurrency", "8",
         "--shutdown-grace", str(GRACE),
     )  # fmt: skip

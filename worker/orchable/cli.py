@@ -230,6 +230,11 @@ async def cmd_keys_list(args: argparse.Namespace) -> int:
 async def cmd_worker(args: argparse.Namespace) -> int:
     from orchable.run_worker import run_worker
 
+    if args.default_provider == "offline" and not args.offline:
+        raise CliError(
+            "--default-provider offline needs --offline (or ORCHABLE_OFFLINE=1):"
+            " a worker offers the offline provider only when started to"
+        )
     url = args.database_url or os.environ.get("ORCHABLE_WORKER_DATABASE_URL") or database_url(args)
     return await run_worker(args, url, console)
 

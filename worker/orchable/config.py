@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import logging
-import os
-import socket
+import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,10 +25,17 @@ class ExecutorSettings:
     no_key_wait_seconds: int = 300
     # Upper bound on calls for one task in one claim (keys rotated, models tried).
     max_calls_per_claim: int = 25
+    # An output is checked against output_schema off the event loop: one whose check has not
+    # ended after this long, or larger than this encoded, fails as output_uncheckable (OR019).
+    check_timeout_seconds: float = 30.0
+    max_checked_output_bytes: int = 16 * 1024 * 1024
 
 
 def default_worker_id() -> str:
-    return f"{socket.gethostname()}-{os.getpid()}"
+    """A name for locked_by and task events, which task owners read: random, so that it
+    tells them nothing about the hosts workers run on. The worker logs it at start with
+    its host and process id, for operators."""
+    return f"worker-{secrets.token_hex(4)}"
 
 
 @dataclass(frozen=True)

@@ -88,7 +88,12 @@ async def run_demo(
             show_status(status_conn, console, [batch_id], watch=True, stop=stop)
         )
         try:
-            await drain(worker_url, default_provider=provider, concurrency=16)
+            await drain(
+                worker_url,
+                default_provider=provider,
+                concurrency=16,
+                offline=provider == "offline",
+            )
             quizzes = await rpc.tasks_awaiting_approval(conn, batch_id)
             for quiz in quizzes:
                 await rpc.approve_task(conn, quiz["id"])

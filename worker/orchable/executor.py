@@ -17,7 +17,10 @@ to call:
   ends the task after its retries);
 - invalid key -> the key is deactivated (report_api_key_result) and the next one is used;
 - server error, timeout, output that is not JSON or breaks `output_schema` -> fail_task,
-  retryable; a request the provider refuses as malformed -> fail_task, not retryable.
+  retryable; a request the provider refuses as malformed -> fail_task, not retryable;
+- a task whose JSON the worker cannot decode (orchable.db.worker_rpc.claim_tasks), or whose
+  output cannot be checked within the worker's limits (orchable.validation.check_output)
+  -> report_task_failure (unreadable_task, output_uncheckable), failed for good.
 Every call made is recorded with record_llm_call, failures included.
 """
 
@@ -41,13 +44,14 @@ from orchable.db.worker_rpc import (
     CallRecord,
     ClaimedTask,
     Completion,
+    FailureKind,
     KeyReport,
     StaleClaimError,
 )
 from orchable.keys import KeyBroker
 from orchable.providers.base import ErrorKind, LLMRequest, LLMResponse, Provider, ProviderError
 from orchable.slots import CallSlots, WorkerStopping
-from orchable.validation import InvalidSchemaError, output_error
+from orchable.validation import InvalidSchemaError, UncheckableOutputError, check_output
 from orchable.writer import ResultWriter
 
 log = logging.getLogger("orchable.executor")
@@ -80,10 +84,13 @@ class _Wait(Exception):
 
 
 class _Finish(Exception):
-    def __init__(self, error: str, retryable: bool) -> None:
+    """Fail the task: fail_task, or report_task_failure when the failure has a `kind`."""
+
+    def __init__(self, error: str, retryable: bool, kind: FailureKind | None = None) -> None:
         super().__init__(error)
         self.error = error
         self.retryable = retryable
+        self.kind = kind
 
 
 def _model_chain(
@@ -158,6 +165,8 @@ class TaskExecution:
         log_event(log, level, event, task_id=self.task.task_id, **fields)
 
     async def run(self) -> Outcome:
+        if self.task.unreadable is not None:
+            return await self._fail(self.task.unreadable, False, FailureKind.UNREADABLE_TASK)
         provider = self.providers.get(self.provider_name)
         if provider is None:
             known = ", ".join(sorted(self.providers)) or "none"
@@ -168,14 +177,12 @@ class TaskExecution:
         try:
             if provider.needs_key:
                 # Taken while the task waits for a slot: the call starts as soon as it has one.
-                self._key_ahead.append(
-                    await self.keys.acquire(self.task.owner_id, provider.name, chain[0])
-                )
+                self._key_ahead.append(await self.keys.acquire(self.task, provider.name, chain[0]))
             async with self.slots.slot():
                 response, model = await self._call_models(provider, chain)
             return await self._complete(response, model)
         except _Finish as finish:
-            return await self._fail(finish.error, finish.retryable)
+            return await self._fail(finish.error, finish.retryable, finish.kind)
         except _Wait:
             return await self._release_until_a_key_is_free()
         except WorkerStopping:
@@ -252,7 +259,7 @@ class TaskExecution:
         """The key taken before the slot, for the first call; a new one for the others."""
         if self._key_ahead:
             return self._key_ahead.pop()
-        return await self.keys.acquire(self.task.owner_id, provider.name, model)
+        return await self.keys.acquire(self.task, provider.name, model)
 
     async def _call(
         self, provider: Provider, model: str, key: ApiKey | None, borrowed: bool = False
@@ -276,35 +283,20 @@ class TaskExecution:
             )
         except asyncio.CancelledError:
             # The worker is stopping mid-call: the call was made, so it is recorded.
-            latency = int((time.monotonic() - started) * 1000)
-            cancelled = self.writer.record(
-                self._call_record(
-                    provider,
-                    model,
-                    key,
-                    None,
-                    latency,
-                    ErrorKind.TIMEOUT,
-                    "cancelled: worker stopping",
-                )
-            )
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(asyncio.shield(cancelled), 5.0)
+            await self._record_cancelled(provider, model, key, None, started)
             raise
         except Exception as exc:  # a provider bug or an unclassified transport error
             error = ProviderError(ErrorKind.SERVER_ERROR, f"{type(exc).__name__}: {exc}")
         latency_ms = int((time.monotonic() - started) * 1000)
 
-        broken_schema: str | None = None
+        finish: _Finish | None = None
         if response is not None:
             try:
-                problem = output_error(response.output, self.task.output_schema)
-            except InvalidSchemaError as exc:
-                problem = broken_schema = str(exc)
-            if problem is not None:
-                error = ProviderError(
-                    ErrorKind.INVALID_OUTPUT, f"output does not match output_schema: {problem}"
-                )
+                error, finish = await self._check(response)
+            except asyncio.CancelledError:
+                # Stopping while the output is checked: the call was made, so it is recorded.
+                await self._record_cancelled(provider, model, key, response, started)
+                raise
 
         kind = error.kind if error else None
         message = str(error) if error else None
@@ -333,12 +325,58 @@ class TaskExecution:
             latency_ms=latency_ms,
             error=message,
         )
-        if broken_schema is not None:
-            raise _Finish(broken_schema, False)  # the stage is wrong: no retry can help
+        if finish is not None:
+            raise finish
         if error is None:
             self._last_key_id = key.api_key_id if key else None
             return response, None
         return None, error
+
+    async def _check(self, response: LLMResponse) -> tuple[ProviderError | None, _Finish | None]:
+        """The output checked against output_schema, off the event loop: the call's error
+        (None when the output matches), and how the task ends when no retry can help: its
+        schema is invalid (the stage is wrong), or its output could not be checked."""
+        try:
+            problem = await check_output(
+                response.output,
+                self.task.output_schema,
+                timeout_seconds=self.settings.check_timeout_seconds,
+                max_bytes=self.settings.max_checked_output_bytes,
+            )
+        except InvalidSchemaError as exc:
+            mismatch = f"output does not match output_schema: {exc}"
+            return ProviderError(ErrorKind.INVALID_OUTPUT, mismatch), _Finish(str(exc), False)
+        except UncheckableOutputError as exc:
+            finish = _Finish(str(exc), False, FailureKind.OUTPUT_UNCHECKABLE)
+            return ProviderError(ErrorKind.INVALID_OUTPUT, str(exc)), finish
+        if problem is None:
+            return None, None
+        mismatch = f"output does not match output_schema: {problem}"
+        return ProviderError(ErrorKind.INVALID_OUTPUT, mismatch), None
+
+    async def _record_cancelled(
+        self,
+        provider: Provider,
+        model: str,
+        key: ApiKey | None,
+        response: LLMResponse | None,
+        started: float,
+    ) -> None:
+        """Records a call the worker stopped in the middle of (or of checking its output)."""
+        latency = int((time.monotonic() - started) * 1000)
+        cancelled = self.writer.record(
+            self._call_record(
+                provider,
+                model,
+                key,
+                response,
+                latency,
+                ErrorKind.TIMEOUT,
+                "cancelled: worker stopping",
+            )
+        )
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(asyncio.shield(cancelled), 5.0)
 
     def _call_record(
         self,
@@ -413,16 +451,26 @@ class TaskExecution:
         self._log(logging.DEBUG, "task_completed", status=status, model=provenance["model"])
         return Outcome.FAILED if status == "failed" else Outcome.COMPLETED
 
-    async def _fail(self, error: str, retryable: bool) -> Outcome:
+    async def _fail(self, error: str, retryable: bool, kind: FailureKind | None = None) -> Outcome:
+        """fail_task; report_task_failure (failed for good) for a failure of a known kind."""
+        task_id, claim_token = self.task.task_id, self.task.claim_token
         try:
             async with self.pool.connection() as conn:
-                status = await rpc.fail_task(
-                    conn, self.task.task_id, self.task.claim_token, error, retryable
-                )
+                if kind is None:
+                    status = await rpc.fail_task(conn, task_id, claim_token, error, retryable)
+                else:
+                    status = await rpc.report_task_failure(conn, task_id, claim_token, kind, error)
         except StaleClaimError as exc:
             self._log(logging.WARNING, "stale_claim", action="fail", error=str(exc))
             return Outcome.STALE
-        self._log(logging.WARNING, "task_failed", status=status, retryable=retryable, error=error)
+        self._log(
+            logging.WARNING,
+            "task_failed",
+            status=status,
+            retryable=retryable,
+            kind=kind,
+            error=error,
+        )
         return Outcome.RETRYING if status == "plan" else Outcome.FAILED
 
     async def _release_until_a_key_is_free(self) -> Outcome:

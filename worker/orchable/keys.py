@@ -1,8 +1,9 @@
 """A worker's traffic with the key pool, in batches.
 
 Acquire: the calls that ask for a key in the same turn of the event loop (the tasks of one
-claim, starting together) share one acquire_api_keys round trip, and get the keys in turn
-as one acquire_api_key per call would hand them out.
+claim, starting together) share one acquire_task_api_keys round trip, each named by its
+task and claim token (the database hands a key only for a task the worker holds), and get
+the keys in turn as one acquire_api_key per call would hand them out.
 
 Report: a failure (rate limit, server error, timeout, invalid key) is reported at once and
 awaited, so the key is blocked before the task takes its next key. A success only resets
@@ -28,33 +29,36 @@ from psycopg_pool import AsyncConnectionPool
 
 from orchable.config import log_event
 from orchable.db import worker_rpc as rpc
-from orchable.db.worker_rpc import ApiKey, KeyReport
+from orchable.db.worker_rpc import ApiKey, ClaimedTask, KeyReport
 
 log = logging.getLogger("orchable.keys")
 
 REPORT_DELAY = 0.05  # seconds a success report may wait for others
 _ATTEMPTS = 3  # tries of a batch that a cut connection or a deadlock broke
 _Group = tuple[uuid.UUID, str, str | None]  # owner, provider, model
+_Claim = tuple[uuid.UUID, uuid.UUID]  # task id, claim token
+_Waiting = tuple[_Claim, asyncio.Future[ApiKey | None]]
 _T = TypeVar("_T")
-_MAX_BATCH = 1000  # what acquire_api_keys and report_api_key_results take at once
+_MAX_BATCH = 1000  # what acquire_task_api_keys and report_api_key_results take at once
 
 
 class KeyBroker:
     def __init__(self, pool: AsyncConnectionPool) -> None:
         self._pool = pool
-        self._waiting: dict[_Group, list[asyncio.Future[ApiKey | None]]] = {}
+        self._waiting: dict[_Group, list[_Waiting]] = {}
         self._running: set[asyncio.Task[None]] = set()
         self._reports: list[tuple[KeyReport, asyncio.Future[None]]] = []
         self._report_timer: asyncio.TimerHandle | None = None
         self._sending = asyncio.Lock()  # one report batch at a time, in order
 
-    async def acquire(self, owner_id: uuid.UUID, provider: str, model: str | None) -> ApiKey | None:
-        """A key for one call, or None when the owner has no usable key for the provider."""
+    async def acquire(self, task: ClaimedTask, provider: str, model: str | None) -> ApiKey | None:
+        """A key for one call of a task the worker holds, or None when the task's owner has
+        no usable key for the provider (or the claim is no longer the worker's)."""
         loop = asyncio.get_running_loop()
-        group = (owner_id, provider, model)
+        group = (task.owner_id, provider, model)
         future: asyncio.Future[ApiKey | None] = loop.create_future()
         waiting = self._waiting.setdefault(group, [])
-        waiting.append(future)
+        waiting.append(((task.task_id, task.claim_token), future))
         if len(waiting) == 1:
             # After the callbacks already due: the other tasks starting now ask first.
             loop.call_soon(self._send_acquire, group)
@@ -88,19 +92,21 @@ class KeyBroker:
         for start in range(0, len(waiting), _MAX_BATCH):
             self._spawn(self._acquire(group, waiting[start : start + _MAX_BATCH]))
 
-    async def _acquire(self, group: _Group, waiting: list[asyncio.Future[ApiKey | None]]) -> None:
+    async def _acquire(self, group: _Group, waiting: list[_Waiting]) -> None:
+        _, provider, model = group
+        claims = [claim for claim, _ in waiting]
         try:
             keys = await self._retrying(
-                lambda conn: rpc.acquire_api_keys(conn, *group, len(waiting))
+                lambda conn: rpc.acquire_task_api_keys(conn, claims, provider, model)
             )
         except Exception as exc:
-            for future in waiting:
+            for _, future in waiting:
                 if not future.done():
                     future.set_exception(exc)
             return
-        for i, future in enumerate(waiting):
+        for (_, future), key in zip(waiting, keys, strict=True):
             if not future.done():
-                future.set_result(keys[i] if keys else None)
+                future.set_result(key)
 
     async def _send_reports(self) -> None:
         async with self._sending:

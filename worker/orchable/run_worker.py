@@ -16,6 +16,11 @@ from orchable.providers.registry import Providers, build_providers
 from orchable.worker import Worker
 
 
+def env_flag(name: str) -> bool:
+    """An environment variable set to 1, true, yes or on."""
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
 def add_worker_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--concurrency", type=int, default=16, help="LLM calls at once (16)")
     parser.add_argument(
@@ -27,9 +32,17 @@ def add_worker_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--drain", action="store_true", help="exit once nothing is runnable or in flight"
     )
-    parser.add_argument("--worker-id", default=None, help="name in locked_by (hostname-pid)")
+    parser.add_argument(
+        "--worker-id", default=None, help="name in locked_by and events, which owners read"
+    )
     parser.add_argument(
         "--default-provider", default="gemini", help="provider of stages that name none (gemini)"
+    )
+    parser.add_argument(
+        "--offline",
+        action="store_true",
+        default=env_flag("ORCHABLE_OFFLINE"),
+        help="offer the offline provider (demo, tests, benchmarks; $ORCHABLE_OFFLINE=1)",
     )
     parser.add_argument(
         "--offline-latency",
@@ -58,6 +71,11 @@ def settings_from_args(args: argparse.Namespace, database_url: str) -> WorkerSet
         drain=args.drain,
         executor=ExecutorSettings(default_provider=args.default_provider),
     )
+
+
+def offered_providers(args: argparse.Namespace) -> Providers:
+    """The providers `orchable worker` offers: offline only with --offline."""
+    return build_providers(os.environ, args.offline_latency, offline=args.offline)
 
 
 # Young collections once per 50,000 net allocations instead of 700. A busy worker keeps
@@ -89,9 +107,8 @@ def event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
 
 
 async def _run(
-    settings: WorkerSettings, offline_latency: float, own_process: bool
+    settings: WorkerSettings, providers: Providers, own_process: bool
 ) -> tuple[Worker, int]:
-    providers: Providers = build_providers(os.environ, offline_latency)
     worker = Worker(settings, providers)
     loop = asyncio.get_running_loop()
     if own_process:
@@ -115,15 +132,18 @@ async def _run(
 
 async def run_worker(args: argparse.Namespace, database_url: str, console: Console) -> int:
     worker, code = await _run(
-        settings_from_args(args, database_url), args.offline_latency, own_process=True
+        settings_from_args(args, database_url), offered_providers(args), own_process=True
     )
     counters = ", ".join(f"{k} {v}" for k, v in worker.counters().items())
     console.print(f"worker {worker.settings.worker_id} stopped: {counters}", highlight=False)
     return code
 
 
-async def drain(database_url: str, default_provider: str, concurrency: int) -> Worker:
-    """Runs a worker in this process until nothing is runnable or in flight."""
+async def drain(
+    database_url: str, default_provider: str, concurrency: int, offline: bool = False
+) -> Worker:
+    """Runs a worker in this process until nothing is runnable or in flight; it offers
+    the offline provider only with `offline`."""
     settings = WorkerSettings(
         database_url=database_url,
         concurrency=concurrency,
@@ -131,5 +151,7 @@ async def drain(database_url: str, default_provider: str, concurrency: int) -> W
         poll_interval_seconds=0.5,
         executor=ExecutorSettings(default_provider=default_provider),
     )
-    worker, _ = await _run(settings, 0.0, own_process=False)
+    worker, _ = await _run(
+        settings, build_providers(os.environ, offline=offline), own_process=False
+    )
     return worker

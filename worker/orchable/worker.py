@@ -21,6 +21,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import socket
 import uuid
 from collections.abc import Mapping
 
@@ -129,6 +131,8 @@ class Worker:
             logging.INFO,
             "worker_started",
             worker_id=s.worker_id,
+            host=socket.gethostname(),
+            pid=os.getpid(),
             concurrency=s.concurrency,
             claim_batch=s.effective_claim_batch_size,
             lease_seconds=s.lease_seconds,

@@ -13,7 +13,7 @@ select id as flash_id from public.add_api_key(
     p_owner_id => :'owner_id'
 ) \gset
 
-select tests.authenticate_as_worker();
+select tests.authenticate_as_service_role();
 select is(
     (select api_key_id from public.acquire_api_key(:'owner_id', 'gemini', 'gemini-2.5-flash')), :'flash_id'::uuid,
     'a key meant for the model goes before a key of higher priority meant for another'
@@ -24,7 +24,7 @@ select is(
 );
 select tests.clear_authentication();
 update public.user_api_keys set is_active = false where id = :'flash_id';
-select tests.authenticate_as_worker();
+select tests.authenticate_as_service_role();
 select is(
     (select api_key_id from public.acquire_api_key(:'owner_id', 'gemini', 'gemini-2.5-flash')), :'pro_id'::uuid,
     'a key meant for another model is still used when nothing better is left'

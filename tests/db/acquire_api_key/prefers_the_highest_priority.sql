@@ -10,7 +10,7 @@ select public.add_api_key('gemini', 'AIzaSy-mid-key-0000000001', p_priority => 5
 -- The high-priority key was used most recently: priority still wins.
 update public.api_key_health set last_used_at = '2026-01-01 00:00:00+00' where user_api_key_id = :'high_id';
 
-select tests.authenticate_as_worker();
+select tests.authenticate_as_service_role();
 select is(
     (select api_key_id from public.acquire_api_key(:'owner_id', 'gemini', p_now => '2026-01-01 00:00:01+00')),
     :'high_id'::uuid,

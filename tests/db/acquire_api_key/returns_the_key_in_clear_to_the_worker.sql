@@ -8,7 +8,7 @@ select id as key_id from public.add_api_key(
 ) \gset
 
 -- The worker role as deployed (no access to pgTAP): capture, then assert as the test runner.
-select tests.authenticate_as_worker();
+select tests.authenticate_as_service_role();
 select acquired.* from public.acquire_api_key(:'owner_id', 'gemini', p_now => '2026-01-01 00:00:00+00') as acquired
 \gset acquired_
 select tests.clear_authentication();

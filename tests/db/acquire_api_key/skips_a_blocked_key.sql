@@ -11,7 +11,7 @@ update public.api_key_health
 set blocked_until = '2026-01-01 00:01:00+00', block_reason = 'rate_limited'
 where user_api_key_id = :'blocked_id';
 
-select tests.authenticate_as_worker();
+select tests.authenticate_as_service_role();
 select is(
     (select api_key_id from public.acquire_api_key(:'owner_id', 'gemini', p_now => '2026-01-01 00:00:59+00')),
     :'free_id'::uuid,
@@ -24,7 +24,7 @@ select is(
 );
 select tests.clear_authentication();
 update public.api_key_health set blocked_until = 'infinity', block_reason = 'rate_limited';
-select tests.authenticate_as_worker();
+select tests.authenticate_as_service_role();
 select is_empty(
     $$select * from public.acquire_api_key('$$ || :'owner_id' || $$', 'gemini', p_now => '2026-01-01 00:02:00+00')$$,
     'when every key is blocked there is no row, and no error'

@@ -8,7 +8,7 @@ select id as a_id from public.add_api_key('gemini', 'AIzaSy-key-a-000000000001',
 select id as b_id from public.add_api_key('gemini', 'AIzaSy-key-b-000000000001', p_owner_id => :'owner_id') \gset
 update public.api_key_health set last_used_at = '2026-01-01 00:00:00+00' where user_api_key_id = :'a_id';
 
-select tests.authenticate_as_worker();
+select tests.authenticate_as_service_role();
 select is(
     (select api_key_id from public.acquire_api_key(:'owner_id', 'gemini', p_now => '2026-01-01 00:01:00+00')),
     :'b_id'::uuid,

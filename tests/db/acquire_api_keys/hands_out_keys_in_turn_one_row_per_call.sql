@@ -10,7 +10,7 @@ select id as c_id from public.add_api_key('gemini', 'AIzaSy-key-c-000000000001',
 update public.api_key_health set last_used_at = '2026-01-01 00:00:00+00' where user_api_key_id = :'a_id';
 update public.api_key_health set last_used_at = '2026-01-01 00:00:30+00' where user_api_key_id = :'c_id';
 
-select tests.authenticate_as_worker();
+select tests.authenticate_as_service_role();
 select results_eq(
     $$select slot, api_key_id, api_key
       from public.acquire_api_keys('$$ || :'owner_id' || $$', 'gemini', p_count => 7, p_now => '2026-01-01 00:01:00+00')$$,

@@ -16,7 +16,7 @@ update public.api_key_health set blocked_until = '2026-01-01 00:05:00+00', block
 where user_api_key_id = :'top_blocked_id';
 update public.user_api_keys set is_active = false where id = :'top_inactive_id';
 
-select tests.authenticate_as_worker();
+select tests.authenticate_as_service_role();
 select results_eq(
     $$select distinct api_key_id from public.acquire_api_keys('$$ || :'owner_id' || $$', 'gemini', 'gemini-2.5-flash', 4, '2026-01-01 00:01:00+00')$$,
     format($$values (%L::uuid)$$, :'high_id'),
@@ -29,7 +29,7 @@ select results_eq(
 );
 select tests.clear_authentication();
 update public.user_api_keys set is_active = false where owner_id = :'owner_id' and provider = 'gemini';
-select tests.authenticate_as_worker();
+select tests.authenticate_as_service_role();
 select is_empty(
     $$select * from public.acquire_api_keys('$$ || :'owner_id' || $$', 'gemini', p_count => 3)$$,
     'no row when no key is usable'

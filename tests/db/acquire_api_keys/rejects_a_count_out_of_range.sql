@@ -3,7 +3,7 @@ select plan(3);
 
 select tests.create_user('owner@example.com') as owner_id \gset
 
-select tests.authenticate_as_worker();
+select tests.authenticate_as_service_role();
 select throws_ok(
     $$select * from public.acquire_api_keys('$$ || :'owner_id' || $$', 'gemini', p_count => 0)$$,
     'OR100', 'cannot hand out keys for 0 calls', 'zero calls'

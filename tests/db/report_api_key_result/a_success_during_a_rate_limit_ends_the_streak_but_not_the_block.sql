@@ -7,7 +7,7 @@ select tests.create_user('owner@example.com') as owner_id \gset
 select id as key_id from public.add_api_key('gemini', 'AIzaSy-quota-key-00000001', p_owner_id => :'owner_id') \gset
 
 -- The quota runs out: a 429 with Retry-After 60, then a call that was already in flight succeeds.
-select tests.authenticate_as_worker();
+select tests.authenticate_as_service_role();
 select public.report_api_key_result(
     :'key_id', 'rate_limited', p_retry_after_seconds => 60, p_now => '2026-01-01 00:00:00+00'
 );

@@ -8,7 +8,7 @@ select id as key_id from public.add_api_key('gemini', 'AIzaSy-flaky-key-00000001
 select id as quota_key_id from public.add_api_key('gemini', 'AIzaSy-quota-key-00000002', p_owner_id => :'owner_id') \gset
 
 -- A burst: the calls in flight on a key when the provider stumbles all fail at once.
-select tests.authenticate_as_worker();
+select tests.authenticate_as_service_role();
 select public.report_api_key_result(:'key_id', 'server_error', p_error => '500', p_now => '2026-01-01 00:00:00+00')
 from generate_series(1, 30);
 select tests.clear_authentication();
@@ -21,7 +21,7 @@ select results_eq(
 );
 
 -- Eight quick rate limits, each after the last block ran out, then a timeout: ten in a row.
-select tests.authenticate_as_worker();
+select tests.authenticate_as_service_role();
 select public.report_api_key_result(:'key_id', 'rate_limited', p_retry_after_seconds => 1, p_now => t)
 from generate_series('2026-01-01 00:00:10+00'::timestamptz, '2026-01-01 00:01:20+00', interval '10 seconds') as t;
 select results_eq(
@@ -36,7 +36,7 @@ select is(
     'a streak just short of ten minutes leaves it active'
 );
 
-select tests.authenticate_as_worker();
+select tests.authenticate_as_service_role();
 select results_eq(
     $$select consecutive_failures, block_reason from public.report_api_key_result(
         '$$ || :'key_id' || $$', 'timeout', p_error => 'deadline exceeded', p_now => '2026-01-01 00:15:00+00')$$,
@@ -48,7 +48,7 @@ select is(
     (select is_active from public.user_api_keys where id = :'key_id'), false,
     'the key is deactivated'
 );
-select tests.authenticate_as_worker();
+select tests.authenticate_as_service_role();
 select is(
     (select block_reason from public.report_api_key_result(:'key_id', 'success', p_now => '2026-01-01 00:15:01+00')),
     'too_many_failures: deadline exceeded',
@@ -65,7 +65,7 @@ select is(
 );
 
 -- A success ends the streak.
-select tests.authenticate_as_worker();
+select tests.authenticate_as_service_role();
 select public.report_api_key_result(:'quota_key_id', 'success', p_now => '2026-01-01 02:00:30+00');
 select tests.clear_authentication();
 select is(

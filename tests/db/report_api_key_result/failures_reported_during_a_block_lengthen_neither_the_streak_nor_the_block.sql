@@ -7,7 +7,7 @@ select tests.create_user('owner@example.com') as owner_id \gset
 select id as key_id from public.add_api_key('gemini', 'AIzaSy-burst-key-00000001', p_owner_id => :'owner_id') \gset
 
 -- The provider stumbles: the eight calls in flight on the key all fail within a second.
-select tests.authenticate_as_worker();
+select tests.authenticate_as_service_role();
 select public.report_api_key_result(:'key_id', 'server_error', p_error => '500', p_now => '2026-01-01 00:00:00+00');
 select public.report_api_key_result(:'key_id', 'server_error', p_error => '500', p_now => '2026-01-01 00:00:01+00')
 from generate_series(1, 7);
@@ -19,7 +19,7 @@ select results_eq(
     'a burst of eight server errors counts once in the streak and blocks for the first cooldown, 5 s'
 );
 
-select tests.authenticate_as_worker();
+select tests.authenticate_as_service_role();
 select is(
     (select blocked_until from public.report_api_key_result(
         :'key_id', 'rate_limited', p_retry_after_seconds => 60, p_now => '2026-01-01 00:00:02+00')),

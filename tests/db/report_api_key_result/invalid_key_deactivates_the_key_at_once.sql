@@ -6,7 +6,7 @@ grant usage on schema extensions to orchable_worker;
 select tests.create_user('owner@example.com') as owner_id \gset
 select id as key_id from public.add_api_key('gemini', 'AIzaSy-revoked-key-000001', p_owner_id => :'owner_id') \gset
 
-select tests.authenticate_as_worker();
+select tests.authenticate_as_service_role();
 select results_eq(
     $$select consecutive_failures, block_reason, last_error from public.report_api_key_result(
         '$$ || :'key_id' || $$', 'invalid_key', p_error => '401 API key not valid', p_now => '2026-01-01 00:00:00+00')$$,

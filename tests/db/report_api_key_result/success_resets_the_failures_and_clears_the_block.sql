@@ -6,7 +6,7 @@ grant usage on schema extensions to orchable_worker;
 select tests.create_user('owner@example.com') as owner_id \gset
 select id as key_id from public.add_api_key('gemini', 'AIzaSy-report-key-0000001', p_owner_id => :'owner_id') \gset
 
-select tests.authenticate_as_worker();
+select tests.authenticate_as_service_role();
 select public.report_api_key_result(:'key_id', 'rate_limited', p_error => '429', p_now => '2026-01-01 00:00:00+00');
 select public.report_api_key_result(:'key_id', 'timeout', p_error => 'read timeout', p_now => '2026-01-01 00:01:00+00');
 select results_eq(

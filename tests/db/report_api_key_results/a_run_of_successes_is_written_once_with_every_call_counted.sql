@@ -5,18 +5,17 @@ select tests.create_user('owner@example.com') as owner_id \gset
 select id as key_a from public.add_api_key('gemini', 'AIzaSy-report-key-0000001', p_owner_id => :'owner_id') \gset
 select id as key_b from public.add_api_key('gemini', 'AIzaSy-report-key-0000002', p_owner_id => :'owner_id') \gset
 
-select tests.authenticate_as_worker();
-select public.report_api_key_result(:'key_a', 'server_error', p_now => '2026-01-01 00:00:00+00');
+select orchable_rpc.report_api_key_result(:'key_a', 'server_error', p_now => '2026-01-01 00:00:00+00');
 select pg_stat_get_xact_tuples_updated('public.api_key_health'::regclass) as updates_before \gset
 select is(
-    public.report_api_key_results(
+    orchable._report_api_key_results(
         jsonb_build_array(
             jsonb_build_object('api_key_id', :'key_a', 'outcome', 'success'),
             jsonb_build_object('api_key_id', :'key_b', 'outcome', 'success'),
             jsonb_build_object('api_key_id', :'key_a', 'outcome', 'success'),
             jsonb_build_object('api_key_id', :'key_a', 'outcome', 'success', 'retry_after_seconds', null)
         ),
-        p_now => '2026-01-01 00:00:01+00'
+        '2026-01-01 00:00:01+00'
     ),
     4,
     'it returns how many reports it applied'
@@ -25,7 +24,6 @@ select is(
     pg_stat_get_xact_tuples_updated('public.api_key_health'::regclass) - :updates_before, 2::bigint,
     'each key''s health row is updated once'
 );
-select tests.clear_authentication();
 
 select results_eq(
     format(

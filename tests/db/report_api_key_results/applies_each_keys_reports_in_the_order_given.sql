@@ -7,17 +7,15 @@ select id as key_b from public.add_api_key('gemini', 'AIzaSy-report-key-0000002'
 
 -- The same two outcomes, in opposite orders: a success clears a server error's block,
 -- a server error after a success blocks the key.
-select tests.authenticate_as_worker();
-select public.report_api_key_results(
+select orchable._report_api_key_results(
     jsonb_build_array(
         jsonb_build_object('api_key_id', :'key_a', 'outcome', 'server_error', 'error', '500 internal'),
         jsonb_build_object('api_key_id', :'key_b', 'outcome', 'success'),
         jsonb_build_object('api_key_id', :'key_a', 'outcome', 'success'),
         jsonb_build_object('api_key_id', :'key_b', 'outcome', 'server_error', 'error', '500 internal')
     ),
-    p_now => '2026-01-01 00:00:00+00'
+    '2026-01-01 00:00:00+00'
 );
-select tests.clear_authentication();
 
 select results_eq(
     format(

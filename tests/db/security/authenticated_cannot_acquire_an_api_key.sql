@@ -11,8 +11,8 @@ select ok(not has_function_privilege('authenticated', 'public.acquire_api_key(uu
     'authenticated has no execute on acquire_api_key');
 select ok(not has_function_privilege('anon', 'public.acquire_api_key(uuid, text, text, timestamptz)', 'execute'),
     'anon has no execute on acquire_api_key');
-select ok(has_function_privilege('orchable_worker', 'public.acquire_api_key(uuid, text, text, timestamptz)', 'execute'),
-    'orchable_worker can execute acquire_api_key');
+select ok(has_function_privilege('orchable_worker', 'public.acquire_task_api_keys(uuid[], uuid[], text, text)', 'execute'),
+    'orchable_worker can execute acquire_task_api_keys');
 
 select tests.authenticate_as(:'user_a');
 select throws_ok(

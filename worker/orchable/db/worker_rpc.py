@@ -10,6 +10,7 @@ raises `StaleClaimError` (SQLSTATE OR006); the database changed nothing.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import time
 import uuid
 import weakref
@@ -106,6 +107,10 @@ async def _one(conn: AsyncConnection, sql: str, params: tuple[Any, ...]) -> Row:
 
 @dataclass(frozen=True)
 class ClaimedTask:
+    """A task as claim_tasks returned it. `unreadable` says why its input_data, ai_settings
+    or output_schema could not be decoded (they are then empty): the task fails alone
+    (report_task_failure, FailureKind.UNREADABLE_TASK), never retried."""
+
     task_id: uuid.UUID
     claim_token: uuid.UUID
     locked_until: dt.datetime
@@ -121,6 +126,15 @@ class ClaimedTask:
     output_schema: dict[str, Any] | None
     retry_count: int
     max_retries: int
+    unreadable: str | None = None
+
+
+class FailureKind(enum.StrEnum):
+    """The failures report_task_failure takes: the database stores each with its project
+    code, and neither is retried."""
+
+    UNREADABLE_TASK = "unreadable_task"  # OR018: its JSON cannot be decoded by the worker
+    OUTPUT_UNCHECKABLE = "output_uncheckable"  # OR019: not checkable within the limits
 
 
 @dataclass(frozen=True)
@@ -143,35 +157,69 @@ class KeyAvailability:
         return max(0.0, (self.available_at - self.db_now).total_seconds())
 
 
+# The claim's JSON columns arrive as text and are decoded here, one row at a time: JSON that
+# jsonb holds and Python cannot (an integer of 5,000 digits, nesting 3,000 deep) must fail
+# its own task, not raise out of the claim and take every task claimed with it along.
+_CLAIM_SQL = (
+    "select task_id, claim_token, locked_until, owner_id, batch_id, root_task_id, stage_key,"
+    " task_type, prompt_template_id, prompt, input_data::text as input_data,"
+    " ai_settings::text as ai_settings, output_schema::text as output_schema, retry_count,"
+    " max_retries"
+    " from public.claim_tasks(p_worker_id => %s::text, p_limit => %s::integer,"
+    " p_lease_seconds => %s::integer)"
+)
+
+_UNREADABLE_MESSAGE_CHARS = 500
+
+
+def _decode_claimed(row: Row) -> tuple[Any, dict[str, Any], dict[str, Any] | None, str | None]:
+    """input_data, ai_settings and output_schema, decoded; or empty ones and why not."""
+    decoded: dict[str, Any] = {}
+    for column in ("input_data", "ai_settings", "output_schema"):
+        text = row[column]
+        try:
+            decoded[column] = None if text is None else json_codec.loads(text.encode())
+        except Exception as error:  # ValueError, RecursionError, MemoryError...: all of them
+            reason = f"{column} cannot be decoded: {type(error).__name__}: {error}"
+            return None, {}, None, reason[:_UNREADABLE_MESSAGE_CHARS]
+    ai_settings = decoded["ai_settings"] or {}
+    output_schema = decoded["output_schema"]
+    if not isinstance(ai_settings, dict):
+        return None, {}, None, "ai_settings is not a JSON object"
+    if output_schema is not None and not isinstance(output_schema, dict):
+        return None, {}, None, "output_schema is not a JSON object"
+    return decoded["input_data"], ai_settings, output_schema, None
+
+
+def _claimed(r: Row) -> ClaimedTask:
+    input_data, ai_settings, output_schema, unreadable = _decode_claimed(r)
+    return ClaimedTask(
+        task_id=r["task_id"],
+        claim_token=r["claim_token"],
+        locked_until=r["locked_until"],
+        owner_id=r["owner_id"],
+        batch_id=r["batch_id"],
+        root_task_id=r["root_task_id"],
+        stage_key=r["stage_key"],
+        task_type=r["task_type"],
+        prompt_template_id=r["prompt_template_id"],
+        prompt=r["prompt"] or "",
+        input_data=input_data,
+        ai_settings=ai_settings,
+        output_schema=output_schema,
+        retry_count=r["retry_count"] or 0,
+        max_retries=r["max_retries"] or 0,
+        unreadable=unreadable,
+    )
+
+
 async def claim_tasks(
     conn: AsyncConnection, worker_id: str, limit: int, lease_seconds: int
 ) -> list[ClaimedTask]:
-    rows = await _rows(
-        conn,
-        "select * from public.claim_tasks(p_worker_id => %s::text, p_limit => %s::integer,"
-        " p_lease_seconds => %s::integer)",
-        (worker_id, limit, lease_seconds),
-    )
-    return [
-        ClaimedTask(
-            task_id=r["task_id"],
-            claim_token=r["claim_token"],
-            locked_until=r["locked_until"],
-            owner_id=r["owner_id"],
-            batch_id=r["batch_id"],
-            root_task_id=r["root_task_id"],
-            stage_key=r["stage_key"],
-            task_type=r["task_type"],
-            prompt_template_id=r["prompt_template_id"],
-            prompt=r["prompt"] or "",
-            input_data=r["input_data"],
-            ai_settings=r["ai_settings"] or {},
-            output_schema=r["output_schema"],
-            retry_count=r["retry_count"] or 0,
-            max_retries=r["max_retries"] or 0,
-        )
-        for r in rows
-    ]
+    """The tasks claimed, each with its lease and claim token; a task whose JSON cannot be
+    decoded comes back with `unreadable` set, never as an exception."""
+    rows = await _rows(conn, _CLAIM_SQL, (worker_id, limit, lease_seconds))
+    return [_claimed(r) for r in rows]
 
 
 async def fail_task(
@@ -187,6 +235,24 @@ async def fail_task(
         "select public.fail_task(p_task_id => %s::uuid, p_claim_token => %s::uuid,"
         " p_error => %s::text, p_retryable => %s::boolean) as status",
         (task_id, claim_token, error, retryable),
+    )
+    return str(row["status"])
+
+
+async def report_task_failure(
+    conn: AsyncConnection,
+    task_id: uuid.UUID,
+    claim_token: uuid.UUID,
+    kind: FailureKind,
+    error: str,
+) -> str:
+    """Fails the task for good with the project code of its kind (OR018, OR019); returns
+    its new status (failed)."""
+    row = await _one(
+        conn,
+        "select public.report_task_failure(p_task_id => %s::uuid, p_claim_token => %s::uuid,"
+        " p_kind => %s::text, p_error => %s::text) as status",
+        (task_id, claim_token, str(kind), error),
     )
     return str(row["status"])
 
@@ -221,25 +287,30 @@ async def release_task(
     return str(row["status"])
 
 
-async def acquire_api_keys(
-    conn: AsyncConnection, owner_id: uuid.UUID, provider: str, model: str | None, count: int
-) -> list[ApiKey]:
-    """The keys for `count` calls, one per call, in turn; empty when none is usable."""
+async def acquire_task_api_keys(
+    conn: AsyncConnection,
+    claims: list[tuple[uuid.UUID, uuid.UUID]],
+    provider: str,
+    model: str | None,
+) -> list[ApiKey | None]:
+    """A key for each call about to be made, named by its task and that task's claim token,
+    in the order given: None for a call whose task the worker no longer holds, or whose
+    owner has no usable key."""
     rows = await _rows(
         conn,
-        "select * from public.acquire_api_keys(p_owner_id => %s::uuid, p_provider => %s::text,"
-        " p_model => %s::text, p_count => %s::integer)",
-        (owner_id, provider, model, count),
+        "select * from public.acquire_task_api_keys(p_task_ids => %s::uuid[],"
+        " p_claim_tokens => %s::uuid[], p_provider => %s::text, p_model => %s::text)",
+        ([task for task, _ in claims], [token for _, token in claims], provider, model),
     )
-    return [
-        ApiKey(
+    keys: list[ApiKey | None] = [None] * len(claims)
+    for r in rows:
+        keys[r["slot"]] = ApiKey(
             api_key_id=r["api_key_id"],
             api_key=r["api_key"],
             key_name=r["key_name"],
             model_preference=r["model_preference"],
         )
-        for r in rows
-    ]
+    return keys
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,18 @@
 """`offline`: a provider that calls no model. It synthesises a deterministic output from
 the stage's `output_schema` and the task's input (same schema + input -> same output),
-for the demo, tests and benchmarks. The worker only uses it when a stage (or the worker's
-default) names it: it never stands in for a real provider.
+for the demo, tests and benchmarks. A worker offers it only when started to (`orchable
+worker --offline`), and uses it only when a stage (or the worker's default) names it: it
+never stands in for a real provider.
+
+The schema is a pipeline author's, so what it asks for is clamped: an array has at most
+MAX_ARRAY_ITEMS items and a string at most MAX_STRING_LENGTH characters, whatever
+`minItems` and `minLength` say (the output then breaks the schema, as a model's could), and
+one output holds at most MAX_VALUES values and MAX_TEXT_LENGTH characters of strings in all
+(nested arrays multiply): past them, values are null and strings empty. A synthesis runs
+on the event loop only while it stays within ON_LOOP_VALUES values and ON_LOOP_TEXT_LENGTH
+characters, which costs less than the hop to a thread (about 90 us of the worker's CPU, 40%
+more for a no-op task of bench/queue_overhead.py); one that would not is thrown away and
+done again in a thread, off the loop (orchable.cpu).
 """
 
 from __future__ import annotations
@@ -12,9 +23,16 @@ import json
 import math
 from typing import Any
 
+from orchable import cpu
 from orchable.providers.base import LLMRequest, LLMResponse, Usage
 
-ARRAY_ITEMS = 3
+ARRAY_ITEMS = 3  # items of an array whose schema asks for no number
+MAX_ARRAY_ITEMS = 100
+MAX_STRING_LENGTH = 10_000
+MAX_VALUES = 10_000
+MAX_TEXT_LENGTH = 1_000_000
+ON_LOOP_VALUES = 100
+ON_LOOP_TEXT_LENGTH = 10_000
 _MAX_DEPTH = 8
 
 
@@ -46,15 +64,25 @@ def _first_text(value: Any) -> str | None:
 
 
 class _Synthesiser:
-    def __init__(self, task_input: Any) -> None:
+    """Synthesises within a budget of values and characters; `cut` says whether the budget
+    (not a per-array or per-string clamp) left anything out."""
+
+    def __init__(self, task_input: Any, values: int, text_length: int) -> None:
         self.task_input = task_input
         self.seed = _digest(task_input)
         self.topic = (_first_text(task_input) or "input")[:40]
+        self.values_left = values
+        self.text_left = text_length
+        self.cut = False
 
     def number(self, path: str) -> int:
         return int(_derive(self.seed, path)[:8], 16)
 
     def value(self, schema: Any, path: str, name: str, depth: int = 0) -> Any:
+        if self.values_left <= 0:
+            self.cut = True
+            return None
+        self.values_left -= 1
         if not isinstance(schema, dict) or depth > _MAX_DEPTH:
             return self.string({}, path, name)
         if "const" in schema:
@@ -95,6 +123,9 @@ class _Synthesiser:
         count = max(ARRAY_ITEMS, int(schema.get("minItems", 0)))
         if "maxItems" in schema:
             count = min(count, int(schema["maxItems"]))
+        count = min(count, MAX_ARRAY_ITEMS)
+        if count > self.values_left:
+            count, self.cut = self.values_left, True
         item = schema.get("items", {})
         singular = name[:-1] if name.endswith("s") and len(name) > 1 else name
         return [self.value(item, f"{path}[{i}]", singular, depth + 1) for i in range(count)]
@@ -121,21 +152,33 @@ class _Synthesiser:
         if fmt in ("uri", "url"):
             return f"https://example.com/{_derive(self.seed, path)[:8]}"
         text = f"{name or 'text'} about {self.topic} #{_derive(self.seed, path)[:6]}"
-        min_length = int(schema.get("minLength", 0))
+        min_length = min(int(schema.get("minLength", 0)), MAX_STRING_LENGTH)
         if len(text) < min_length:
             text = text.ljust(min_length, ".")
         if "maxLength" in schema:
             text = text[: int(schema["maxLength"])]
+        if len(text) > self.text_left:
+            text, self.cut = text[: max(0, self.text_left)], True
+        self.text_left -= len(text)
         return text
 
 
-def synthesise(output_schema: dict[str, Any] | None, task_input: Any) -> Any:
-    """A deterministic output matching output_schema (an object with a `text` field
-    when the stage has no schema)."""
-    synthesiser = _Synthesiser(task_input)
+def _synthesise(
+    output_schema: dict[str, Any] | None, task_input: Any, values: int, text_length: int
+) -> tuple[Any, bool]:
+    """The output within a budget, and whether the budget cut it."""
+    synthesiser = _Synthesiser(task_input, values, text_length)
     if not output_schema:
-        return {"text": synthesiser.string({}, "$.text", "text")}
-    return synthesiser.value(output_schema, "$", "output")
+        output = {"text": synthesiser.string({}, "$.text", "text")}
+    else:
+        output = synthesiser.value(output_schema, "$", "output")
+    return output, synthesiser.cut
+
+
+def synthesise(output_schema: dict[str, Any] | None, task_input: Any) -> Any:
+    """A deterministic output matching output_schema within the clamps (an object with a
+    `text` field when the stage has no schema)."""
+    return _synthesise(output_schema, task_input, MAX_VALUES, MAX_TEXT_LENGTH)[0]
 
 
 class OfflineProvider:
@@ -148,20 +191,33 @@ class OfflineProvider:
     async def generate(self, request: LLMRequest, api_key: str | None) -> LLMResponse:
         if self.latency_seconds > 0:
             await asyncio.sleep(self.latency_seconds)
-        output = synthesise(request.output_schema, request.task_input)
-        text = json.dumps(output, sort_keys=True)
-        input_tokens = max(1, len(request.prompt) // 4)
-        output_tokens = max(1, len(text) // 4)
-        return LLMResponse(
-            output=output,
-            usage=Usage(
-                input_tokens=input_tokens,
-                output_tokens=output_tokens,
-                total_tokens=input_tokens + output_tokens,
-            ),
-            model=request.model or "offline",
-            response_id=f"offline-{_derive(request.prompt, text)}",
+        output, cut = _synthesise(
+            request.output_schema, request.task_input, ON_LOOP_VALUES, ON_LOOP_TEXT_LENGTH
         )
+        if cut:  # too large for the loop: all of it again, in a thread
+            return await cpu.run(_answer, request)
+        return _response(request, output)
 
     async def aclose(self) -> None:
         return None
+
+
+def _answer(request: LLMRequest) -> LLMResponse:
+    """The answer synthesised with the whole budget (in a thread of orchable.cpu)."""
+    return _response(request, synthesise(request.output_schema, request.task_input))
+
+
+def _response(request: LLMRequest, output: Any) -> LLMResponse:
+    text = json.dumps(output, sort_keys=True)
+    input_tokens = max(1, len(request.prompt) // 4)
+    output_tokens = max(1, len(text) // 4)
+    return LLMResponse(
+        output=output,
+        usage=Usage(
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
+            total_tokens=input_tokens + output_tokens,
+        ),
+        model=request.model or "offline",
+        response_id=f"offline-{_derive(request.prompt, text)}",
+    )

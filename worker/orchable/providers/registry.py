@@ -41,9 +41,13 @@ class Providers(Mapping[str, Provider]):
             await provider.aclose()
 
 
-def build_providers(settings: Mapping[str, str | None], offline_latency: float = 0.0) -> Providers:
-    """Every provider; base URLs from ORCHABLE_GEMINI_BASE_URL (or GOOGLE_GEMINI_BASE_URL)
-    and ORCHABLE_OPENAI_BASE_URL; `offline_latency` seconds per offline call."""
+def build_providers(
+    settings: Mapping[str, str | None], offline_latency: float = 0.0, *, offline: bool = False
+) -> Providers:
+    """gemini and openai, with base URLs from ORCHABLE_GEMINI_BASE_URL (or
+    GOOGLE_GEMINI_BASE_URL) and ORCHABLE_OPENAI_BASE_URL; and `offline` (taking
+    `offline_latency` seconds per call) only when asked for: a stage naming it on a worker
+    without it fails as any unknown provider's."""
     gemini_url = settings.get("ORCHABLE_GEMINI_BASE_URL") or settings.get("GOOGLE_GEMINI_BASE_URL")
     openai_url = settings.get("ORCHABLE_OPENAI_BASE_URL")
 
@@ -57,12 +61,15 @@ def build_providers(settings: Mapping[str, str | None], offline_latency: float =
 
         return OpenAIProvider(base_url=openai_url) if openai_url else OpenAIProvider()
 
-    def offline() -> Provider:
+    def offline_provider() -> Provider:
         from orchable.providers.offline import OfflineProvider
 
         return OfflineProvider(latency_seconds=offline_latency)
 
-    return Providers({"gemini": gemini, "openai": openai, "offline": offline})
+    factories: dict[str, Callable[[], Provider]] = {"gemini": gemini, "openai": openai}
+    if offline:
+        factories["offline"] = offline_provider
+    return Providers(factories)
 
 
 def get_provider(providers: Mapping[str, Provider], name: str) -> Provider:

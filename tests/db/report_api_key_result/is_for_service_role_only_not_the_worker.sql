@@ -5,8 +5,8 @@ select tests.create_user('owner@example.com') as owner_id \gset
 select id as key_id from public.add_api_key('gemini', 'AIzaSy-report-key-0000001', p_owner_id => :'owner_id') \gset
 
 select ok(
-    has_function_privilege('orchable_worker', 'public.report_api_key_result(uuid, text, integer, text, timestamptz)', 'execute'),
-    'orchable_worker may call it'
+    not has_function_privilege('orchable_worker', 'public.report_api_key_result(uuid, text, integer, text, timestamptz)', 'execute'),
+    'orchable_worker may not call it: it takes a clock (p_now); workers report with report_api_key_results'
 );
 select tests.authenticate_as(:'owner_id');
 select throws_ok(

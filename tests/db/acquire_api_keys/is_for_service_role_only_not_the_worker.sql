@@ -4,9 +4,12 @@ select plan(6);
 select tests.create_user('owner@example.com') as owner_id \gset
 select public.add_api_key('gemini', 'AIzaSy-worker-key-0123456789', p_owner_id => :'owner_id');
 
+-- A worker credential alone must not read any owner's key: workers take keys with
+-- acquire_task_api_keys, for tasks they hold.
 select ok(
-    has_function_privilege('orchable_worker', 'public.acquire_api_keys(uuid, text, text, integer, timestamptz)', 'execute'),
-    'orchable_worker may call it'
+    not has_function_privilege('orchable_worker', 'public.acquire_api_keys(uuid, text, text, integer, timestamptz)', 'execute')
+    and not has_function_privilege('orchable_worker', 'orchable_rpc.acquire_api_keys(uuid, text, text, integer, timestamptz)', 'execute'),
+    'orchable_worker may not call it'
 );
 select ok(
     has_function_privilege('service_role', 'public.acquire_api_keys(uuid, text, text, integer, timestamptz)', 'execute'),
