@@ -98,7 +98,7 @@ comment on column public.ai_tasks.hierarchy_path is 'Ancestor ids, [root_id, ...
 comment on column public.ai_tasks.retry_count is 'Retryable failures spent; a claim or an expired lease is not one.';
 comment on column public.ai_tasks.split_task_id is 'The task whose output was split into this task''s branch (innermost open split).';
 comment on column public.ai_tasks.branch_index is 'This branch''s 0-based position in that split; merges keep this order.';
-comment on column public.ai_tasks.run_after is 'A plan task is runnable from this time on (retry backoff).';
+comment on column public.ai_tasks.run_after is 'A plan task is runnable from this time on (retry backoff; infinity while its batch is paused).';
 comment on column public.ai_tasks.claim_token is 'New at every claim; completing or failing needs the current one.';
 comment on column public.ai_tasks.locked_until is 'End of the lease; after it another worker may claim the task.';
 comment on column public.ai_tasks.lease_expired_count is 'Leases that ran out; too many make the task fail as poison.';

@@ -17,7 +17,7 @@ from .auto_explain import Plan, auto_explain, explained_plans, runnable_index_re
 
 # The statements that walk the queue: the owners with work due
 # (orchable._owners_with_due_tasks) and each owner's share of the claim.
-WALKS = ("t.owner_id > v_after", "t.owner_id = v_owner", "limit p_limit")
+WALKS = ("t.owner_id > v_after", "t.owner_id = v_owner", "skip locked")
 
 
 def is_walk(plan: Plan) -> bool:
