@@ -40,6 +40,6 @@ bench: deps ## Every benchmark (~12 min): queue vs PgQueuer/Procrastinate/graphi
 	@npm install --silent --no-audit --no-fund --prefix bench/peers/graphile
 	@.venv/bin/python bench/run_all.py
 
-chaos: deps ## Kill workers, cut their connections and break the model's answers while 2,000 inputs run; then check nothing was lost (other pipelines: chaos/run.py --shape chain|nested|approval)
+chaos: deps ## Kill workers, cut their connections and break the model's answers while 2,000 inputs run beside a hostile tenant; then check nothing was lost (other pipelines: chaos/run.py --shape chain|nested|approval)
 	@scripts/db.sh start
 	@.venv/bin/python chaos/run.py

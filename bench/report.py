@@ -34,7 +34,7 @@ SCALE = (
     ("batch_progress", "user's v_batch_progress (RLS)", 200.0, None),
     ("status_update", "user's approve_task (RLS)", 50.0, None),
 )
-PARTS = ("queue", "physical", "fan_out", "llm_bound", "scale", "idle", "total")
+PARTS = ("queue", "physical", "fan_out", "llm_bound", "scale", "idle", "isolation", "total")
 
 
 @dataclass
@@ -250,6 +250,39 @@ def idle_rows(r: dict[str, Any]) -> list[Row]:
     return rows
 
 
+def isolation_rows(r: dict[str, Any]) -> list[Row]:
+    """The honest tenant's tasks/s next to the flood over its tasks/s alone; its latency."""
+    if "isolation.honest_share" not in r:
+        return []
+    share = r["isolation.honest_share"]
+    rows = [
+        Row(
+            "isolation",
+            f"honest tenant next to a flood of {int(r['isolation.flood_tasks']):,} tasks",
+            number(r["isolation.honest_per_s_with"], 1) + " tasks/s",
+            f"alone {number(r['isolation.honest_per_s_alone'], 1)}/s",
+            number(share, 3),
+            ">= 0.8 " + ("ok" if share >= 0.8 else "MISSED"),
+        ),
+        Row(
+            "isolation",
+            "  its latency p50 / p99, with the flood",
+            f"{number(r['isolation.honest_latency_p50_ms_with'])} /"
+            f" {number(r['isolation.honest_latency_p99_ms_with'])} ms",
+            f"alone {number(r['isolation.honest_latency_p50_ms_alone'])} /"
+            f" {number(r['isolation.honest_latency_p99_ms_alone'])} ms",
+        ),
+        Row(
+            "isolation",
+            "  flood tasks completed meanwhile",
+            number(r["isolation.hostile_per_s_with"], 1) + " tasks/s",
+            f"worker {number(r['isolation.capacity_per_s'])}/s, honest offered"
+            f" {number(r['isolation.offered_per_s'])}/s",
+        ),
+    ]
+    return rows
+
+
 def time_rows(r: dict[str, Any]) -> list[Row]:
     return [
         Row("run", f"{part} took", f"{r[f'run.{part}_s']:.0f} s")
@@ -268,6 +301,7 @@ def table(results: dict[str, Any]) -> str:
         llm_rows,
         scale_rows,
         idle_rows,
+        isolation_rows,
         time_rows,
     ):
         rows += build(results)

@@ -15,6 +15,10 @@ as the Makefile's bench target did, then
   scale      bench/scale.py: claim, complete and a user's reads and approval at 10k and
              at 1M finished tasks;
   idle       bench/idle.py: queries/s of 2 idle workers and their wake-up latency;
+  isolation  bench/isolation.py: an honest tenant's tasks/s (a quarter of one worker's
+             slots, offline calls of 0.05 s) next to a hostile tenant's flood of 10
+             times its inputs queued ahead, as a share of its tasks/s alone
+             (isolation.honest_share, goal >= 0.8), 15 s of load each;
   chart      bench/chart.py: the PNG.
 Every key lands flat (dotted) in one JSON file, with run.<part>_s the seconds each part
 took, then ONE table prints every figure side by side, with orchable/peer ratios and the
@@ -22,8 +26,8 @@ targets. A part that fails is reported and the others still run; the exit status
 
 --quick is a smoke run of every part at small sizes (1,000 queue tasks, orchable only with
 1 and 2 processes, one round; pgbench 3 s; 1,000 branches; concurrency 16 with 4 calls per
-slot; 2k/20k tasks; a 5 s idle window) that writes bench/results/quick.json and quick.png
-instead, in about a minute.
+slot; 2k/20k tasks; a 5 s idle window; 3 s of isolation load) that writes
+bench/results/quick.json and quick.png instead, in about a minute.
 --only PART... runs some parts and merges their keys into the existing file.
 
 Usage: python bench/run_all.py [--quick] [--only PART ...] [--out FILE]
@@ -45,11 +49,12 @@ from typing import Any
 import common
 import fan_out
 import idle
+import isolation
 import physical_limit
 import report
 import scale
 
-PARTS = ("queue", "physical", "fan_out", "llm_bound", "scale", "idle", "chart")
+PARTS = ("queue", "physical", "fan_out", "llm_bound", "scale", "idle", "isolation", "chart")
 NEEDS_BENCH_DB = {"queue", "fan_out", "llm_bound"}
 PEER_PROCESSES = 2
 
@@ -68,11 +73,12 @@ class Sizes:
     calls_per_slot: int
     idle_window: float
     wakes: int
+    isolation_seconds: float
     quick: bool
 
 
-FULL = Sizes(20_000, (1, 2, 4), True, 5, 15, 10_000, (16, 64, 256), 16, 30.0, 5, False)
-QUICK = Sizes(1_000, (1, 2), False, 1, 3, 1_000, (16,), 4, 5.0, 2, True)
+FULL = Sizes(20_000, (1, 2, 4), True, 5, 15, 10_000, (16, 64, 256), 16, 30.0, 5, 15.0, False)
+QUICK = Sizes(1_000, (1, 2), False, 1, 3, 1_000, (16,), 4, 5.0, 2, 3.0, True)
 
 
 def bench_env() -> dict[str, str]:
@@ -133,6 +139,10 @@ def idle_part(sizes: Sizes, known: dict[str, Any]) -> common.Results:
     return idle.run(sizes.idle_window, sizes.wakes)
 
 
+def isolation_part(sizes: Sizes, known: dict[str, Any]) -> common.Results:
+    return isolation.run(sizes.isolation_seconds)
+
+
 RUNNERS: dict[str, Callable[[Sizes, dict[str, Any]], common.Results]] = {
     "queue": queue,
     "physical": physical,
@@ -140,6 +150,7 @@ RUNNERS: dict[str, Callable[[Sizes, dict[str, Any]], common.Results]] = {
     "llm_bound": llm_bound,
     "scale": scale_part,
     "idle": idle_part,
+    "isolation": isolation_part,
 }
 
 

@@ -69,16 +69,9 @@ class Approver:
             self.conn = None
 
     def _as_owner(self, sql: str, *params: Any) -> list[dict[str, Any]]:
-        """One PostgREST-style request: a transaction as the owner (role authenticated)."""
+        """One PostgREST-style request as the owner (db.as_user)."""
         assert self.conn is not None
-        claims = json.dumps({"sub": str(self.owner), "role": "authenticated"})
-        with self.conn.transaction():
-            self.conn.execute(
-                "select set_config('role', 'authenticated', true),"
-                " set_config('request.jwt.claims', %s, true)",
-                (claims,),
-            )
-            return self.conn.execute(sql, params).fetchall()
+        return db.as_user(self.conn, self.owner, sql, *params)
 
     def maybe_look(self) -> None:
         """At its random moment: decide on a random share of the waiting tasks."""

@@ -118,9 +118,9 @@ def _gave_up(task: dict[str, Any], stranded: Counter[uuid.UUID], rejected: set[u
     """Failed for good the way this chaos makes a task fail:
     - no orchable error code, every retry spent, a failed call on each of its
       max_retries + 1 attempts (the mix's faults); or
-    - poison (OR014) with each of its lease expiries explained: the task was held by a
-      worker at the moment it was SIGKILLed, or whose connections were cut, at least as
-      many times as its lease expired; or
+    - poison (OR014) with each of its lease expiries explained: the task was held, on a
+      lease still running, by a worker at the moment it was SIGKILLed, or whose
+      connections were cut, at least as many times as its lease expired; or
     - rejected for good by the approver (`rejected`), and failed with its reason."""
     if task["error_code"] == POISON:
         return stranded[task["id"]] >= task["lease_expired_count"]

@@ -106,15 +106,37 @@ def pipeline(settings: Settings, owner: uuid.UUID) -> dict[str, Any]:
     return settings.shape.definition(f"chaos-{owner}", str(owner), ai, settings.max_retries)
 
 
+def create_user(conn: psycopg.Connection[dict[str, Any]], label: str) -> uuid.UUID:
+    """A new signed-in user (an auth.users row), as Supabase Auth makes one."""
+    user = uuid.uuid4()
+    conn.execute(
+        "insert into auth.users (id, email, role, aud)"
+        " values (%s, %s, 'authenticated', 'authenticated')",
+        (user, f"{label}-{user}@example.test"),
+    )
+    return user
+
+
+def as_user(
+    conn: psycopg.Connection[dict[str, Any]], user: uuid.UUID, sql: str, *params: Any
+) -> list[dict[str, Any]]:
+    """One PostgREST-style request: a transaction with role `authenticated` and the user's
+    JWT claims set local, so RLS and the RPCs' ownership checks apply. `conn`: the
+    postgres role's, which may `set role authenticated` as PostgREST does."""
+    claims = json.dumps({"sub": str(user), "role": "authenticated"})
+    with conn.transaction():
+        conn.execute(
+            "select set_config('role', 'authenticated', true),"
+            " set_config('request.jwt.claims', %s, true)",
+            (claims,),
+        )
+        return conn.execute(sql, params).fetchall()
+
+
 def seed(url: str, settings: Settings) -> Seeded:
     """A user with `keys` Gemini keys, the pipeline and one batch of `inputs` inputs."""
-    owner = uuid.uuid4()
     with connect(url) as conn:
-        conn.execute(
-            "insert into auth.users (id, email, role, aud)"
-            " values (%s, %s, 'authenticated', 'authenticated')",
-            (owner, f"chaos-{owner}@example.test"),
-        )
+        owner = create_user(conn, "chaos")
         secrets: dict[uuid.UUID, str] = {}
         for i in range(settings.keys):
             secret = f"chaos-secret-{i}-{uuid.uuid4().hex}"
@@ -159,11 +181,26 @@ def progress(conn: psycopg.Connection[dict[str, Any]], batch_id: uuid.UUID) -> P
 
 
 def tasks_held_by(conn: psycopg.Connection[dict[str, Any]], worker: str) -> list[uuid.UUID]:
+    """The tasks the worker holds on a lease still running: those whose lease expires
+    because of what is done to it now. One whose lease already ran out had lost it before,
+    to an earlier cut or to a worker that stopped extending it (wedged)."""
     rows = conn.execute(
-        "select id from public.ai_tasks where locked_by = %s and status = 'processing'",
+        "select id from public.ai_tasks where locked_by = %s and status = 'processing'"
+        " and locked_until > now()",
         (worker,),
     ).fetchall()
     return [r["id"] for r in rows]
+
+
+def lapsed_leases(conn: psycopg.Connection[dict[str, Any]], worker: str) -> int:
+    """Tasks the worker still holds whose lease ran out (not yet claimed again)."""
+    row = conn.execute(
+        "select count(*) as n from public.ai_tasks where locked_by = %s"
+        " and status = 'processing' and locked_until <= now()",
+        (worker,),
+    ).fetchone()
+    assert row is not None
+    return int(row["n"])
 
 
 def terminate_backends(conn: psycopg.Connection[dict[str, Any]], application_name: str) -> int:

@@ -18,6 +18,7 @@ from chaos import accounting, checks
 from chaos import database as db
 from chaos.approver import Approver
 from chaos.checks import Check, Conn
+from chaos.hostile import Hostile
 from chaos.processes import (
     SHUTDOWN_GRACE,
     FakeServer,
@@ -74,9 +75,12 @@ class Chaos:
     # (time.time(), inputs with a task planned or processing), at each look
     open_inputs: list[tuple[float, int]] = field(default_factory=list)
     stopped: int = 0  # workers stopped with SIGTERM at the end
-    # Times each task was held by a worker at its SIGKILL or at a cut of its connections.
+    # Times each task was held, on a lease still running, by a worker at its SIGKILL or at
+    # a cut of its connections.
     stranded: Counter[uuid.UUID] = field(default_factory=Counter)
     approver: Approver | None = None  # shapes with stages that wait for a person
+    hostile: Hostile | None = None  # the second tenant, unless --no-hostile
+    hostile_open: int = 0  # its tasks not ended, at the last look
 
     def elapsed(self) -> float:
         return time.monotonic() - self.started
@@ -101,8 +105,9 @@ class Chaos:
         for worker in self.live():
             if worker.exited_on_its_own():
                 self.unexpected.append(worker)
-                say(f"chaos: {worker.name} exited on its own ({worker.proc.returncode});"
-                    f" log {worker.log}")  # fmt: skip
+                say(f"chaos: {worker.name} exited on its own ({worker.proc.returncode}:"
+                    f" {worker.last_words()}); log {worker.log}")  # fmt: skip
+                self.event(f"{worker.name} exited on its own ({worker.proc.returncode})")
                 self.spawn()
 
     def kill_one(self, conn: Conn) -> None:
@@ -111,10 +116,14 @@ class Chaos:
         victim = self.rng.choice(self.live())
         victim.freeze()
         held = db.tasks_held_by(conn, victim.name)
+        lapsed = db.lapsed_leases(conn, victim.name)
         self.stranded.update(held)
         victim.kill()
         self.kills += 1
-        self.event(f"SIGKILLed {victim.name} holding {len(held)} tasks")
+        self.event(
+            f"SIGKILLed {victim.name} holding {len(held)} tasks"
+            + (f" (and {lapsed} whose lease had run out)" if lapsed else "")
+        )
         self.spawn()
 
     def cut_one(self, conn: Conn) -> bool:
@@ -123,10 +132,14 @@ class Chaos:
             return False
         worker = self.rng.choice(ready)
         held = db.tasks_held_by(conn, worker.name)
+        lapsed = db.lapsed_leases(conn, worker.name)
         cut = db.terminate_backends(conn, worker.name)
         if cut:
             self.stranded.update(held)
-            self.event(f"cut {cut} backends of {worker.name} holding {len(held)} tasks")
+            self.event(
+                f"cut {cut} backends of {worker.name} holding {len(held)} tasks"
+                + (f" (and {lapsed} whose lease had run out)" if lapsed else "")
+            )
             worker.cuts.append(time.time())
             self.cuts += 1
             self.backends_cut += cut
@@ -140,7 +153,18 @@ class Chaos:
             f"chaos: {self.elapsed():4.0f} s  inputs {p.completed + p.failed}/{p.total} done"
             f" ({p.failed} failed)  tasks {p.tasks_done}/{p.tasks} done, {p.processing}"
             f" processing  workers {len(self.live())}  kills {self.kills}  cuts {self.cuts}"
+            + (f"  hostile open {self.hostile_open}" if self.hostile else "")
         )
+
+    def finished(self, conn: Conn) -> bool:
+        """The honest batch is finished and, with a hostile tenant, its attacks were made
+        and every task of it ended."""
+        assert self.progress is not None
+        if self.hostile is not None:
+            self.hostile_open = self.hostile.open_tasks(conn)
+            if not self.hostile.attacked or self.hostile_open:
+                return False
+        return self.progress.finished
 
 
 def _next(rng: random.Random, span: tuple[float, float]) -> float:
@@ -153,6 +177,8 @@ def run_batch(chaos: Chaos, conn: Conn) -> None:
     s = chaos.settings
     for _ in range(s.workers):
         chaos.spawn()
+    if chaos.hostile is not None:
+        chaos.hostile.schedule()
     next_kill, next_cut = _next(chaos.rng, s.kill_every), _next(chaos.rng, s.cut_every)
     next_report = next_look = 0.0
     calm_said = False
@@ -160,12 +186,14 @@ def run_batch(chaos: Chaos, conn: Conn) -> None:
         chaos.replace_the_dead()
         if chaos.approver is not None:  # the person in the loop, chaos or calm
             chaos.approver.maybe_look()
+        if chaos.hostile is not None:
+            chaos.hostile.maybe_attack()
         now = time.monotonic()
         if now >= next_look:
             chaos.progress = p = db.progress(conn, chaos.seeded.batch_id)
             chaos.open_inputs.append((time.time(), p.with_work))
             next_look = now + LOOK_EVERY
-            if chaos.progress.finished:
+            if chaos.finished(conn):
                 chaos.finished_at = time.time()
                 break
         if chaos.elapsed() < s.deadline - INJECT_RESERVE:
@@ -211,23 +239,31 @@ def stop_workers(chaos: Chaos) -> list[WorkerProcess]:
     return [w for w in live if w.end != "sigterm" or w.proc.returncode != 0]
 
 
-def _first_call_after(requests: list[accounting.Request], worker: str, moment: float) -> float:
-    """Seconds from `moment` to the worker's next request to the model (inf: none)."""
-    return min((r.t - moment for r in requests if r.worker == worker and r.t > moment), default=inf)
+def _first_call_after(
+    requests: list[accounting.Request],
+    claims: dict[str, list[float]],
+    worker: str,
+    moment: float,
+) -> float:
+    """Seconds from `moment` to the worker's next request to the model, or its next claim
+    of a task of the hostile tenant (offline: no request), whichever is first (inf: none)."""
+    times = [r.t for r in requests if r.worker == worker] + claims.get(worker, [])
+    return min((t - moment for t in times if t > moment), default=inf)
 
 
 def _cut_recovery(
-    chaos: Chaos, requests: list[accounting.Request]
+    chaos: Chaos, requests: list[accounting.Request], claims: dict[str, list[float]]
 ) -> tuple[list[float], list[str]]:
-    """For each cut: how long until the worker called the model again; and the workers
-    that lived CUT_WEDGED s on after a cut, with work left, without calling it again."""
+    """For each cut: how long until the worker called the model again (or claimed a task
+    of the hostile tenant); and the workers that lived CUT_WEDGED s on after a cut, with
+    work left, without doing either."""
     end_of_work = chaos.finished_at or time.time()
     slots = chaos.settings.workers * chaos.settings.concurrency
     gaps: list[float] = []
     wedged: list[str] = []
     for worker in chaos.workers:
         for cut in worker.cuts:
-            gap = _first_call_after(requests, worker.name, cut)
+            gap = _first_call_after(requests, claims, worker.name, cut)
             lived = min(worker.ended_at or time.time(), end_of_work) - cut
             if gap < lived:
                 gaps.append(gap)
@@ -246,12 +282,19 @@ def _open_inputs_at(chaos: Chaos, moment: float) -> int:
 
 
 def workers_check(
-    chaos: Chaos, unclean: list[WorkerProcess], requests: list[accounting.Request]
+    chaos: Chaos,
+    unclean: list[WorkerProcess],
+    requests: list[accounting.Request],
+    claims: dict[str, list[float]],
 ) -> Check:
-    """No worker died on its own or stayed wedged after a cut; every worker stopped cleanly
-    on SIGTERM. The time from a cut to the worker's next call is reported."""
-    gaps, wedged = _cut_recovery(chaos, requests)
-    failed = [f"{w.name} exited {w.proc.returncode} on its own" for w in chaos.unexpected]
+    """No worker died on its own (only the chaos's SIGKILLs end one) or stayed wedged after
+    a cut; every worker stopped cleanly on SIGTERM. The time from a cut to the worker's
+    next call is reported. `claims`: when each worker claimed a hostile task."""
+    gaps, wedged = _cut_recovery(chaos, requests, claims)
+    failed = [
+        f"{w.name} exited {w.proc.returncode} on its own ({w.last_words()})"
+        for w in chaos.unexpected
+    ]
     failed += [f"{w.name} {w.end}, exit {w.proc.returncode}, on SIGTERM" for w in unclean]
     failed += wedged
     median = gaps[len(gaps) // 2] if gaps else 0.0
@@ -295,28 +338,44 @@ def check_all(chaos: Chaos, unclean: list[WorkerProcess]) -> list[Check]:
         rows = accounting.read_rows(conn, batch, chaos.seeded.secrets, s.shape)
         ok_ids = {r.response_id for r in requests if r.behaviour == "ok" and r.response_id}
         found.append(checks.outputs_were_answers(conn, batch, ok_ids))
+        claims: dict[str, list[float]] = {}
+        if chaos.hostile is not None:
+            found += chaos.hostile.checks(conn, batch, chaos.stranded)
+            claims = chaos.hostile.claims(conn)
     workers = {w.name: w for w in chaos.workers}
     result = accounting.account(requests, rows, workers, s.call_timeout, s.order_slack)
     lines = accounting.describe(result, chaos.kills, s.call_timeout, s.order_slack)
     if result.unrecorded:
         lines.append(f"worker logs: {_log_lines(chaos, 'call_record_failed')} call_record_failed")
     found.append(Check("llm_calls account for every call", result.passed, "; ".join(lines)))
-    found.append(workers_check(chaos, unclean, requests))
+    found.append(workers_check(chaos, unclean, requests, claims))
     return found
 
 
 def execute(settings: Settings, logdir: Path, started: float) -> list[Check]:
     urls, origin = db.urls(settings)
-    seeded = db.seed(urls.database, settings)
-    say(
-        f"chaos: {settings.inputs} inputs, shape {settings.shape.name}: {settings.shape.summary},"
-        f" {settings.keys} keys, {settings.workers} workers x {settings.concurrency} calls,"
-        f" seed {settings.seed}, deadline {settings.deadline:g} s; database: {origin};"
-        f" batch {seeded.batch_id}; logs in {logdir}"
-    )
-    fake = start_fake(settings, logdir)
-    chaos = Chaos(settings, urls, seeded, fake, logdir, started, random.Random(settings.seed))
+    hostile = Hostile.start(settings, urls.database, logdir) if settings.hostile else None
+    fake: FakeServer | None = None
+    chaos: Chaos | None = None
     try:
+        if hostile is not None:
+            hostile.flood()  # queued ahead of the honest batch
+        seeded = db.seed(urls.database, settings)
+        say(
+            f"chaos: {settings.inputs} inputs, shape {settings.shape.name}:"
+            f" {settings.shape.summary}, {settings.keys} keys, {settings.workers} workers x"
+            f" {settings.concurrency} calls, seed {settings.seed}, deadline"
+            f" {settings.deadline:g} s; database: {origin}; batch {seeded.batch_id}; logs in"
+            f" {logdir}"
+        )
+        if hostile is not None:
+            say(
+                f"chaos: hostile tenant {hostile.user}: {hostile.flooded} flood inputs queued"
+                " ahead of the honest batch; its attacks come once the workers run"
+            )
+        fake = start_fake(settings, logdir)
+        chaos = Chaos(settings, urls, seeded, fake, logdir, started, random.Random(settings.seed))
+        chaos.hostile = hostile
         if settings.shape.approval_stages:
             chaos.approver = Approver.start(settings, urls.database, seeded.owner, seeded.batch_id)
         with db.connect(urls.admin) as conn:
@@ -326,9 +385,11 @@ def execute(settings: Settings, logdir: Path, started: float) -> list[Check]:
         fake.stop()
         return check_all(chaos, unclean)
     finally:
-        if chaos.approver is not None:
+        if chaos is not None and chaos.approver is not None:
             chaos.approver.close()
-        kill_all(fake, chaos.workers)
+        kill_all(fake, chaos.workers if chaos else [], hostile.listener if hostile else None)
+        if hostile is not None:
+            hostile.close()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,16 +1,22 @@
-"""The processes a run starts: the fake Gemini server and the workers. Each runs in its own
-session (a process group) and dies with this process (PR_SET_PDEATHSIG), so nothing is
-left behind even when the run itself is killed."""
+"""The processes a run starts: the fake Gemini server, the workers and the hostile
+tenant's HTTP listener. Each runs in its own session (a process group) and dies with this
+process (PR_SET_PDEATHSIG), so nothing is left behind even when the run itself is killed.
+Workers run with their data segment limited (WORKER_DATA_LIMIT), as a container would
+limit them: a runaway allocation (an attack the hostile tenant tries) fails in that
+worker instead of taking the machine."""
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
 import os
+import re
+import resource
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +26,7 @@ from chaos.settings import ROOT, Settings
 PYTHON = sys.executable
 _PR_SET_PDEATHSIG = 1
 SHUTDOWN_GRACE = 5.0  # the workers' --shutdown-grace
+WORKER_DATA_LIMIT = 2 << 30  # bytes, RLIMIT_DATA (a chaos worker uses under 200 MB)
 
 
 def _die_with_parent() -> None:
@@ -27,8 +34,17 @@ def _die_with_parent() -> None:
     libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
+def _worker_limits() -> None:
+    _die_with_parent()
+    resource.setrlimit(resource.RLIMIT_DATA, (WORKER_DATA_LIMIT, WORKER_DATA_LIMIT))
+
+
 def _spawn(
-    command: list[str], log: Path, env: dict[str, str], stdout: int | None = None
+    command: list[str],
+    log: Path,
+    env: dict[str, str],
+    stdout: int | None = None,
+    setup: Callable[[], None] = _die_with_parent,
 ) -> subprocess.Popen[str]:
     with log.open("w") as err:
         return subprocess.Popen(
@@ -39,7 +55,7 @@ def _spawn(
             stderr=err,
             text=True,
             start_new_session=True,
-            preexec_fn=_die_with_parent,  # safe: this process starts no threads
+            preexec_fn=setup,  # safe: this process starts no threads
         )
 
 
@@ -79,6 +95,47 @@ def start_fake(settings: Settings, logdir: Path) -> FakeServer:
         proc.wait()
         raise RuntimeError(f"the fake Gemini server did not start (printed {line!r})")
     return FakeServer(proc, line, request_log)
+
+
+@dataclass
+class Listener:
+    """An HTTP server on 127.0.0.1 (python -m http.server) serving `documents`: the target
+    of the hostile tenant's remote `$ref`s. Its log (stderr) has a line per request, or per
+    connection it could not read as one; nothing else."""
+
+    proc: subprocess.Popen[str]
+    url: str
+    log: Path
+
+    def requests(self) -> list[str]:
+        """What it logged: one line per request ('... "GET /x HTTP/1.1" 200 -')."""
+        text = self.log.read_text(errors="replace") if self.log.exists() else ""
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+    def stop(self) -> None:
+        _signal_group(self.proc, signal.SIGKILL)
+        self.proc.wait()
+
+
+def start_listener(documents: dict[str, str], logdir: Path) -> Listener:
+    """Serves each name -> text of `documents` from a directory of its own."""
+    served = logdir / "listener-documents"
+    served.mkdir()
+    for name, text in documents.items():
+        (served / name).write_text(text)
+    command = [
+        PYTHON, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory", str(served),
+    ]  # fmt: skip
+    log = logdir / "listener.log"
+    proc = _spawn(command, log, dict(os.environ), subprocess.PIPE)
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    port = re.search(r"port (\d+)", line)
+    if port is None:
+        _signal_group(proc, signal.SIGKILL)
+        proc.wait()
+        raise RuntimeError(f"the HTTP listener did not start (printed {line!r})")
+    return Listener(proc, f"http://127.0.0.1:{port.group(1)}", log)
 
 
 @dataclass
@@ -149,6 +206,11 @@ class WorkerProcess:
         text = self.log.read_text(errors="replace").splitlines()
         return "\n".join(text[-lines:])
 
+    def last_words(self) -> str:
+        """The last line of its log that is not blank (a traceback's ends with the error)."""
+        lines = [line.strip() for line in self.log_tail(50).splitlines() if line.strip()]
+        return lines[-1][:200] if lines else "(empty log)"
+
 
 def start_worker(
     index: int, settings: Settings, worker_url: str, fake_url: str, logdir: Path
@@ -167,12 +229,20 @@ def start_worker(
         "--lease-seconds", str(settings.lease_seconds), "--poll-seconds", "1",
         "--shutdown-grace", str(SHUTDOWN_GRACE), "--default-provider", "gemini",
     ]  # fmt: skip
+    if settings.hostile:  # its stages name the offline provider, which workers offer on request
+        command.append("--offline")
     log = logdir / f"{name}.log"
-    return WorkerProcess(index, name, _spawn(command, log, env), log, time.time())
+    return WorkerProcess(
+        index, name, _spawn(command, log, env, setup=_worker_limits), log, time.time()
+    )
 
 
-def kill_all(fake: FakeServer | None, workers: list[WorkerProcess]) -> None:
+def kill_all(
+    fake: FakeServer | None, workers: list[WorkerProcess], listener: Listener | None = None
+) -> None:
     """The last resort on every path out: nothing this run started stays alive."""
+    if listener is not None and listener.proc.poll() is None:
+        listener.stop()
     for worker in workers:
         if worker.proc.poll() is None:
             _signal_group(worker.proc, signal.SIGKILL)

@@ -11,6 +11,11 @@ each invariant is checked and printed. The last line is `chaos: PASS` or
 stages), nested (a split inside a split, merged twice) or approval (stages that wait for a
 person, whom the run plays: approving, editing, rejecting). The checks follow the shape.
 
+A hostile tenant (chaos/hostile.py; `--no-hostile` leaves it out) floods the queue ahead of
+the honest batch and tries the security review's poison inputs, oversized templates and
+prompts, remote `$ref`s and costly schemas next to it; its refusals, its tasks' ends and
+the workers' survival are checked too.
+
 Usage: .venv/bin/python chaos/run.py [--shape split-merge] [--inputs 2000] [--deadline 360] ...
   DATABASE_URL, ADMIN_DATABASE_URL, WORKER_DATABASE_URL: a fresh deployed database (as
   scripts/test.sh passes them); default: scripts/db.sh create + scripts/deploy.sh

@@ -50,6 +50,11 @@ class Settings:
     regenerate_share: float
     reject_share: float
     edit_share: float
+    # The hostile tenant (hostile.py): on or off, its flood in times the honest inputs,
+    # and the inputs of each of its attack batches.
+    hostile: bool
+    flood: int
+    attack_inputs: int
 
     @property
     def mix_arg(self) -> str:
@@ -155,9 +160,31 @@ def parse(argv: list[str] | None = None) -> Settings:
         default=0.05,
         help="approval shape: share of decisions that approve an edited output (0.05)",
     )
+    p.add_argument(
+        "--no-hostile",
+        dest="hostile",
+        action="store_false",
+        help="leave out the hostile tenant (chaos/hostile.py), on by default",
+    )
+    p.add_argument(
+        "--flood",
+        type=int,
+        default=10,
+        help="hostile tenant: its flood of offline inputs, in times --inputs, launched ahead"
+        " of the honest batch (10; 0: none)",
+    )
+    p.add_argument(
+        "--attack-inputs",
+        type=int,
+        default=5,
+        help="hostile tenant: inputs of each batch it launches on a template or schema of"
+        " the security review (5)",
+    )
     a = p.parse_args(argv)
     if a.keys < 4 or a.workers < 1 or a.inputs < 1 or a.fanout < 1:
         p.error("need --keys >= 4, --workers >= 1, --inputs >= 1, --fanout >= 1")
+    if a.flood < 0 or a.attack_inputs < 1:
+        p.error("need --flood >= 0 and --attack-inputs >= 1")
     if a.regenerate_share + a.reject_share + a.edit_share >= 1:
         p.error("--regenerate-share + --reject-share + --edit-share must be < 1")
     if a.slow_seconds <= a.call_timeout:
@@ -186,4 +213,7 @@ def parse(argv: list[str] | None = None) -> Settings:
         regenerate_share=a.regenerate_share,
         reject_share=a.reject_share,
         edit_share=a.edit_share,
+        hostile=a.hostile,
+        flood=a.flood,
+        attack_inputs=a.attack_inputs,
     )

@@ -22,6 +22,7 @@ KEYS = (
     "scale.claim_p99_ratio",
     "scale.complete_p99_ratio",
     "idle.queries_per_s",
+    "isolation.honest_share",
 )
 
 

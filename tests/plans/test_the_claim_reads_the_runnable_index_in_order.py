@@ -36,9 +36,9 @@ def test_the_claim_reads_the_runnable_index_in_order(admin, new_user):
             nodes = plan_nodes(plan["Plan"])
             reads = [n for n in nodes if n.get("Relation Name") == "ai_tasks"]
             scans = [n for n in reads if "Scan" in n["Node Type"]]
-            assert {n["Node Type"] for n in scans} <= {"Index Scan", "Index Only Scan"}, (
-                plan["Query Text"]
-            )
+            assert {n["Node Type"] for n in scans} <= {"Index Scan", "Index Only Scan"}, plan[
+                "Query Text"
+            ]
             assert not [n for n in nodes if n["Node Type"] == "Sort"], (
                 f"the queue is sorted, not read in order: {plan['Query Text']}"
             )
