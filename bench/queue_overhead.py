@@ -1,7 +1,8 @@
 """Queue overhead: no-op tasks/s of orchable next to PgQueuer, Procrastinate and graphile-worker.
 
-orchable: ONE batch of N inputs (20,000) of a single-stage pipeline whose stage asks for the
-offline provider (answers at once), drained by 1, 2 and 4 worker processes
+orchable: N inputs (20,000, launched 10,000 at a time: the inputs_per_launch limit) of a
+single-stage pipeline whose stage asks for the offline provider (answers at once), drained
+by 1, 2 and 4 worker processes
 (`python -m orchable.cli worker --drain --offline --default-provider offline --concurrency 256
 --claim-batch 256 --poll-seconds 0.2`, on the worker login). A worker claims up to its free
 slots and writes results in shared transactions, so for tasks that take no time its
@@ -195,13 +196,19 @@ def orchable_pipeline(url: str) -> uuid.UUID:
         ).fetchone()[0]
 
 
+LAUNCH = 10_000  # inputs per launch_batch: the inputs_per_launch limit (orchable.limits)
+
+
 def orchable_run(url: str, wurl: str, pipeline: uuid.UUID, tasks: int, processes: int) -> dict:
     with psycopg.connect(url, autocommit=True) as conn:
-        inputs = json.dumps([{"n": i} for i in range(tasks)])
         launched = time.perf_counter()
-        batch = conn.execute(
-            "select (launch_batch(%s, %s::jsonb)).id", (pipeline, inputs)
-        ).fetchone()[0]
+        batches = []
+        for first in range(0, tasks, LAUNCH):
+            inputs = json.dumps([{"n": i} for i in range(first, min(tasks, first + LAUNCH))])
+            launched_batch = conn.execute(
+                "select (launch_batch(%s, %s::jsonb)).id", (pipeline, inputs)
+            ).fetchone()
+            batches.append(launched_batch[0])
         launch_s = time.perf_counter() - launched
     env = {**os.environ, "ORCHABLE_WORKER_DATABASE_URL": wurl}
     env.pop("DATABASE_URL", None)
@@ -219,17 +226,17 @@ def orchable_run(url: str, wurl: str, pipeline: uuid.UUID, tasks: int, processes
             """
             select string_agg(distinct status, ','), count(*), min(started_at),
                    max(completed_at), count(*) filter (where claim_count > 1)
-            from ai_tasks where batch_id = %s
+            from ai_tasks where batch_id = any(%s)
             """,
-            (batch,),
+            (batches,),
         ).fetchone()
         check(label, count == tasks and statuses == "completed", f"{count} tasks, {statuses}")
         events, distinct = conn.execute(
             """
             select count(*), count(distinct task_id) from task_events
-            where batch_id = %s and event = 'task_status' and to_status = 'completed'
+            where batch_id = any(%s) and event = 'task_status' and to_status = 'completed'
             """,
-            (batch,),
+            (batches,),
         ).fetchone()
         check(label, events == distinct == tasks, f"{events} completion events, {distinct} tasks")
     seconds = (last - first).total_seconds()
