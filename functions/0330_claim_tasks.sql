@@ -1,7 +1,8 @@
 -- SECURITY DEFINER: the worker role has no table privileges; this is how it takes work.
 -- One claim shape: lock due rows (those of v_runnable_tasks) in index order, shared
--- between the owners with work due, skipping rows other workers hold, then lease them. A task whose lease keeps expiring fails as poison, and
--- one whose prompt names a variable its input lacks fails naming it; neither is returned.
+-- between the owners with work due, skipping rows other workers hold, then lease them. A
+-- task whose lease keeps expiring fails as poison, and one whose prompt names a variable
+-- its input lacks, or would pass the prompt_bytes limit, fails; neither is returned.
 create function orchable_rpc.claim_tasks(
     p_worker_id text,
     p_limit integer default 1,
@@ -58,7 +59,7 @@ begin
     -- ai_tasks_runnable_idx, skipping rows other workers hold, and leased. A share an owner
     -- cannot fill is left for the next claim, which a worker makes at once after a claim
     -- that got tasks. One statement per owner: as one lateral join over the owners, the
-    -- same work cost 7% more of PostgreSQL's instructions per task
+    -- same work cost 5% more of PostgreSQL's instructions per task
     -- (bench/backend_instructions.sh).
     v_owners := orchable._owners_with_due_tasks(p_limit);
     v_held := array(select b.id from public.task_batches as b where b.status in ('paused', 'cancelled'));
