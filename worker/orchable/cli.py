@@ -12,7 +12,6 @@ import argparse
 import asyncio
 import getpass
 import json
-import logging
 import os
 import sys
 import uuid
@@ -25,6 +24,7 @@ import yaml
 from rich.console import Console
 from rich.table import Table
 
+from orchable.config import configure_logging
 from orchable.db import operator_rpc as rpc
 from orchable.run_worker import add_worker_arguments, event_loop_factory
 
@@ -128,7 +128,10 @@ async def cmd_launch(args: argparse.Namespace) -> int:
     if args.budget_usd is not None:
         config["budget_usd"] = args.budget_usd
     async with await connect(args) as conn:
-        pipeline = await rpc.find_orchestrator(conn, args.pipeline)
+        try:
+            pipeline = await rpc.find_orchestrator(conn, args.pipeline)
+        except LookupError as error:  # a name several owners' pipelines share
+            raise CliError(str(error)) from None
         if pipeline is None:
             raise CliError(
                 f"no pipeline {args.pipeline!r}: apply it first (orchable pipeline apply FILE)"
@@ -347,11 +350,7 @@ def describe(error: psycopg.Error) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=args.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-        stream=sys.stderr,
-    )
+    configure_logging(args.log_level)
     try:
         with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
             return runner.run(args.func(args))
