@@ -39,6 +39,11 @@ declare
     v_max_stages constant bigint := orchable._limit('stages_per_pipeline');
     v_max_template constant bigint := orchable._limit('template_characters');
     v_max_placeholders constant bigint := orchable._limit('placeholders_per_template');
+    -- What the worker reads of a stage's ai_settings (orchable.executor.build_request).
+    v_ai_settings_keys constant text [] := array[
+        'provider', 'model', 'fallback_models', 'temperature', 'top_p', 'top_k', 'max_output_tokens',
+        'system_instruction', 'timeout_seconds'
+    ];
     -- A reference a worker would have to fetch: orchable's workers retrieve none.
     v_remote_ref constant jsonpath := 'strict $.** ? (@.type() == "object").keyvalue()
         ? ((@.key == "$ref" || @.key == "$dynamicRef" || @.key == "$recursiveRef") && !(@.value starts with "#"))';
@@ -111,6 +116,13 @@ begin
             ) then 'has an input_mapping value that is not "input.<path>" or "output.<path>"'
             when v_stage ? 'ai_settings' and jsonb_typeof(v_stage -> 'ai_settings') <> 'object' then
                 'has ai_settings that are not an object'
+            when exists (
+                select from jsonb_object_keys(coalesce(v_stage -> 'ai_settings', '{}')) as k (name)
+                where k.name <> all(v_ai_settings_keys)
+            ) then format('has ai_settings key "%s", which orchable does not know (it knows %s)', (
+                select min(k.name) from jsonb_object_keys(v_stage -> 'ai_settings') as k (name)
+                where k.name <> all(v_ai_settings_keys)
+            ), array_to_string(v_ai_settings_keys, ', '))
             when jsonb_typeof(v_stage -> 'output_schema') not in ('object', 'null') then
                 'has an output_schema that is not an object'
             when jsonb_typeof(v_stage -> 'input_schema') not in ('object', 'null') then

@@ -107,25 +107,18 @@ def _model_chain(
     return chain
 
 
-def _setting(ai_settings: dict[str, Any], *names: str) -> Any:
-    for name in names:
-        if ai_settings.get(name) is not None:
-            return ai_settings[name]
-    return None
-
-
 def build_request(task: ClaimedTask, model: str, settings: ExecutorSettings) -> LLMRequest:
     s = task.ai_settings
-    timeout = _setting(s, "timeout_seconds", "timeoutSeconds")
+    timeout = s.get("timeout_seconds")
     return LLMRequest(
         prompt=task.prompt,
         model=model,
         output_schema=task.output_schema,
-        temperature=_setting(s, "temperature"),
-        top_p=_setting(s, "top_p", "topP"),
-        top_k=_setting(s, "top_k", "topK"),
-        max_output_tokens=_setting(s, "max_output_tokens", "maxOutputTokens"),
-        system_instruction=_setting(s, "system_instruction", "systemInstruction"),
+        temperature=s.get("temperature"),
+        top_p=s.get("top_p"),
+        top_k=s.get("top_k"),
+        max_output_tokens=s.get("max_output_tokens"),
+        system_instruction=s.get("system_instruction"),
         task_input=task.input_data,
         timeout_seconds=float(timeout) if timeout is not None else settings.call_timeout_seconds,
     )

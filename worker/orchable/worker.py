@@ -63,7 +63,6 @@ class Worker:
         self._slots = CallSlots(settings.concurrency)
         self._hard_stop = asyncio.Event()
         self._stopping = False
-        self.running = False
         # Counters (read by the CLI and tests).
         self.claimed = 0
         self.completed = 0  # complete_task accepted the output (completed or generated)
@@ -139,7 +138,6 @@ class Worker:
             listen=listener is not None,
             drain=s.drain,
         )
-        self.running = True
         keeper = asyncio.create_task(self._keep_leases())
         try:
             await self._loop()
@@ -157,7 +155,6 @@ class Worker:
                     await listener
             if self._own_pool:
                 await self._pool.close()
-            self.running = False
             log_event(log, logging.INFO, "worker_stopped", worker_id=s.worker_id, **self.counters())
         return 0
 

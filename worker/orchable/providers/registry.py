@@ -70,12 +70,3 @@ def build_providers(
     if offline:
         factories["offline"] = offline_provider
     return Providers(factories)
-
-
-def get_provider(providers: Mapping[str, Provider], name: str) -> Provider:
-    """The provider `ai_settings.provider` names; a KeyError listing the known ones if none."""
-    try:
-        return providers[name]
-    except KeyError:
-        known = ", ".join(sorted(providers)) or "none"
-        raise KeyError(f"unknown provider {name!r} (known: {known})") from None
