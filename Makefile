@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 export PGSSLMODE := disable
 
-.PHONY: help deps db db-stop psql test lint demo psql-walkthrough bench chaos
+.PHONY: help deps db db-stop psql test test-db test-py drift migration lint demo psql-walkthrough bench chaos
 
 help: ## Show this help
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -23,6 +23,18 @@ psql: db ## Open psql on the local database as the postgres role
 
 test: deps ## Run every test: deploy checks, pgTAP (pg_prove), pytest and a short chaos run
 	@scripts/test.sh
+
+test-db: deps ## pgTAP only, on fresh deploys with both forms of Supabase's default privileges
+	@scripts/test.sh prove
+
+test-py: deps ## pytest only, on a fresh deploy (PYTEST_ARGS=tests/worker narrows it)
+	@scripts/test.sh pytest
+
+drift: deps ## Prove the migrations build the same database as sql/, functions/ and policies/
+	@scripts/test.sh drift
+
+migration: ## Write the delta migration of changed sources: make migration NAME=what_changed FILES="functions/..."
+	@scripts/new-migration.sh $(NAME) $(FILES)
 
 lint: deps ## Lint SQL (sqlfluff) and Python (ruff)
 	@.venv/bin/ruff check worker tests bench chaos
