@@ -69,8 +69,9 @@ prove() {
 run_pytest() {
     step "pytest"
     local helper
-    for helper in tests/helpers/*.sql; do
-        psql -X -q -v ON_ERROR_STOP=1 -d "$(db admin-url ${test_db})" -f "$helper" >/dev/null
+    for helper in tests/helpers/*.sql; do  # again after `prove`: quietly
+        PGOPTIONS="-c client_min_messages=warning" \
+            psql -X -q -v ON_ERROR_STOP=1 -d "$(db admin-url ${test_db})" -f "$helper" >/dev/null
     done
     # shellcheck disable=SC2086  # PYTEST_ARGS is a list of arguments
     DATABASE_URL=$(db url ${test_db}) ADMIN_DATABASE_URL=$(db admin-url ${test_db}) \
