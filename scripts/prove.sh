@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A quick loop for one area: deploys the migrations to a fresh database DB,
 # installs the test helpers and runs pg_prove on the given test paths.
-#   scripts/prove.sh DB tests/db/claim_tasks [more paths]
+#   scripts/prove.sh DB tests/db/tasks/claim_tasks [more paths]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"

@@ -1,4 +1,6 @@
--- SECURITY DEFINER: workers have no table privileges.
+-- SECURITY DEFINER: workers have no table privileges. Superseded by report_task_failure
+-- (the worker reports a kind, the database decides); kept while workers of the previous
+-- version may still call it.
 create function orchable_rpc.fail_task(
     p_task_id uuid,
     p_claim_token uuid,
@@ -57,7 +59,7 @@ comment on function orchable_rpc.fail_task(uuid, uuid, text, boolean) is
 'The implementation of public.fail_task, run with its owner''s rights; callable by the roles that may call public.fail_task.';
 
 comment on function public.fail_task(uuid, uuid, text, boolean) is
-'Worker only. Records a claimed task''s failure: a retryable one goes back to plan after an exponential backoff with jitter until the stage''s max_retries, then fails for good. Returns the new status; a stale claim token raises OR006 and changes nothing.';
+'Worker only; superseded by report_task_failure, which stores the failure''s kind, and kept for workers of the previous version. Records a claimed task''s failure: a retryable one goes back to plan after an exponential backoff with jitter until the stage''s max_retries, then fails for good. Returns the new status; a stale claim token raises OR006 and changes nothing.';
 
 revoke all on function orchable_rpc.fail_task(uuid, uuid, text, boolean) from public, anon, authenticated, service_role;
 revoke all on function public.fail_task(uuid, uuid, text, boolean) from public, anon, authenticated, service_role;

@@ -10,7 +10,7 @@ create table orchable.limits (
 );
 
 comment on table orchable.limits is
-'Per-owner limits a deployment can set: pipeline size, launch size, split size, template size, prompt length, JSON depth and number size, tasks in flight.';
+'Per-owner limits a deployment can set: pipeline size, launch size, split size, template size, prompt length, JSON depth and number size, tasks in flight, and how long a task waiting for a key is put back for.';
 
 insert into orchable.limits (name, value, description) values
 ('stages_per_pipeline', 200, 'stages in one pipeline definition (upsert_orchestrator, OR001)'),
@@ -20,5 +20,7 @@ insert into orchable.limits (name, value, description) values
 ('branches_per_split', 10000, 'elements of the array one output splits into (1:N); an output with more fails (OR009)'),
 ('prompt_bytes', 1000000, 'bytes of a rendered prompt; a task whose prompt is longer fails at claim (OR020)'),
 ('json_depth', 64, 'arrays and objects a value may be nested in, in any JSON a user hands over (OR021)'),
-('json_number_digits', 1000, 'digits before the decimal point of a JSON number a user hands over (OR021)')
+('json_number_digits', 1000, 'digits before the decimal point of a JSON number a user hands over (OR021)'),
+('key_wait_seconds', 600, 'longest a task waits for a blocked key before it looks again (report_task_failure, no_usable_key)'),
+('no_key_wait_seconds', 300, 'how long a task waits when its owner has no active key for its provider (no_usable_key)')
 on conflict (name) do nothing;

@@ -1,5 +1,5 @@
 begin;
-select plan(3);
+select plan(4);
 
 select tests.create_user('owner@example.test') as owner_id \gset
 select tests.seed_single_stage_pipeline(:'owner_id') as orchestrator_id \gset
@@ -8,8 +8,11 @@ select id as batch_id from public.launch_batch(:'orchestrator_id', '[{"question"
 select tests.authenticate_as_worker();
 select task_id, claim_token from public.claim_tasks('w1', 1) \gset
 select throws_ok(
-    format($$ select public.report_task_failure(%L, %L, 'timeout', 'x') $$, :'task_id', :'claim_token'),
+    format($$ select public.report_task_failure(%L, %L, 'gremlins', 'x') $$, :'task_id', :'claim_token'),
     'OR010', null, 'a kind the database does not know raises OR010');
+select throws_ok(
+    format($$ select public.report_task_failure(%L, %L, 'no_usable_key', 'x') $$, :'task_id', :'claim_token'),
+    'OR010', null, 'a wait for a key that names no provider raises OR010');
 select throws_ok(
     format($$ select public.report_task_failure(%L, gen_random_uuid(), 'unreadable_task', 'x') $$, :'task_id'),
     'OR006', null, 'a stale claim token raises OR006');
