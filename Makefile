@@ -3,13 +3,17 @@
 SHELL := /bin/bash
 export PGSSLMODE := disable
 
-.PHONY: help deps db db-stop psql test test-db test-py drift migration lint demo psql-walkthrough bench chaos
+.PHONY: help deps lock db db-stop psql test test-db test-py drift migration lint demo psql-walkthrough bench chaos
 
 help: ## Show this help
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
 
 deps: ## Install PostgreSQL 15, pgTAP, pg_prove, the Supabase CLI and the Python tools
 	@scripts/install-deps.sh
+
+lock: deps ## Resolve pyproject.toml's dependencies again into requirements.lock (the versions make deps installs)
+	@.venv/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 --quiet \
+		--no-emit-package orchable --custom-compile-command "make lock" -o requirements.lock
 
 db: deps ## Start the local PostgreSQL and deploy orchable to it with `supabase db push`
 	@scripts/db.sh start
@@ -36,10 +40,8 @@ drift: deps ## Prove the migrations build the same database as sql/, functions/ 
 migration: ## Write the delta migration of changed sources: make migration NAME=what_changed FILES="functions/..."
 	@scripts/new-migration.sh $(NAME) $(FILES)
 
-lint: deps ## Lint SQL (sqlfluff) and Python (ruff)
-	@.venv/bin/ruff check worker tests bench chaos
-	@.venv/bin/ruff format --check worker tests bench chaos
-	@.venv/bin/sqlfluff lint sql functions policies --processes 2
+lint: deps ## Lint SQL (sqlfluff) and Python (ruff), and type-check the package (mypy, strict)
+	@scripts/test.sh lint
 
 demo: db ## Run the course builder end to end (offline provider; Gemini when GEMINI_API_KEY is set)
 	@scripts/demo.sh

@@ -40,11 +40,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import psycopg
+from orchable.settings import DEFAULT_MODELS
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 KEYS = 4
-MODEL = "gemini-2.5-flash"
+MODEL = DEFAULT_MODELS["gemini"]
 OUTPUT_SCHEMA = {
     "type": "object",
     "properties": {"answer": {"type": "string"}, "score": {"type": "integer"}},

@@ -25,9 +25,9 @@ from collections.abc import Awaitable, Callable
 
 import aiohttp
 from llm_bound import MODEL, OUTPUT_SCHEMA
-from orchable.providers.base import LLMRequest
-from orchable.providers.gemini import GeminiProvider
-from orchable.run_worker import event_loop_factory, settle_garbage_collector
+from orchable.worker.providers.base import LLMRequest
+from orchable.worker.providers.gemini import GeminiProvider
+from orchable.worker.run import event_loop_factory, settle_garbage_collector
 
 Call = Callable[[int], Awaitable[None]]
 

@@ -8,7 +8,7 @@ by 1, 2 and 4 worker processes
 slots and writes results in shared transactions, so for tasks that take no time its
 concurrency is its batch size: 256 per process (graphile-worker batched fetches 500 at a
 time; PgQueuer's batch size of 10 is its default). Claims of 256 are set here as the
-worker's default of 32 is for calls that take time (orchable.config). Throughput is read
+worker's default of 32 is for calls that take time (orchable.settings). Throughput is read
 from the database: N / (max(completed_at) - min(started_at)) of the batch's tasks, after
 checking that every task completed, with exactly one completion event.
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import psycopg
+from orchable.settings import DEFAULT_MODELS
 
 from chaos.approver import Approver
 from chaos.settings import Settings
@@ -404,8 +405,8 @@ def _handed_out_after_cooldowns(conn: Conn, owner: uuid.UUID, count: int, at: An
     names: set[str] = set()
     for _ in range(count):
         row = conn.execute(
-            "select key_name from public.acquire_api_key(%s, 'gemini', 'gemini-2.5-flash', %s)",
-            (owner, at),
+            "select key_name from public.acquire_api_key(%s, 'gemini', %s, %s)",
+            (owner, DEFAULT_MODELS["gemini"], at),
         ).fetchone()
         if row is not None:
             names.add(row["key_name"])

@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import psycopg
+from orchable.settings import DEFAULT_MODELS
 from psycopg.rows import dict_row
 
 from chaos.settings import ROOT, Settings
@@ -100,7 +101,7 @@ def pipeline(settings: Settings, owner: uuid.UUID) -> dict[str, Any]:
     the call timeout and max_retries of the settings."""
     ai = {
         "provider": "gemini",
-        "model": "gemini-2.5-flash",
+        "model": DEFAULT_MODELS["gemini"],
         "timeout_seconds": settings.call_timeout,
     }
     return settings.shape.definition(f"chaos-{owner}", str(owner), ai, settings.max_retries)

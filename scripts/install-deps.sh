@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what orchable needs on a fresh Debian machine, skipping what is already there:
 # PostgreSQL 15 with pgTAP and pg_prove, PgBouncer (Debian packages), the pinned Supabase CLI
-# (npm), and the Python package with its development tools (.venv). The tests start their own
-# PgBouncer on a free port; the Debian package's service is not needed and is disabled.
+# (npm), and the Python package with its development tools at the versions of
+# requirements.lock (.venv). The tests start their own PgBouncer on a free port; the Debian
+# package's service is not needed and is disabled.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -32,10 +33,11 @@ if [ "$(node_modules/.bin/supabase --version 2>/dev/null)" != "$(node -p 'requir
     npm install --no-audit --no-fund --loglevel=error
 fi
 
+# Every Python package at the version requirements.lock names (make lock writes it).
 stamp=.venv/.installed
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ requirements.lock -nt "$stamp" ]; then
     log "installing the Python package and its development tools into .venv"
     [ -x .venv/bin/python ] || python3 -m venv .venv
-    .venv/bin/pip install -q --disable-pip-version-check -e '.[dev]'
+    .venv/bin/pip install -q --disable-pip-version-check -c requirements.lock -e '.[dev]'
     touch "$stamp"
 fi

@@ -15,9 +15,10 @@ test_db=${ORCHABLE_TEST_DB:-orchable_test}
 step() { printf '\n== %s\n' "$*"; }
 
 lint() {
-    step "lint: ruff and sqlfluff"
+    step "lint: ruff, mypy (strict, worker/orchable) and sqlfluff"
     .venv/bin/ruff check worker tests bench chaos
     .venv/bin/ruff format --check worker tests bench chaos
+    .venv/bin/mypy
     .venv/bin/sqlfluff lint sql functions policies --processes 2
 }
 
@@ -52,7 +53,7 @@ drift() {
         echo "      scripts/new-migration.sh)"
         exit 1
     fi
-    echo "same schema, privileges and policies"
+    echo "same schema, privileges, policies and model prices"
 }
 
 prove() {
@@ -68,14 +69,22 @@ prove() {
 
 run_pytest() {
     step "pytest"
-    local helper
+    local helper template=${test_db}_template
     for helper in tests/helpers/*.sql; do  # again after `prove`: quietly
         PGOPTIONS="-c client_min_messages=warning" \
             psql -X -q -v ON_ERROR_STOP=1 -d "$(db admin-url ${test_db})" -f "$helper" >/dev/null
     done
+    # The template of the database each test that works the queue gets of its own
+    # (tests/support/databases.py): the deployed database and its helpers, taken while no
+    # one is connected, then closed to connections so that cloning it never waits.
+    PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 -d "$(db admin-url)" \
+        -c "drop database if exists \"$template\" with (force)" \
+        -c "create database \"$template\" template \"${test_db}\" owner postgres" \
+        -c "alter database \"$template\" allow_connections false"
     # shellcheck disable=SC2086  # PYTEST_ARGS is a list of arguments
     DATABASE_URL=$(db url ${test_db}) ADMIN_DATABASE_URL=$(db admin-url ${test_db}) \
-        WORKER_DATABASE_URL=$(db worker-url ${test_db}) .venv/bin/pytest ${PYTEST_ARGS:-tests}
+        WORKER_DATABASE_URL=$(db worker-url ${test_db}) \
+        TEMPLATE_DATABASE_URL=$(db admin-url "$template") .venv/bin/pytest ${PYTEST_ARGS:-tests}
 }
 
 chaos() {

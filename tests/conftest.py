@@ -1,79 +1,71 @@
-"""Fixtures for the tests that need several real connections (pytest).
+"""The fixtures every test shares (tests/support/ holds what they are made of).
 
-DATABASE_URL is the deployed database as the postgres role; ADMIN_DATABASE_URL the same
-database as the cluster's superuser, which the tests use to set up users and to act as
-any role the way PostgREST does (a transaction with `set_config('role', ...)` and the
-request's JWT claims).
+A test that needs a database gets one of its own: `database`, a clone of the deployed
+database with the test helpers, dropped after the test. `admin` is a connection to it as
+the cluster's superuser, `owner` a user made in it, `worker_url` the worker login's URL.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 
 import psycopg
 import pytest
-from pipelines import apply_pipeline, course_pipeline
-from psycopg.rows import dict_row
-
-ADMIN_URL = os.environ.get("ADMIN_DATABASE_URL", "")
+from support.databases import Clones, Database, connect
+from support.users import create_user
 
 
-def connect(autocommit: bool = True) -> psycopg.Connection:
-    """A new connection as the cluster's superuser."""
-    return psycopg.connect(ADMIN_URL, autocommit=autocommit, row_factory=dict_row)
+@pytest.fixture(scope="session")
+def shared_database() -> Database:
+    """The deployed database, which every test may read and none may change for good."""
+    database = Database.from_environ(os.environ)
+    if database is None:
+        pytest.exit(
+            "ADMIN_DATABASE_URL, DATABASE_URL and WORKER_DATABASE_URL are not all set:"
+            " run the tests with `make test-py` (scripts/test.sh pytest)",
+            returncode=2,
+        )
+    return database
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _require_database() -> None:
-    if not ADMIN_URL:
-        pytest.exit("ADMIN_DATABASE_URL is not set: run the tests with `make test`", returncode=2)
+@pytest.fixture(scope="session")
+def clones(shared_database: Database) -> Iterator[Clones]:
+    template_url = os.environ.get("TEMPLATE_DATABASE_URL", "")
+    if not template_url:
+        pytest.exit(
+            "TEMPLATE_DATABASE_URL is not set: run the tests with `make test-py`"
+            " (scripts/test.sh pytest)",
+            returncode=2,
+        )
+    made = Clones(template_url, shared_database)
+    yield made
+    made.close()
 
 
 @pytest.fixture
-def admin() -> Iterator[psycopg.Connection]:
-    with connect() as conn:
+def database(clones: Clones) -> Iterator[Database]:
+    """A database of the test's own: claim_tasks takes work from every batch, so a test
+    sees only its own work, and nothing it leaves behind reaches another test."""
+    with clones.clone() as own:
+        yield own
+
+
+@pytest.fixture
+def admin(database: Database) -> Iterator[psycopg.Connection]:
+    """The test's database as the cluster's superuser."""
+    with connect(database.admin_url) as conn:
         yield conn
 
 
 @pytest.fixture
-def new_user(admin: psycopg.Connection):
-    """Creates a user in auth.users and returns its id."""
-
-    def create() -> uuid.UUID:
-        user_id = uuid.uuid4()
-        admin.execute(
-            "insert into auth.users (id, email, role, aud)"
-            " values (%s, %s, 'authenticated', 'authenticated')",
-            (user_id, f"{user_id}@example.test"),
-        )
-        return user_id
-
-    return create
+def owner(admin: psycopg.Connection) -> uuid.UUID:
+    """A user of the test's database, who owns what the test makes."""
+    return create_user(admin)
 
 
-@contextmanager
-def acting_as(
-    conn: psycopg.Connection, role: str, user_id: uuid.UUID | None = None
-) -> Iterator[None]:
-    """One PostgREST-style request: a transaction whose role and JWT claims are set local."""
-    claims: dict[str, str] = {"role": role}
-    if user_id is not None:
-        claims["sub"] = str(user_id)
-    with conn.transaction():
-        conn.execute(
-            "select set_config('search_path', 'public, extensions', true),"
-            " set_config('role', %s, true), set_config('request.jwt.claims', %s, true)",
-            (role, json.dumps(claims) if role != "orchable_worker" else ""),
-        )
-        yield
-
-
-def seed_course_pipeline(
-    conn: psycopg.Connection, owner_id: uuid.UUID, name: str = "course"
-) -> uuid.UUID:
-    """Outline (1:1) -> question (1:N over "questions") -> quiz (N:1 under "answers")."""
-    return apply_pipeline(conn, course_pipeline(name, owner_id))
+@pytest.fixture
+def worker_url(database: Database) -> str:
+    """The test's database as orchable_worker_login, the login the worker uses."""
+    return database.worker_url

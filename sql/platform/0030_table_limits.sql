@@ -21,6 +21,9 @@ insert into orchable.limits (name, value, description) values
 ('prompt_bytes', 1000000, 'bytes of a rendered prompt; a task whose prompt is longer fails at claim (OR020)'),
 ('json_depth', 64, 'arrays and objects a value may be nested in, in any JSON a user hands over (OR021)'),
 ('json_number_digits', 1000, 'digits before the decimal point of a JSON number a user hands over (OR021)'),
-('key_wait_seconds', 600, 'longest a task waits for a blocked key before it looks again (report_task_failure, no_usable_key)'),
+(
+    'key_wait_seconds', 600,
+    'longest a task waits for a blocked key before it looks again (report_task_failure, no_usable_key)'
+),
 ('no_key_wait_seconds', 300, 'how long a task waits when its owner has no active key for its provider (no_usable_key)')
 on conflict (name) do nothing;

@@ -17,7 +17,10 @@ comment on table orchable.failure_kinds is
 
 insert into orchable.failure_kinds (kind, error_code, action, description) values
 ('unreadable_task', 'OR018', 'fail', 'the worker cannot decode the task''s input, settings or schema'),
-('output_uncheckable', 'OR019', 'fail', 'the output could not be checked against output_schema within the worker''s limits'),
+(
+    'output_uncheckable', 'OR019', 'fail',
+    'the output could not be checked against output_schema within the worker''s limits'
+),
 ('overloaded', 'OR022', 'retry', 'the model was overloaded, as was every fallback model'),
 ('server_error', 'OR023', 'retry', 'the provider answered with a server error or the connection failed'),
 ('timeout', 'OR024', 'retry', 'no answer within the stage''s timeout'),

@@ -20,7 +20,10 @@ comment on table orchable.failure_kinds is
 
 insert into orchable.failure_kinds (kind, error_code, action, description) values
 ('unreadable_task', 'OR018', 'fail', 'the worker cannot decode the task''s input, settings or schema'),
-('output_uncheckable', 'OR019', 'fail', 'the output could not be checked against output_schema within the worker''s limits'),
+(
+    'output_uncheckable', 'OR019', 'fail',
+    'the output could not be checked against output_schema within the worker''s limits'
+),
 ('overloaded', 'OR022', 'retry', 'the model was overloaded, as was every fallback model'),
 ('server_error', 'OR023', 'retry', 'the provider answered with a server error or the connection failed'),
 ('timeout', 'OR024', 'retry', 'no answer within the stage''s timeout'),
@@ -39,7 +42,10 @@ revoke all on table orchable.failure_kinds from public, anon, authenticated, ser
 comment on table orchable.limits is
 'Per-owner limits a deployment can set: pipeline size, launch size, split size, template size, prompt length, JSON depth and number size, tasks in flight, and how long a task waiting for a key is put back for.';
 insert into orchable.limits (name, value, description) values
-('key_wait_seconds', 600, 'longest a task waits for a blocked key before it looks again (report_task_failure, no_usable_key)'),
+(
+    'key_wait_seconds', 600,
+    'longest a task waits for a blocked key before it looks again (report_task_failure, no_usable_key)'
+),
 ('no_key_wait_seconds', 300, 'how long a task waits when its owner has no active key for its provider (no_usable_key)')
 on conflict (name) do nothing;
 

@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 KEYS = (
     "queue.orchable_per_s",
@@ -26,12 +28,13 @@ KEYS = (
 )
 
 
+@pytest.mark.timeout(600)
 def test_every_benchmark_part_runs_and_writes_its_figures(tmp_path: Path) -> None:
     out = tmp_path / "quick.json"
     env = {k: v for k, v in os.environ.items() if not k.endswith("DATABASE_URL")}
     done = subprocess.run(
         [sys.executable, "bench/run_all.py", "--quick", "--out", str(out)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
+        cwd=ROOT, env=env, capture_output=True, text=True,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     figures = json.loads(out.read_text())

@@ -4,31 +4,28 @@ traceback."""
 
 from __future__ import annotations
 
-import json
+from support.pipelines import single_stage
+from support.users import create_user
+from support.workers import orchable
 
-from .test_the_cli_applies_launches_approves_and_reports import orchable
 
-
-def test_a_pipeline_name_two_owners_share_ends_in_one_line_naming_them(admin, new_user, tmp_path):
-    owners = [new_user(), new_user()]
-    name = f"shared-{owners[0]}"
-    for owner in owners:
-        definition = {
-            "name": name,
-            "owner_id": str(owner),
-            "entry": "answer",
-            "stages": [{"key": "answer", "template": "Answer {{question}}"}],
-        }
-        admin.execute("select public.upsert_orchestrator(%s::jsonb)", (json.dumps(definition),))
+def test_a_pipeline_name_two_owners_share_ends_in_one_line_naming_them(
+    database, admin, owner, tmp_path
+):
+    owners = [owner, create_user(admin)]
+    name = f"shared-{owner}"
+    for each in owners:
+        single_stage(admin, each, name)
     (tmp_path / "inputs.jsonl").write_text('{"question": "one"}\n')
 
     launched = orchable(
-        "launch", name, "--inputs", str(tmp_path / "inputs.jsonl"), env={"COLUMNS": "400"}
-    )
+        database, "--log-level", "warning", "launch", name,
+        "--inputs", str(tmp_path / "inputs.jsonl"), env={"COLUMNS": "400"},
+    )  # fmt: skip
 
     said = launched.stdout + launched.stderr
     assert launched.returncode == 1, said
     assert "Traceback" not in said
     assert f"several pipelines are named {name!r}" in said
-    assert all(str(owner) in said for owner in owners)
+    assert all(str(each) in said for each in owners)
     assert len(said.strip().splitlines()) == 1, said

@@ -13,17 +13,18 @@ import json
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from conftest import acting_as
-
-from .drive import WORKER, connections, launch, seed_single_stage
+from support.databases import WORKER, acting_as, connections
+from support.pipelines import single_stage
+from support.tasks import launch
+from support.threads import BARRIER_TIMEOUT
 
 ROUNDS = 3
 INPUTS = 4
 
 
-def test_a_batch_deleted_while_its_calls_are_recorded_takes_them_along(admin, owner):
-    orchestrator_id = seed_single_stage(admin, owner, "calls-along")
-    with connections(2) as (worker, user), ThreadPoolExecutor(1) as pool:
+def test_a_batch_deleted_while_its_calls_are_recorded_takes_them_along(database, admin, owner):
+    orchestrator_id = single_stage(admin, owner, "calls-along")
+    with connections(database.admin_url, 2) as (worker, user), ThreadPoolExecutor(1) as pool:
         for round_no in range(ROUNDS):
             batch = launch(admin, owner, orchestrator_id, [{"n": i} for i in range(INPUTS)])
             task_ids = [
@@ -50,7 +51,7 @@ def test_a_batch_deleted_while_its_calls_are_recorded_takes_them_along(admin, ow
                 deleting = pool.submit(delete_batch)
                 time.sleep(0.3)
                 assert not deleting.done(), f"round {round_no}: delete_batch did not wait"
-            deleting.result(timeout=20)
+            deleting.result(timeout=BARRIER_TIMEOUT)
 
             left = admin.execute(
                 "select count(*)::integer as n from public.llm_calls where batch_id = %s",

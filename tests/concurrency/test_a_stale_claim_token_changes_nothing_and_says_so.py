@@ -3,7 +3,7 @@ raises OR006, even when it races the current holder's completion.
 
 Worker A claims a task with a 1 s lease; the lease is then made to have expired (its
 locked_until moved to the past, as the superuser) and worker B claims the task again with
-a new token. A (complete_task on even rounds, fail_task on odd ones) and B (complete_task)
+a new token. A (complete_task on even rounds, report_task_failure on odd ones) and B (complete_task)
 then report at the same instant from their own connections as orchable_worker. A gets
 OR006, B's completion stands: one completion, one set of children, B's output."""
 
@@ -11,25 +11,17 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from .drive import (
-    assert_counters_match,
-    at_once,
-    claim,
-    complete,
-    connections,
-    fail,
-    launch,
-    output_for,
-    seed_pipeline,
-    sqlstate,
-)
+from support.databases import connections, sqlstate
+from support.pipelines import course
+from support.tasks import assert_counters_match, claim, complete, fail, launch, output_for
+from support.threads import at_once
 
 ROUNDS = 20
 
 
-def test_a_stale_claim_token_changes_nothing_and_says_so(admin, owner):
-    orchestrator_id = seed_pipeline(admin, owner, "stale")
-    with connections(2) as (a, b), ThreadPoolExecutor(2) as pool:
+def test_a_stale_claim_token_changes_nothing_and_says_so(database, admin, owner):
+    orchestrator_id = course(admin, owner, "stale")
+    with connections(database.admin_url, 2) as (a, b), ThreadPoolExecutor(2) as pool:
         for round_no in range(ROUNDS):
             batch = launch(admin, owner, orchestrator_id, [{"topic": f"t{round_no}", "k": 3}])
             [first] = claim(a, 1, worker="a", lease=1)
@@ -49,7 +41,9 @@ def test_a_stale_claim_token_changes_nothing_and_says_so(admin, owner):
             else:
 
                 def stale(task=first):
-                    return fail(a, task["task_id"], task["claim_token"], "too late", False)
+                    return fail(
+                        a, task["task_id"], task["claim_token"], "too late", "invalid_request"
+                    )
 
             (a_result, a_error), (b_result, b_error) = at_once(
                 pool,

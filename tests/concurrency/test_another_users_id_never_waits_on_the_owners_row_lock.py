@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import psycopg
 import pytest
-from conftest import acting_as
-
-from .drive import connections, launch, seed_single_stage, sqlstate
+from support.databases import acting_as, connections, sqlstate
+from support.pipelines import single_stage
+from support.tasks import launch
+from support.users import create_user
 
 CALLS = {
     "approve_task": "select public.approve_task(%s::uuid)",
@@ -19,9 +20,9 @@ CALLS = {
 
 
 @pytest.mark.parametrize("rpc", sorted(CALLS))
-def test_another_users_id_never_waits_on_the_owners_row_lock(admin, owner, new_user, rpc):
-    intruder = new_user()
-    orchestrator_id = seed_single_stage(admin, owner, f"locked-{rpc}")
+def test_another_users_id_never_waits_on_the_owners_row_lock(database, admin, owner, rpc):
+    intruder = create_user(admin)
+    orchestrator_id = single_stage(admin, owner, f"locked-{rpc}")
     batch = launch(admin, owner, orchestrator_id, [{"question": "why?"}])
     task_id = admin.execute(
         "select id from public.ai_tasks where batch_id = %s", (batch["id"],)
@@ -36,7 +37,7 @@ def test_another_users_id_never_waits_on_the_owners_row_lock(admin, owner, new_u
             return sqlstate(error)
         return None
 
-    with connections(3) as (holder, other, own), holder.transaction():
+    with connections(database.admin_url, 3) as (holder, other, own), holder.transaction():
         # A worker holding the task's row, as a claim does.
         holder.execute("select 1 from public.ai_tasks where id = %s for update", (task_id,))
         assert call(own, owner) == "55P03", "the owner's own call waits on the lock"

@@ -15,27 +15,20 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
-from .drive import (
-    assert_counters_match,
-    at_once,
-    connections,
-    launch,
-    open_task_count,
-    output_for,
-    seed_pipeline,
-    seed_single_stage,
-    work,
-)
+from support.databases import connections
+from support.pipelines import course, single_stage
+from support.tasks import assert_counters_match, launch, open_task_count, output_for, work
+from support.threads import at_once
 
 WORKERS = 8
 ROOTS = 60
 ROUNDS = 3
 
 
-def test_batch_counters_equal_a_recount_under_concurrency(admin, owner):
-    single = seed_single_stage(admin, owner, "counters-single", max_retries=1)
-    course = seed_pipeline(admin, owner, "counters-course", max_retries=1)
-    with connections(WORKERS) as conns, ThreadPoolExecutor(WORKERS) as pool:
+def test_batch_counters_equal_a_recount_under_concurrency(database, admin, owner):
+    single = single_stage(admin, owner, "counters-single", max_retries=1)
+    split = course(admin, owner, "counters-course", max_retries=1)
+    with connections(database.admin_url, WORKERS) as conns, ThreadPoolExecutor(WORKERS) as pool:
         for round_no in range(ROUNDS):
             rng = random.Random(round_no)
             batch_ids = [
@@ -44,13 +37,13 @@ def test_batch_counters_equal_a_recount_under_concurrency(admin, owner):
                 launch(
                     admin,
                     owner,
-                    course,
+                    split,
                     [{"topic": f"t{i}", "k": rng.randint(0, 4)} for i in range(ROOTS)],
                 )["id"],
                 launch(
                     admin,
                     owner,
-                    course,
+                    split,
                     [{"topic": f"t{i}", "k": rng.randint(0, 4)} for i in range(ROOTS)],
                 )["id"],
             ]

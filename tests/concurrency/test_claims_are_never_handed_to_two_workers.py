@@ -11,16 +11,19 @@ import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
-from .drive import at_once, claim, connections, launch, seed_single_stage
+from support.databases import connections
+from support.pipelines import single_stage
+from support.tasks import claim, launch
+from support.threads import at_once
 
 WORKERS = 8
 TASKS = 500
 ROUNDS = 4
 
 
-def test_claims_are_never_handed_to_two_workers(admin, owner):
-    orchestrator_id = seed_single_stage(admin, owner, "claims")
-    with connections(WORKERS) as conns, ThreadPoolExecutor(WORKERS) as pool:
+def test_claims_are_never_handed_to_two_workers(database, admin, owner):
+    orchestrator_id = single_stage(admin, owner, "claims")
+    with connections(database.admin_url, WORKERS) as conns, ThreadPoolExecutor(WORKERS) as pool:
         for round_no in range(ROUNDS):
             batch = launch(
                 admin, owner, orchestrator_id, [{"question": f"q{i}"} for i in range(TASKS)]

@@ -11,9 +11,8 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import psycopg
-from conftest import acting_as
-
-from .drive import at_once, connections
+from support.databases import acting_as, connections
+from support.threads import at_once
 
 KEYS = 4
 ROUNDS = 10
@@ -34,7 +33,7 @@ def acquire(conn: psycopg.Connection, owner: uuid.UUID, count: int) -> list[uuid
     return [r["api_key_id"] for r in rows]
 
 
-def test_concurrent_key_acquires_share_the_keys_evenly_without_deadlock(admin, owner):
+def test_concurrent_key_acquires_share_the_keys_evenly_without_deadlock(database, admin, owner):
     for i in range(KEYS):
         admin.execute(
             "select public.add_api_key('gemini', %s, p_owner_id => %s)",
@@ -42,7 +41,10 @@ def test_concurrent_key_acquires_share_the_keys_evenly_without_deadlock(admin, o
         )
     counts = [BULK, 1, BULK, 1, BULK, 1]
     handed: Counter[uuid.UUID] = Counter()
-    with connections(len(counts)) as conns, ThreadPoolExecutor(len(counts)) as pool:
+    with (
+        connections(database.admin_url, len(counts)) as conns,
+        ThreadPoolExecutor(len(counts)) as pool,
+    ):
         for _ in range(ROUNDS):
             results = at_once(
                 pool,

@@ -11,27 +11,20 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
-from .drive import (
-    assert_counters_match,
-    at_once,
-    claim,
-    complete,
-    connections,
-    launch,
-    questions,
-    seed_pipeline,
-    sqlstate,
-)
+from support.databases import connections, sqlstate
+from support.pipelines import course
+from support.tasks import assert_counters_match, claim, complete, launch, questions
+from support.threads import at_once
 
 ROUNDS = 40
 
 
-def test_fan_out_happens_once_under_concurrent_duplicate_completion(admin, owner):
-    orchestrator_id = seed_pipeline(admin, owner, "duplicates")
+def test_fan_out_happens_once_under_concurrent_duplicate_completion(database, admin, owner):
+    orchestrator_id = course(admin, owner, "duplicates")
     batch = launch(admin, owner, orchestrator_id, [{"topic": f"t{i}"} for i in range(ROUNDS)])
     outlines = claim(admin, ROUNDS, worker="w")
     assert len(outlines) == ROUNDS
-    with connections(2) as conns, ThreadPoolExecutor(2) as pool:
+    with connections(database.admin_url, 2) as conns, ThreadPoolExecutor(2) as pool:
         for task in outlines:
             outputs = [questions(2, "a"), questions(3, "b")]
             results = at_once(

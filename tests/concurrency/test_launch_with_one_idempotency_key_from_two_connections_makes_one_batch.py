@@ -8,14 +8,19 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
-from .drive import at_once, connections, launch, seed_pipeline
+from support.databases import connections
+from support.pipelines import course
+from support.tasks import launch
+from support.threads import at_once
 
 ROUNDS = 30
 
 
-def test_launch_with_one_idempotency_key_from_two_connections_makes_one_batch(admin, owner):
-    orchestrator_id = seed_pipeline(admin, owner, "idempotent")
-    with connections(2) as conns, ThreadPoolExecutor(2) as pool:
+def test_launch_with_one_idempotency_key_from_two_connections_makes_one_batch(
+    database, admin, owner
+):
+    orchestrator_id = course(admin, owner, "idempotent")
+    with connections(database.admin_url, 2) as conns, ThreadPoolExecutor(2) as pool:
         for round_no in range(ROUNDS):
             key = f"launch-{round_no}"
             inputs = [

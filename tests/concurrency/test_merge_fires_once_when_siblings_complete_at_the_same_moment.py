@@ -11,23 +11,17 @@ from __future__ import annotations
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 
-from .drive import (
-    assert_counters_match,
-    at_once,
-    claim,
-    complete,
-    connections,
-    launch,
-    output_for,
-    seed_pipeline,
-)
+from support.databases import connections
+from support.pipelines import course
+from support.tasks import assert_counters_match, claim, complete, launch, output_for
+from support.threads import at_once
 
 WIDTHS = range(2, 9)
 REPEATS = 5
 
 
-def test_merge_fires_once_when_siblings_complete_at_the_same_moment(admin, owner):
-    orchestrator_id = seed_pipeline(admin, owner, "merges")
+def test_merge_fires_once_when_siblings_complete_at_the_same_moment(database, admin, owner):
+    orchestrator_id = course(admin, owner, "merges")
     inputs = [{"topic": f"t{k}-{r}", "k": k} for k in WIDTHS for r in range(REPEATS)]
     batch = launch(admin, owner, orchestrator_id, inputs)
 
@@ -48,7 +42,10 @@ def test_merge_fires_once_when_siblings_complete_at_the_same_moment(admin, owner
         ).fetchone()["split_task_id"]
         by_split[split_id].append(task)
 
-    with connections(max(WIDTHS)) as conns, ThreadPoolExecutor(max(WIDTHS)) as pool:
+    with (
+        connections(database.admin_url, max(WIDTHS)) as conns,
+        ThreadPoolExecutor(max(WIDTHS)) as pool,
+    ):
         for split_id, tasks in by_split.items():
             # Complete in reverse branch order so that arrival order differs from split order.
             tasks.sort(key=lambda t: -t["input_data"]["item_index"])

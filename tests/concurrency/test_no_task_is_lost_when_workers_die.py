@@ -13,20 +13,10 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
-from conftest import acting_as, connect
-
-from .drive import (
-    WORKER,
-    assert_counters_match,
-    at_once,
-    claim,
-    connections,
-    launch,
-    open_task_count,
-    output_for,
-    seed_pipeline,
-    work,
-)
+from support.databases import WORKER, acting_as, connect, connections
+from support.pipelines import course
+from support.tasks import assert_counters_match, claim, launch, open_task_count, output_for, work
+from support.threads import at_once
 
 ROUNDS = 3
 ROOTS = 40
@@ -35,9 +25,9 @@ DOOMED = 4
 BITE = 5
 
 
-def die_inside_the_claim(n: int) -> list:
+def die_inside_the_claim(url: str, n: int) -> list:
     """Claims in a transaction and loses the connection before the commit."""
-    conn = connect()
+    conn = connect(url)
     rows: list = []
     try:
         with acting_as(conn, WORKER):
@@ -52,9 +42,9 @@ def die_inside_the_claim(n: int) -> list:
     return [r["task_id"] for r in rows]
 
 
-def die_after_the_claim(n: int) -> list:
+def die_after_the_claim(url: str, n: int) -> list:
     """Claims with a 1 s lease and disappears without a word."""
-    conn = connect()
+    conn = connect(url)
     rows = claim(conn, BITE, worker=f"doomed-lease{n}", lease=1)
     conn.close()
     return [r["task_id"] for r in rows]
@@ -64,9 +54,12 @@ def finish(task):
     return "complete", output_for(task)
 
 
-def test_no_task_is_lost_when_workers_die(admin, owner):
-    orchestrator_id = seed_pipeline(admin, owner, "crashes")
-    with connections(HEALTHY) as conns, ThreadPoolExecutor(max(HEALTHY, DOOMED)) as pool:
+def test_no_task_is_lost_when_workers_die(database, admin, owner):
+    orchestrator_id = course(admin, owner, "crashes")
+    with (
+        connections(database.admin_url, HEALTHY) as conns,
+        ThreadPoolExecutor(max(HEALTHY, DOOMED)) as pool,
+    ):
         for round_no in range(ROUNDS):
             batch_id = launch(
                 admin,
@@ -76,8 +69,14 @@ def test_no_task_is_lost_when_workers_die(admin, owner):
             )["id"]
             deaths = at_once(
                 pool,
-                [lambda n=n: die_inside_the_claim(n) for n in range(DOOMED // 2)]
-                + [lambda n=n: die_after_the_claim(n) for n in range(DOOMED // 2)],
+                [
+                    lambda n=n: die_inside_the_claim(database.admin_url, n)
+                    for n in range(DOOMED // 2)
+                ]
+                + [
+                    lambda n=n: die_after_the_claim(database.admin_url, n)
+                    for n in range(DOOMED // 2)
+                ],
             )
             for _, error in deaths:
                 assert error is None, error

@@ -1,5 +1,6 @@
-"""A module-scoped superuser connection (Hypothesis re-runs a test body many times within
-one function-scoped fixture, so the fuzz tests use this one instead)."""
+"""A module-scoped superuser connection to the shared database (Hypothesis re-runs a test
+body many times within one function-scoped fixture, so the fuzz tests use this one instead;
+each example rolls back what it did)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,10 @@ from collections.abc import Iterator
 
 import psycopg
 import pytest
-
-from .harness import connect
+from support.databases import Database, connect
 
 
 @pytest.fixture(scope="module")
-def db() -> Iterator[psycopg.Connection]:
-    with connect() as conn:
+def db(shared_database: Database) -> Iterator[psycopg.Connection]:
+    with connect(shared_database.admin_url) as conn:
         yield conn

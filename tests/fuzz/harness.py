@@ -9,19 +9,19 @@ owner's rows in every table an RPC can write are exactly what they were before t
 
 from __future__ import annotations
 
-import json
-import os
+import copy
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import psycopg
 from hypothesis import strategies as st
-from psycopg.rows import dict_row
-
-ADMIN_URL = os.environ.get("ADMIN_DATABASE_URL", "")
-WORKER = "orchable_worker"
+from psycopg.types.json import Jsonb
+from support.databases import acting_as
+from support.pipelines import course_definition
+from support.users import create_user
 
 # The tables the RPCs under test write, all with an owner_id column.
 TABLES = (
@@ -36,13 +36,19 @@ TABLES = (
 )
 
 
-def connect() -> psycopg.Connection:
-    return psycopg.connect(ADMIN_URL, autocommit=True, row_factory=dict_row)
-
-
 def is_project_error(error: psycopg.Error) -> bool:
     code = error.sqlstate or ""
     return (code.startswith("OR") or code == "42501") and bool(error.diag.message_primary)
+
+
+def fuzzed_course(conn: psycopg.Connection) -> dict[str, Any]:
+    """The course builder with every field a stage can have somewhere in it, for the fuzz
+    tests to mutate or drop: retries and ai_settings on every stage, approval on the quiz."""
+    definition = course_definition(
+        conn, max_retries=2, ai_settings={"model": "gemini-2.5-flash", "temperature": 0.2}
+    )
+    definition["stages"][-1]["requires_approval"] = True
+    return definition
 
 
 class Sandbox:
@@ -50,12 +56,7 @@ class Sandbox:
 
     def __init__(self, conn: psycopg.Connection) -> None:
         self.conn = conn
-        self.owner = uuid.uuid4()
-        conn.execute(
-            "insert into auth.users (id, email, role, aud)"
-            " values (%s, %s, 'authenticated', 'authenticated')",
-            (self.owner, f"{self.owner}@example.test"),
-        )
+        self.owner = create_user(conn)
 
     def snapshot(self) -> dict[str, str]:
         """A digest of every row the owner has in each table."""
@@ -76,22 +77,9 @@ class Sandbox:
     ) -> list[dict[str, Any]]:
         """Runs one RPC as `role`; asserts the property, re-raises a project error."""
         before = self.snapshot()
-        claims = "" if role == WORKER else json.dumps({"role": role, "sub": str(user or "")})
-        if user is None and role != WORKER:
-            claims = json.dumps({"role": role})
         try:
-            with self.conn.transaction():
-                self.conn.execute(
-                    "select set_config('role', %s, true),"
-                    " set_config('request.jwt.claims', %s, true)",
-                    (role, claims),
-                )
-                rows = self.conn.execute(sql, params).fetchall()
-                self.conn.execute(
-                    "select set_config('role', 'none', true),"
-                    " set_config('request.jwt.claims', '', true)"
-                )
-                return rows
+            with acting_as(self.conn, role, user):
+                return self.conn.execute(sql, params).fetchall()
         except psycopg.Error as error:
             assert is_project_error(error), (
                 f"{sql} raised {error.sqlstate}: {error.diag.message_primary}"
@@ -109,11 +97,15 @@ class Sandbox:
 
     # Fixtures built as the superuser, in the example's transaction.
 
+    def user(self) -> uuid.UUID:
+        """Another user."""
+        return create_user(self.conn)
+
     def pipeline(self, definition: dict[str, Any] | None = None) -> uuid.UUID:
-        definition = definition or course_definition()
-        definition = {**definition, "owner_id": str(self.owner)}
+        definition = definition or fuzzed_course(self.conn)
         row = self.conn.execute(
-            "select (public.upsert_orchestrator(%s::jsonb)).id as id", (json.dumps(definition),)
+            "select (public.upsert_orchestrator(%s::jsonb)).id as id",
+            (Jsonb({**definition, "owner_id": str(self.owner)}),),
         ).fetchone()
         assert row is not None
         return row["id"]
@@ -121,7 +113,7 @@ class Sandbox:
     def batch(self, inputs: list[Any], config: dict[str, Any] | None = None) -> uuid.UUID:
         row = self.conn.execute(
             "select (public.launch_batch(%s, %s::jsonb, p_config => %s::jsonb)).id as id",
-            (self.pipeline(), json.dumps(inputs), json.dumps(config or {})),
+            (self.pipeline(), Jsonb(inputs), Jsonb(config or {})),
         ).fetchone()
         assert row is not None
         return row["id"]
@@ -130,11 +122,8 @@ class Sandbox:
         """(task id, claim token) of `count` root tasks leased the way claim_tasks does."""
         batch_id = self.batch([{"topic": f"t{i}"} for i in range(count)])
         rows = self.conn.execute(
-            "update public.ai_tasks"
-            " set status = 'processing', claim_token = gen_random_uuid(), locked_by = 'fuzz',"
-            " locked_until = now() + interval '5 minutes', claim_count = claim_count + 1,"
-            " started_at = now()"
-            " where batch_id = %s returning id, claim_token",
+            "select t.id, tests.claim(t.id) as claim_token from public.ai_tasks as t"
+            " where t.batch_id = %s order by t.id",
             (batch_id,),
         ).fetchall()
         return [(row["id"], row["claim_token"]) for row in rows]
@@ -155,32 +144,33 @@ def sandbox(conn: psycopg.Connection) -> Iterator[Sandbox]:
         yield Sandbox(conn)
 
 
-def course_definition() -> dict[str, Any]:
-    """outline (1:1) -> question (1:N over "questions") -> quiz (N:1 under "answers")."""
-    return {
-        "name": "course",
-        "entry": "outline",
-        "stages": [
-            {"key": "outline", "template": "Outline {{topic}}", "next": ["question"]},
-            {
-                "key": "question",
-                "template": "Answer {{item.text}}",
-                "cardinality": "1:N",
-                "split_path": "questions",
-                "next": ["quiz"],
-                "input_mapping": {"topic": "input.topic"},
-            },
-            {
-                "key": "quiz",
-                "template": "Quiz from {{answers}}",
-                "cardinality": "N:1",
-                "merge_path": "answers",
-                "requires_approval": True,
-                "max_retries": 2,
-                "ai_settings": {"model": "gemini-2.5-flash", "temperature": 0.2},
-            },
-        ],
-    }
+@dataclass(frozen=True)
+class Mutation:
+    """A change to the fuzzed course, drawn before the course is read from the database:
+    `where` is "stage" (set `field` of stage `stage` to `value`), "top" (set `field`),
+    "drop" (remove `field` from stage `stage`) or "stages" (append `value`, or a copy of
+    the first stage when `value` is Ellipsis); then `extra`, a top-level key and its value."""
+
+    where: str
+    stage: int
+    field: str
+    value: Any
+    extra: tuple[str, Any] | None
+
+    def apply(self, course: dict[str, Any]) -> dict[str, Any]:
+        definition = copy.deepcopy(course)
+        stages = definition["stages"]
+        if self.where == "stage":
+            stages[self.stage][self.field] = self.value
+        elif self.where == "top":
+            definition[self.field] = self.value
+        elif self.where == "drop":
+            stages[self.stage].pop(self.field, None)
+        else:
+            stages.append(copy.deepcopy(stages[0]) if self.value is Ellipsis else self.value)
+        if self.extra is not None:
+            definition[self.extra[0]] = self.extra[1]
+        return definition
 
 
 # Strategies. Text never holds NUL: PostgreSQL text and jsonb cannot, and the client refuses

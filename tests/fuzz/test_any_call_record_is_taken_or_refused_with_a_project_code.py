@@ -7,8 +7,9 @@ from __future__ import annotations
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from psycopg.types.json import Jsonb
+from support.databases import WORKER
 
-from .harness import WORKER, huge_numbers, int32, json_values, sandbox, texts, uuid_like
+from .harness import huge_numbers, int32, json_values, sandbox, texts, uuid_like
 
 OUTCOMES = [
     "success",

@@ -10,8 +10,9 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from psycopg.types.json import Jsonb
+from support.databases import WORKER
 
-from .harness import WORKER, json_objects, json_values, sandbox, uuid_like
+from .harness import json_objects, json_values, sandbox, uuid_like
 
 # Which task and which token: the claimed one, another claimed one, unknown or null.
 PICKS = ("own", "other", "unknown", "null")

@@ -9,8 +9,9 @@ import json
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.databases import WORKER
 
-from .harness import WORKER, huge_numbers, int32, json_values, sandbox, texts
+from .harness import huge_numbers, int32, json_values, sandbox, texts
 
 providers = st.one_of(
     st.none(), texts, st.sampled_from(["gemini", " OpenAI ", "a.b-c_d", "1x", "gé", "x y", ""])
@@ -45,14 +46,9 @@ def test_any_key_added_is_stored_or_refused_with_a_project_code(
     db, provider, api_key, key_name, priority, model_preference, as_user, owner
 ) -> None:
     with sandbox(db) as box:
-        other = box.conn.execute(
-            "insert into auth.users (id, email, role, aud) values"
-            " (gen_random_uuid(), gen_random_uuid() || '@example.test', 'authenticated',"
-            " 'authenticated') returning id"
-        ).fetchone()["id"]
         owner_id = {
             "self": box.owner,
-            "other": other,
+            "other": box.user(),
             "unknown": box.conn.execute("select gen_random_uuid() as id").fetchone()["id"],
             "null": None,
         }[owner]

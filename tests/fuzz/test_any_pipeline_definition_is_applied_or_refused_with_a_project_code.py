@@ -3,15 +3,15 @@ mutated: it applies the pipeline or raises a project error, and writes nothing i
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from psycopg.types.json import Jsonb
 
-from .harness import course_definition, huge_numbers, json_values, sandbox, texts
+from .harness import Mutation, fuzzed_course, huge_numbers, json_values, sandbox, texts
 
+STAGES = 3  # in the course builder
 STAGE_FIELDS = (
     "key",
     "template",
@@ -63,28 +63,25 @@ wrong_values = st.one_of(
 
 
 @st.composite
-def mutated_definitions(draw: st.DrawFn) -> dict[str, Any]:
-    definition = course_definition()
-    stages = definition["stages"]
+def mutations(draw: st.DrawFn) -> Mutation:
+    """One field of the fuzzed course set to a wrong value, dropped, or a stage added; and
+    maybe a key of any name at the top."""
     where = draw(st.sampled_from(["stage", "top", "drop", "stages"]))
+    stage = draw(st.integers(0, STAGES - 1))
+    field = draw(st.sampled_from(STAGE_FIELDS))
+    value: Any = None
     if where == "stage":
-        stage = stages[draw(st.integers(0, len(stages) - 1))]
-        stage[draw(st.sampled_from(STAGE_FIELDS))] = draw(wrong_values)
+        value = draw(wrong_values)
     elif where == "top":
-        definition[draw(st.sampled_from(["name", "entry", "description", "stages"]))] = draw(
-            wrong_values
-        )
-    elif where == "drop":
-        stage = stages[draw(st.integers(0, len(stages) - 1))]
-        stage.pop(draw(st.sampled_from(STAGE_FIELDS)), None)
-    else:
-        stages.append(draw(st.one_of(json_values, st.just(copy.deepcopy(stages[0])))))
-    if draw(st.booleans()):
-        definition[draw(texts)] = draw(json_values)
-    return definition
+        field = draw(st.sampled_from(["name", "entry", "description", "stages"]))
+        value = draw(wrong_values)
+    elif where == "stages":
+        value = draw(st.one_of(json_values, st.just(Ellipsis)))  # Ellipsis: the first stage
+    extra = (draw(texts), draw(json_values)) if draw(st.booleans()) else None
+    return Mutation(where, stage, field, value, extra)
 
 
-definitions = st.one_of(json_values, mutated_definitions(), mutated_definitions())
+definitions = st.one_of(json_values, mutations(), mutations())
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -102,6 +99,8 @@ def test_any_pipeline_definition_is_applied_or_refused_with_a_project_code(
     db, definition: Any, twice: bool
 ) -> None:
     with sandbox(db) as box:
+        if isinstance(definition, Mutation):
+            definition = definition.apply(fuzzed_course(box.conn))
         if twice:  # an update of an existing pipeline, not only a creation
             box.pipeline()
         box.attempt(

@@ -12,16 +12,20 @@ from typing import Any
 import psycopg
 
 Plan = dict[str, Any]
+INDEX = "ai_tasks_runnable_idx"  # the queue: the tasks due, in due order
 
 
 @contextmanager
-def auto_explain(admin: psycopg.Connection) -> Iterator[None]:
+def auto_explain(admin: psycopg.Connection, analyze: bool = False) -> Iterator[None]:
+    """Every statement run on the connection meanwhile is explained (with ANALYZE's row
+    counts when `analyze`), its plan sent back as a notice."""
     admin.execute("load 'auto_explain'")
     for setting, value in {
         "log_min_duration": "0",
         "log_nested_statements": "on",
         "log_level": "notice",
         "log_format": "json",
+        "log_analyze": "on" if analyze else "off",
     }.items():
         admin.execute(f"set auto_explain.{setting} = {value}")
     try:
@@ -54,4 +58,12 @@ def plan_nodes(node: Plan) -> list[Plan]:
 
 
 def runnable_index_reads(plan: Plan) -> list[Plan]:
-    return [n for n in plan_nodes(plan["Plan"]) if n.get("Index Name") == "ai_tasks_runnable_idx"]
+    """The reads of the queue's index, ai_tasks_runnable_idx."""
+    return [n for n in plan_nodes(plan["Plan"]) if n.get("Index Name") == INDEX]
+
+
+def locked_runnable_index_reads(plan: Plan) -> list[Plan]:
+    """The reads of ai_tasks_runnable_idx beneath a row lock (FOR UPDATE): a claim's share,
+    locking the due tasks it walks to."""
+    locks = [n for n in plan_nodes(plan["Plan"]) if n["Node Type"] == "LockRows"]
+    return [n for lock in locks for n in plan_nodes(lock) if n.get("Index Name") == INDEX]

@@ -11,9 +11,9 @@ import pytest_asyncio
 from fakes.common import FakeServer
 from fakes.gemini_server import FakeGemini
 from fakes.openai_server import FakeOpenAI
-from orchable.providers.base import LLMRequest, Provider
-from orchable.providers.gemini import GeminiProvider
-from orchable.providers.openai import OpenAIProvider
+from orchable.worker.providers.base import LLMRequest, Provider
+from orchable.worker.providers.gemini import GeminiProvider
+from orchable.worker.providers.openai import OpenAIProvider
 
 BOUND_SECONDS = 10.0  # no test may take longer than this
 KEY = "test-key-0123456789"

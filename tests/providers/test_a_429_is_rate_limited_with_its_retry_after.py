@@ -2,7 +2,7 @@ import asyncio
 
 import pytest
 from fakes.common import FakeServer
-from orchable.providers.base import ErrorKind, Provider, ProviderError
+from orchable.worker.providers.base import ErrorKind, Provider, ProviderError
 
 from .conftest import BOUND_SECONDS, KEY, make_request
 

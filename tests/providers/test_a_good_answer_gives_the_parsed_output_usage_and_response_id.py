@@ -2,7 +2,7 @@ import asyncio
 
 import jsonschema
 import pytest
-from orchable.providers.base import Provider
+from orchable.worker.providers.base import Provider
 
 from .conftest import BOUND_SECONDS, KEY, SCHEMA, make_request
 

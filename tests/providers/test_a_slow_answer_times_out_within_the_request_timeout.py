@@ -3,7 +3,7 @@ import time
 
 import pytest
 from fakes.common import FakeServer
-from orchable.providers.base import ErrorKind, Provider, ProviderError
+from orchable.worker.providers.base import ErrorKind, Provider, ProviderError
 
 from .conftest import BOUND_SECONDS, KEY, make_request
 

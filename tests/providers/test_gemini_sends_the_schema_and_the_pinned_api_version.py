@@ -2,7 +2,7 @@ import asyncio
 
 import pytest
 from fakes.gemini_server import FakeGemini
-from orchable.providers.gemini import GeminiProvider
+from orchable.worker.providers.gemini import GeminiProvider
 
 from .conftest import BOUND_SECONDS, KEY, SCHEMA, make_request
 

@@ -3,7 +3,7 @@ import asyncio
 import jsonschema
 import pytest
 from fakes.common import FakeServer
-from orchable.providers.base import Provider
+from orchable.worker.providers.base import Provider
 
 from .conftest import BOUND_SECONDS, KEY, SCHEMA, make_request
 

@@ -2,7 +2,7 @@ import asyncio
 
 import pytest
 from fakes.openai_server import FakeOpenAI
-from orchable.providers.openai import OpenAIProvider
+from orchable.worker.providers.openai import OpenAIProvider
 
 from .conftest import BOUND_SECONDS, KEY, make_request
 

@@ -2,7 +2,7 @@ import email.utils
 import time
 
 import pytest
-from orchable.providers.errors import retry_after_from_headers, retry_delay_seconds
+from orchable.worker.providers.errors import retry_after_from_headers, retry_delay_seconds
 
 
 def test_retry_after_accepts_seconds_milliseconds_and_http_dates() -> None:

@@ -1,20 +1,23 @@
 import pytest
 
-pytest.importorskip("orchable.providers.offline")
+pytest.importorskip("orchable.worker.providers.offline")
 
-from orchable.providers.gemini import GeminiProvider
-from orchable.providers.openai import OpenAIProvider
-from orchable.providers.registry import build_providers
+from orchable.settings import ProviderSettings
+from orchable.worker.providers.gemini import GeminiProvider
+from orchable.worker.providers.openai import OpenAIProvider
+from orchable.worker.providers.registry import build_providers
 
 pytestmark = pytest.mark.asyncio
 
 
 async def test_the_registry_builds_providers_with_base_urls_from_settings() -> None:
     providers = build_providers(
-        {
-            "GOOGLE_GEMINI_BASE_URL": "http://fallback.test",
-            "ORCHABLE_OPENAI_BASE_URL": "http://127.0.0.1:11434/v1/",
-        }
+        ProviderSettings.from_env(
+            {
+                "GOOGLE_GEMINI_BASE_URL": "http://fallback.test",
+                "ORCHABLE_OPENAI_BASE_URL": "http://127.0.0.1:11434/v1/",
+            }
+        )
     )
     try:
         gemini, openai = providers["gemini"], providers["openai"]

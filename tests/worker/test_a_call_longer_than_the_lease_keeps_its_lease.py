@@ -6,19 +6,23 @@ from __future__ import annotations
 
 import asyncio
 
-from concurrency.drive import launch
-from orchable.providers.offline import OfflineProvider
-from orchable.worker import Worker
-
-from .support import run_worker, seed_single_stage, tasks
-from .support import settings as worker_settings
+import pytest
+from orchable.worker.loop import Worker
+from orchable.worker.providers.offline import OfflineProvider
+from support.pipelines import single_stage
+from support.tasks import launch, tasks
+from support.workers import run_worker
+from support.workers import settings as worker_settings
 
 LEASE_SECONDS = 1
 CALL_SECONDS = 3.0
 
 
+@pytest.mark.timeout(30)
 def test_a_call_longer_than_the_lease_keeps_its_lease(admin, owner, worker_url):
-    orchestrator_id = seed_single_stage(admin, owner, "long-call", {"provider": "offline"})
+    orchestrator_id = single_stage(
+        admin, owner, "long-call", ai_settings={"provider": "offline"}, output_schema="answer"
+    )
     batch_id = launch(admin, owner, orchestrator_id, [{"question": f"q{i}"} for i in range(3)])[
         "id"
     ]
@@ -32,9 +36,9 @@ def test_a_call_longer_than_the_lease_keeps_its_lease(admin, owner, worker_url):
     )
 
     async def both() -> None:
-        slow_run = asyncio.create_task(run_worker(slow, timeout=CALL_SECONDS + 15))
+        slow_run = asyncio.create_task(run_worker(slow))
         await asyncio.sleep(0.5)  # the slow worker has claimed every task
-        await run_worker(idle, timeout=CALL_SECONDS + 20, until=slow_run.done)
+        await run_worker(idle, until=slow_run.done)
         await slow_run
 
     asyncio.run(both())

@@ -11,12 +11,12 @@ import uuid
 
 import psycopg
 import pytest
-from concurrency.drive import launch
 from orchable.db import worker_rpc as rpc
 from orchable.db.worker_rpc import CallRecord, Completion
-from orchable.writer import ResultWriter, UnrecordedCallError
-
-from .support import CutPool, seed_single_stage
+from orchable.worker.writer import ResultWriter, UnrecordedCallError
+from support.pipelines import single_stage
+from support.tasks import launch
+from support.workers import CutPool
 
 
 async def complete_through(worker_url: str, cuts: int) -> tuple[uuid.UUID, str | Exception]:
@@ -62,7 +62,13 @@ def state(admin: psycopg.Connection, task_id: uuid.UUID) -> tuple[str, int]:
 def test_a_completion_is_never_written_without_its_call_record(
     admin, owner, worker_url, cuts, expected
 ):
-    orchestrator_id = seed_single_stage(admin, owner, f"cut-writer-{cuts}", {"provider": "offline"})
+    orchestrator_id = single_stage(
+        admin,
+        owner,
+        f"cut-writer-{cuts}",
+        ai_settings={"provider": "offline"},
+        output_schema="answer",
+    )
     launch(admin, owner, orchestrator_id, [{"question": "q"}])
 
     task_id, outcome = asyncio.run(complete_through(worker_url, cuts))

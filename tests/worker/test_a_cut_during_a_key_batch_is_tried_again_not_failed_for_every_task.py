@@ -8,9 +8,10 @@ import asyncio
 
 from orchable.db import worker_rpc as rpc
 from orchable.db.worker_rpc import ApiKey, ClaimedTask
-from orchable.keys import KeyBroker
-
-from .support import CutPool, add_key, held_tasks
+from orchable.worker.keys import KeyBroker
+from support.keys import add_key
+from support.tasks import held_tasks
+from support.workers import CutPool
 
 CALLS = 6
 

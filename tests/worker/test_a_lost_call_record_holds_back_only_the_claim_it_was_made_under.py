@@ -9,12 +9,12 @@ import uuid
 
 import psycopg
 import pytest
-from concurrency.drive import launch
 from orchable.db import worker_rpc as rpc
 from orchable.db.worker_rpc import CallRecord, Completion
-from orchable.writer import ResultWriter, UnrecordedCallError
-
-from .support import CutPool, seed_single_stage
+from orchable.worker.writer import ResultWriter, UnrecordedCallError
+from support.pipelines import single_stage
+from support.tasks import launch
+from support.workers import CutPool
 
 LEASE_SECONDS = 1
 
@@ -54,7 +54,9 @@ async def claim_twice(worker_url: str) -> tuple[uuid.UUID, str]:
 
 
 def test_a_lost_call_record_holds_back_only_the_claim_it_was_made_under(admin, owner, worker_url):
-    orchestrator_id = seed_single_stage(admin, owner, "lost-record", {"provider": "offline"})
+    orchestrator_id = single_stage(
+        admin, owner, "lost-record", ai_settings={"provider": "offline"}, output_schema="answer"
+    )
     launch(admin, owner, orchestrator_id, [{"question": "q"}])
 
     task_id, status = asyncio.run(claim_twice(worker_url))

@@ -4,9 +4,8 @@ fails for good (no retry can mend the stage), its error naming the pattern."""
 
 from __future__ import annotations
 
-from orchable.providers.offline import OfflineProvider
-
-from .support import run_single
+from orchable.worker.providers.offline import OfflineProvider
+from support.workers import run_single
 
 LOOKAHEAD = {
     "type": "object",
@@ -21,5 +20,6 @@ def test_a_pattern_re2_cannot_run_fails_the_task_for_good_naming_it(admin, owner
     )
 
     assert (row["status"], row["retry_count"], row["output_data"]) == ("failed", 0, None)
+    assert row["error_code"] == "OR028"  # invalid_schema
     assert "'^(?=answer)' is not a 'regex'" in row["error_message"], row["error_message"]
     assert worker.failed == 1

@@ -5,7 +5,9 @@ the key that answered (its id, never the key)."""
 
 from __future__ import annotations
 
-from .support import add_key, calls, key_health, run_single
+from support.keys import add_key, key_health
+from support.tasks import calls
+from support.workers import run_single
 
 
 def test_a_rate_limited_key_rotates_to_the_next_key_at_once(admin, owner, worker_url, real):

@@ -2,24 +2,22 @@
 output, which embeds the input's 40 a's and ends in another character: about 2^40 ways to
 try) is checked on RE2, in time linear in the string, off the event loop: the task fails
 as its output does not match, a task claimed with it completes, and a heartbeat on the
-worker's event loop kept ticking throughout. A watchdog (SIGALRM, which interrupts Python's
-re) makes a blocked loop fail the test instead of hanging it for hours; the lease outlasts
-it, so that no task a blocked loop let expire is claimed and blocks the loop again."""
+worker's event loop kept ticking throughout. The test's timeout, a SIGALRM (which
+interrupts Python's re), makes a blocked loop fail the test instead of hanging it for hours;
+the lease outlasts it, so that no task a blocked loop let expire is claimed and blocks the
+loop again."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import signal
 import uuid
-from collections.abc import Iterator
 
-from concurrency.drive import launch
-from orchable.providers.offline import OfflineProvider, synthesise
-from orchable.worker import Worker
-from pipelines import ANSWER
-
-from .support import run_worker, seed_single_stage, settings, tasks
+import pytest
+from orchable.worker.loop import Worker
+from orchable.worker.providers.offline import OfflineProvider, synthesise
+from support.pipelines import single_stage
+from support.tasks import launch, tasks
+from support.workers import run_worker, settings
 
 REDOS = {
     "type": "object",
@@ -32,30 +30,26 @@ LEASE_SECONDS = 600
 LONGEST_BEAT_GAP_SECONDS = 5.0  # generous: the backtracking alone would take hours
 
 
-@contextlib.contextmanager
-def watchdog(seconds: int) -> Iterator[None]:
-    def expire(signum: int, frame: object) -> None:
-        raise AssertionError(f"the event loop was blocked for {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
-
-
+@pytest.mark.timeout(WATCHDOG_SECONDS, method="signal")
 def test_a_redos_pattern_is_checked_quickly_and_the_worker_keeps_serving_other_tasks(
     admin, owner, worker_url
 ):
     answer = synthesise(REDOS, ADVERSARIAL)["answer"]
     assert "a" * 40 in answer and not answer.endswith("a")  # adversarial for backtracking
-    redos = seed_single_stage(
-        admin, owner, f"redos-{uuid.uuid4()}", {"provider": "offline"}, REDOS, max_retries=0
+    redos = single_stage(
+        admin,
+        owner,
+        f"redos-{uuid.uuid4()}",
+        ai_settings={"provider": "offline"},
+        output_schema=REDOS,
+        max_retries=0,
     )
-    plain = seed_single_stage(
-        admin, owner, f"plain-{uuid.uuid4()}", {"provider": "offline"}, ANSWER
+    plain = single_stage(
+        admin,
+        owner,
+        f"plain-{uuid.uuid4()}",
+        ai_settings={"provider": "offline"},
+        output_schema="answer",
     )
     redos_batch = launch(admin, owner, redos, [ADVERSARIAL])["id"]
     plain_batch = launch(admin, owner, plain, [{"question": "b"}])["id"]
@@ -76,12 +70,11 @@ def test_a_redos_pattern_is_checked_quickly_and_the_worker_keeps_serving_other_t
     async def run() -> None:
         beat = asyncio.create_task(heartbeat())
         try:
-            await run_worker(worker, timeout=60)
+            await run_worker(worker)
         finally:
             beat.cancel()
 
-    with watchdog(WATCHDOG_SECONDS):
-        asyncio.run(run())
+    asyncio.run(run())
 
     [checked] = tasks(admin, redos_batch)
     assert (checked["status"], checked["output_data"]) == ("failed", None)

@@ -14,11 +14,11 @@ import uuid
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from concurrency.drive import launch
-from orchable.providers.offline import OfflineProvider
-from orchable.worker import Worker
-
-from .support import run_worker, seed_single_stage, settings, tasks
+from orchable.worker.loop import Worker
+from orchable.worker.providers.offline import OfflineProvider
+from support.pipelines import single_stage
+from support.tasks import launch, tasks
+from support.workers import run_worker, settings
 
 
 @contextlib.contextmanager
@@ -54,8 +54,8 @@ def test_a_remote_ref_in_output_schema_is_never_fetched_and_fails_the_task_namin
 ):
     with recording_server() as (url, requests):
         ref = f"{url}/internal/admin?action=x"
-        orchestrator_id = seed_single_stage(
-            admin, owner, f"ssrf-{uuid.uuid4()}", {"provider": "offline"}
+        orchestrator_id = single_stage(
+            admin, owner, f"ssrf-{uuid.uuid4()}", ai_settings={"provider": "offline"}
         )
         admin.execute(
             "update public.prompt_templates set output_schema = %s::jsonb"
@@ -70,5 +70,6 @@ def test_a_remote_ref_in_output_schema_is_never_fetched_and_fails_the_task_namin
         assert requests == []
     [row] = tasks(admin, batch_id)
     assert (row["status"], row["retry_count"], row["output_data"]) == ("failed", 0, None)
+    assert row["error_code"] == "OR028"  # invalid_schema
     assert ref in row["error_message"], row["error_message"]
     assert worker.failed == 1

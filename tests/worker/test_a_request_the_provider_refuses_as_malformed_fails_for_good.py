@@ -4,7 +4,9 @@ is not to blame, stays healthy."""
 
 from __future__ import annotations
 
-from .support import add_key, calls, key_health, run_single
+from support.keys import add_key, key_health
+from support.tasks import calls
+from support.workers import run_single
 
 
 def test_a_request_the_provider_refuses_as_malformed_fails_for_good(admin, owner, worker_url, real):
@@ -16,6 +18,7 @@ def test_a_request_the_provider_refuses_as_malformed_fails_for_good(admin, owner
     )
 
     assert (row["status"], row["retry_count"], row["output_data"]) == ("failed", 0, None)
+    assert row["error_code"] == "OR027"  # invalid_request
     assert "invalid_request (HTTP 400)" in row["error_message"]
     assert [(c["outcome"], c["http_status"], c["api_key_id"]) for c in calls(admin, batch_id)] == [
         ("invalid_request", 400, key)

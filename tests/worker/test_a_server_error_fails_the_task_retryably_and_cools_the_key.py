@@ -1,10 +1,12 @@
 """A 500 is a server error: one call (the SDK does not retry on its own), the task goes
-back to plan through fail_task with a retry spent and a backoff, and the key cools down
+back to plan through report_task_failure with a retry spent and a backoff, and the key cools down
 for a few seconds (api_key_health: one failure, blocked for server_error)."""
 
 from __future__ import annotations
 
-from .support import add_key, calls, key_health, run_single, seconds_until
+from support.keys import add_key, key_health
+from support.tasks import calls, seconds_until
+from support.workers import run_single
 
 
 def test_a_server_error_fails_the_task_retryably_and_cools_the_key(admin, owner, worker_url, real):
@@ -16,6 +18,7 @@ def test_a_server_error_fails_the_task_retryably_and_cools_the_key(admin, owner,
     )
 
     assert (row["status"], row["retry_count"], row["locked_by"]) == ("plan", 1, None)
+    assert row["error_code"] == "OR023"  # server_error
     assert seconds_until(admin, row["run_after"]) > 0
     assert "server_error (HTTP 500)" in row["error_message"]
     assert len(real.fake.requests) == 1

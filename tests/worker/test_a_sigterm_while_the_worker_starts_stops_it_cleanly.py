@@ -5,18 +5,18 @@ the SIGTERM from inside the provider loading, so the moment is exact."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 
-from concurrency.drive import launch
-
-from .support import ROOT, seed_single_stage, tasks
+import pytest
+from support.pipelines import single_stage
+from support.tasks import launch, tasks
+from support.workers import ROOT
 
 CHILD = """
 import os, signal, sys
 from orchable.cli import main
-from orchable.providers.registry import Providers
+from orchable.worker.providers.registry import Providers
 
 load = Providers.preload
 
@@ -29,17 +29,23 @@ sys.exit(main(["worker", "--offline", "--default-provider", "offline", "--worker
 """
 
 
-def test_a_sigterm_while_the_worker_starts_stops_it_cleanly(admin, owner, worker_url):
-    orchestrator_id = seed_single_stage(admin, owner, "sigterm-at-start", {"provider": "offline"})
+@pytest.mark.timeout(60)
+def test_a_sigterm_while_the_worker_starts_stops_it_cleanly(database, admin, owner):
+    orchestrator_id = single_stage(
+        admin,
+        owner,
+        "sigterm-at-start",
+        ai_settings={"provider": "offline"},
+        output_schema="answer",
+    )
     batch_id = launch(admin, owner, orchestrator_id, [{"question": "q"}])["id"]
 
     child = subprocess.run(
         [sys.executable, "-c", CHILD],
         cwd=ROOT,
-        env={**os.environ, "ORCHABLE_WORKER_DATABASE_URL": worker_url},
+        env=database.environ(),
         capture_output=True,
         text=True,
-        timeout=60,
     )
 
     assert child.returncode == 0, child.stdout + child.stderr

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import time
 
-from orchable.config import ExecutorSettings
-
-from .support import add_key, calls, key_health, run_single, seconds_until
+from orchable.settings import ExecutorSettings
+from support.keys import add_key, key_health
+from support.tasks import calls, seconds_until
+from support.workers import run_single
 
 
 def test_a_slow_answer_past_the_call_timeout_fails_retryably_as_a_timeout(
@@ -24,7 +25,7 @@ def test_a_slow_answer_past_the_call_timeout_fails_retryably_as_a_timeout(
     )  # fmt: skip
     assert time.monotonic() - started < 4.0
 
-    assert (row["status"], row["retry_count"]) == ("plan", 1)
+    assert (row["status"], row["retry_count"], row["error_code"]) == ("plan", 1, "OR024")
     assert seconds_until(admin, row["run_after"]) > 0
     assert "timeout: no answer within 0.5 s" in row["error_message"]
     [call] = calls(admin, batch_id)

@@ -7,20 +7,24 @@ from __future__ import annotations
 
 import asyncio
 
-from concurrency.drive import launch
-from orchable.worker import Worker
-
-from .support import GatedProvider, calls, run_worker, seed_single_stage, tasks, until
-from .support import settings as worker_settings
+import pytest
+from orchable.worker.loop import Worker
+from support.pipelines import single_stage
+from support.tasks import calls, launch, tasks
+from support.workers import GatedProvider, run_worker, until
+from support.workers import settings as worker_settings
 
 INPUTS = 20
 CONCURRENCY = 8
 
 
+@pytest.mark.timeout(60)
 def test_a_task_claimed_ahead_is_handed_back_at_once_when_the_worker_stops(
     admin, owner, worker_url
 ):
-    orchestrator_id = seed_single_stage(admin, owner, "claimed-ahead", {"provider": "offline"})
+    orchestrator_id = single_stage(
+        admin, owner, "claimed-ahead", ai_settings={"provider": "offline"}, output_schema="answer"
+    )
     batch_id = launch(
         admin, owner, orchestrator_id, [{"question": f"q{i}"} for i in range(INPUTS)]
     )["id"]
@@ -31,11 +35,11 @@ def test_a_task_claimed_ahead_is_handed_back_at_once_when_the_worker_stops(
         return sum(r["status"] == "processing" for r in tasks(admin, batch_id))
 
     async def scenario() -> None:
-        runner = asyncio.create_task(run_worker(worker, timeout=60))
-        await until(lambda: provider.calling == CONCURRENCY, 30, "8 calls at once")
-        await until(lambda: processing() == 2 * CONCURRENCY, 10, "8 tasks claimed ahead")
+        runner = asyncio.create_task(run_worker(worker))
+        await until(lambda: provider.calling == CONCURRENCY)  # 8 calls at once
+        await until(lambda: processing() == 2 * CONCURRENCY)  # 8 tasks claimed ahead
         worker.stop()
-        await until(lambda: processing() == CONCURRENCY, 10, "the tasks ahead handed back")
+        await until(lambda: processing() == CONCURRENCY)  # the tasks ahead handed back
         provider.gate.set()
         await runner
 

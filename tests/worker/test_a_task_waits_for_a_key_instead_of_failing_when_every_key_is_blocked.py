@@ -4,7 +4,9 @@ key is available, which the providers' retry delays set in api_key_health."""
 
 from __future__ import annotations
 
-from .support import add_key, calls, key_health, run_single, seconds_until
+from support.keys import add_key, key_health
+from support.tasks import calls, seconds_until
+from support.workers import run_single
 
 
 def test_a_task_waits_for_a_key_instead_of_failing_when_every_key_is_blocked(

@@ -5,9 +5,10 @@ is spent."""
 
 from __future__ import annotations
 
-from orchable.config import ExecutorSettings
-
-from .support import add_key, calls, run_single
+from orchable.settings import ExecutorSettings
+from support.keys import add_key
+from support.tasks import calls
+from support.workers import run_single
 
 
 def test_a_task_whose_calls_all_meet_rate_limits_waits_without_spending_a_retry(
@@ -29,5 +30,6 @@ def test_a_task_whose_calls_all_meet_rate_limits_waits_without_spending_a_retry(
 
     assert [c["outcome"] for c in calls(admin, batch_id)] == ["rate_limited", "rate_limited"]
     assert (row["status"], row["retry_count"], row["locked_by"]) == ("plan", 0, None)
-    assert row["error_message"] == "released: 2 calls, each rate-limited or on an invalid key"
+    assert row["error_code"] == "OR030"  # no usable key
+    assert row["error_message"].endswith(": 2 calls, each rate-limited or on an invalid key")
     assert (worker.completed, worker.retried, worker.failed, worker.released) == (0, 0, 0, 1)

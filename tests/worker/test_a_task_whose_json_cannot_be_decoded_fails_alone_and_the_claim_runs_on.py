@@ -9,23 +9,36 @@ from __future__ import annotations
 import asyncio
 import uuid
 
-from concurrency.drive import launch
 from orchable.db import worker_rpc
-from orchable.providers.offline import OfflineProvider
-from orchable.worker import Worker
-
-from .support import run_worker, seed_single_stage, settings, tasks
+from orchable.worker.loop import Worker
+from orchable.worker.providers.offline import OfflineProvider
+from support.pipelines import single_stage
+from support.tasks import launch, tasks
+from support.users import create_user
+from support.workers import run_worker, settings
 
 HUGE_INTEGER = '{"question": "q", "n": ' + "9" * 5000 + "}"
 DEEP = '{"question": "q", "n": ' + "[" * 3000 + "]" * 3000 + "}"
 
 
 def test_a_task_whose_json_cannot_be_decoded_fails_alone_and_the_claim_runs_on(
-    admin, owner, new_user, worker_url, monkeypatch
+    admin, owner, worker_url, monkeypatch
 ):
-    other = new_user()
-    theirs = seed_single_stage(admin, other, f"innocent-{uuid.uuid4()}", {"provider": "offline"})
-    mine = seed_single_stage(admin, owner, f"unreadable-{uuid.uuid4()}", {"provider": "offline"})
+    other = create_user(admin)
+    theirs = single_stage(
+        admin,
+        other,
+        f"innocent-{uuid.uuid4()}",
+        ai_settings={"provider": "offline"},
+        output_schema="answer",
+    )
+    mine = single_stage(
+        admin,
+        owner,
+        f"unreadable-{uuid.uuid4()}",
+        ai_settings={"provider": "offline"},
+        output_schema="answer",
+    )
     bad_batch = launch(admin, owner, mine, [{"question": "a"}, {"question": "b"}])["id"]
     innocent_batch = launch(admin, other, theirs, [{"question": "fine"}])["id"]
     for row, bad in zip(tasks(admin, bad_batch), (HUGE_INTEGER, DEEP), strict=True):

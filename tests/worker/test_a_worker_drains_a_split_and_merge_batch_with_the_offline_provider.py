@@ -6,28 +6,25 @@ from __future__ import annotations
 
 import asyncio
 
-from concurrency.drive import launch
-from orchable.providers.offline import OfflineProvider
-from orchable.validation import output_error
-from orchable.worker import Worker
-from pipelines import ANSWER, QUESTIONS, QUIZ
-
-from .support import (
-    TASKS_PER_ROOT,
-    batch,
-    run_worker,
-    seed_pipeline,
-    tasks,
-)
-from .support import settings as worker_settings
+import pytest
+from orchable.worker.loop import Worker
+from orchable.worker.providers.offline import OfflineProvider
+from orchable.worker.validation import output_error
+from support.pipelines import course, stage_schemas
+from support.tasks import batch_state, launch, tasks
+from support.workers import TASKS_PER_ROOT, run_worker
+from support.workers import settings as worker_settings
 
 ROOTS = 6
 
 
+@pytest.mark.timeout(60)
 def test_a_worker_drains_a_split_and_merge_batch_with_the_offline_provider(
     admin, owner, worker_url
 ):
-    orchestrator_id = seed_pipeline(admin, owner, "drain")
+    orchestrator_id = course(
+        admin, owner, "drain", ai_settings={"provider": "offline"}, output_schemas=True
+    )
     batch_id = launch(admin, owner, orchestrator_id, [{"topic": f"t{i}"} for i in range(ROOTS)])[
         "id"
     ]
@@ -35,7 +32,7 @@ def test_a_worker_drains_a_split_and_merge_batch_with_the_offline_provider(
         worker_settings(worker_url, concurrency=8, listen_url=""),
         {"offline": OfflineProvider(latency_seconds=0.02)},
     )
-    asyncio.run(run_worker(worker, timeout=60))
+    asyncio.run(run_worker(worker))
 
     rows = tasks(admin, batch_id)
     assert len(rows) == ROOTS * TASKS_PER_ROOT
@@ -43,7 +40,8 @@ def test_a_worker_drains_a_split_and_merge_batch_with_the_offline_provider(
     assert all(r["completions"] == 1 for r in rows)
     assert all(r["successful_calls"] == 1 for r in rows)
     assert all(r["claim_count"] == 1 and r["retry_count"] == 0 for r in rows)
-    schemas = {"outline": QUESTIONS, "question": ANSWER, "quiz": QUIZ}
+    schemas = stage_schemas(admin, orchestrator_id)
+    assert set(schemas) == {"outline", "question", "quiz"} and all(schemas.values())
     for r in rows:
         assert output_error(r["output_data"], schemas[r["stage_key"]]) is None, r
         assert r["provenance"]["provider"] == "offline"
@@ -54,7 +52,7 @@ def test_a_worker_drains_a_split_and_merge_batch_with_the_offline_provider(
         0,
         0,
     )
-    state = batch(admin, batch_id)
+    state = batch_state(admin, batch_id)
     assert state["status"] == "completed"
     assert state["total_tasks"] == state["completed_tasks"] == state["recount_completed"] == ROOTS
     assert state["failed_tasks"] == state["recount_failed"] == 0

@@ -9,30 +9,33 @@ import asyncio
 import signal
 from collections import Counter
 
-from concurrency.drive import launch
-from orchable.providers.offline import OfflineProvider
-from orchable.worker import Worker
-
-from .support import TASKS_PER_ROOT, batch, run_worker, seed_pipeline, spawn_worker, tasks, wait_for
-from .support import settings as worker_settings
+import pytest
+from orchable.worker.loop import Worker
+from orchable.worker.providers.offline import OfflineProvider
+from support.pipelines import course
+from support.tasks import batch_state, launch, tasks
+from support.workers import TASKS_PER_ROOT, run_worker, spawn_worker, wait_for
+from support.workers import settings as worker_settings
 
 ROOTS = 4
 
 
-def test_a_worker_killed_with_sigkill_mid_call_loses_nothing(admin, owner, worker_url):
-    orchestrator_id = seed_pipeline(admin, owner, "crash")
+@pytest.mark.timeout(120)
+def test_a_worker_killed_with_sigkill_mid_call_loses_nothing(database, admin, owner, worker_url):
+    orchestrator_id = course(
+        admin, owner, "crash", ai_settings={"provider": "offline"}, output_schemas=True
+    )
     batch_id = launch(admin, owner, orchestrator_id, [{"topic": f"t{i}"} for i in range(ROOTS)])[
         "id"
     ]
     doomed_id = "doomed-worker"
-    proc = spawn_worker(
-        worker_url,
+    with spawn_worker(
+        database,
         "--worker-id", doomed_id, "--offline", "--default-provider", "offline",
         "--offline-latency", "1.0",
         "--lease-seconds", "2", "--poll-seconds", "0.2", "--concurrency", "4",
         "--listen-url", "none",
-    )  # fmt: skip
-    try:
+    ) as proc:  # fmt: skip
 
         def mid_call() -> bool:
             rows = tasks(admin, batch_id)
@@ -40,13 +43,9 @@ def test_a_worker_killed_with_sigkill_mid_call_loses_nothing(admin, owner, worke
             held = sum(r["status"] == "processing" and r["locked_by"] == doomed_id for r in rows)
             return done >= 2 and held >= 2
 
-        wait_for(mid_call, 30, "the doomed worker to complete some tasks and hold others")
+        wait_for(mid_call)  # the doomed worker has completed some tasks and holds others
         proc.send_signal(signal.SIGKILL)
-        assert proc.wait(timeout=10) == -signal.SIGKILL
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=10)
+        assert proc.wait() == -signal.SIGKILL
     held_at_kill = {
         r["id"]
         for r in tasks(admin, batch_id)
@@ -61,8 +60,7 @@ def test_a_worker_killed_with_sigkill_mid_call_loses_nothing(admin, owner, worke
     asyncio.run(
         run_worker(
             survivor,
-            timeout=60,
-            until=lambda: batch(admin, batch_id)["status"] in ("completed", "failed"),
+            until=lambda: batch_state(admin, batch_id)["status"] in ("completed", "failed"),
         )
     )
 
@@ -77,7 +75,7 @@ def test_a_worker_killed_with_sigkill_mid_call_loses_nothing(admin, owner, worke
     assert all(r["completions"] == 1 for r in rows)
     reclaimed = {r["id"]: r["claim_count"] for r in rows if r["id"] in held_at_kill}
     assert held_at_kill and all(count >= 2 for count in reclaimed.values()), reclaimed
-    state = batch(admin, batch_id)
+    state = batch_state(admin, batch_id)
     assert state["status"] == "completed"
     assert state["completed_tasks"] == state["recount_completed"] == ROOTS
     assert state["failed_tasks"] == state["recount_failed"] == 0

@@ -7,20 +7,24 @@ from __future__ import annotations
 
 import asyncio
 
-from concurrency.drive import launch
-from orchable.worker import Worker
-
-from .support import GatedProvider, run_worker, seed_single_stage, tasks, until
-from .support import settings as worker_settings
+import pytest
+from orchable.worker.loop import Worker
+from support.pipelines import single_stage
+from support.tasks import launch, tasks
+from support.workers import GatedProvider, run_worker, until
+from support.workers import settings as worker_settings
 
 INPUTS = 20
 CONCURRENCY = 8
 
 
+@pytest.mark.timeout(60)
 def test_a_worker_makes_at_most_concurrency_calls_at_once_and_claims_as_many_again_ahead(
     admin, owner, worker_url
 ):
-    orchestrator_id = seed_single_stage(admin, owner, "calls-at-once", {"provider": "offline"})
+    orchestrator_id = single_stage(
+        admin, owner, "calls-at-once", ai_settings={"provider": "offline"}, output_schema="answer"
+    )
     batch_id = launch(
         admin, owner, orchestrator_id, [{"question": f"q{i}"} for i in range(INPUTS)]
     )["id"]
@@ -28,8 +32,8 @@ def test_a_worker_makes_at_most_concurrency_calls_at_once_and_claims_as_many_aga
     worker = Worker(worker_settings(worker_url, concurrency=CONCURRENCY), {"offline": provider})
 
     async def scenario() -> list[str]:
-        runner = asyncio.create_task(run_worker(worker, timeout=60))
-        await until(lambda: provider.calling == CONCURRENCY, 30, "8 calls at once")
+        runner = asyncio.create_task(run_worker(worker))
+        await until(lambda: provider.calling == CONCURRENCY)  # 8 calls at once
         await asyncio.sleep(0.5)  # time enough to claim more, if it would
         statuses = [r["status"] for r in tasks(admin, batch_id)]
         provider.gate.set()

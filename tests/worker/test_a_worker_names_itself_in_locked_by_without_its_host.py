@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import socket
 
-from orchable.config import default_worker_id
+from orchable.settings import default_worker_id
 
 
 def test_a_worker_names_itself_in_locked_by_without_its_host():

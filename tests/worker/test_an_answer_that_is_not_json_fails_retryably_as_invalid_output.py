@@ -1,9 +1,11 @@
 """An answer whose text is not JSON is invalid_output: the task goes back to plan through
-fail_task with a retry spent, and the key, which worked, stays healthy."""
+report_task_failure with a retry spent, and the key, which worked, stays healthy."""
 
 from __future__ import annotations
 
-from .support import add_key, calls, key_health, run_single, seconds_until
+from support.keys import add_key, key_health
+from support.tasks import calls, seconds_until
+from support.workers import run_single
 
 
 def test_an_answer_that_is_not_json_fails_retryably_as_invalid_output(
@@ -17,6 +19,7 @@ def test_an_answer_that_is_not_json_fails_retryably_as_invalid_output(
     )
 
     assert (row["status"], row["retry_count"], row["output_data"]) == ("plan", 1, None)
+    assert row["error_code"] == "OR025"  # invalid_output
     assert seconds_until(admin, row["run_after"]) > 0
     assert "invalid_output: the answer is not JSON" in row["error_message"]
     [call] = calls(admin, batch_id)

@@ -4,7 +4,9 @@ spending a retry; the key never appears in what is recorded."""
 
 from __future__ import annotations
 
-from .support import add_key, calls, key_health, run_single
+from support.keys import add_key, key_health
+from support.tasks import calls
+from support.workers import run_single
 
 
 def test_an_invalid_key_is_deactivated_and_the_call_retried_on_another(

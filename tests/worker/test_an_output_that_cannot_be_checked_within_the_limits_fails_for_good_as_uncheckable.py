@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import threading
 
-from orchable import validation
-from orchable.config import ExecutorSettings
-from orchable.providers.offline import OfflineProvider
-
-from .support import calls, run_single
+from orchable.settings import ExecutorSettings
+from orchable.worker import validation
+from orchable.worker.providers.offline import OfflineProvider
+from support.tasks import calls
+from support.workers import run_single
 
 
 def test_an_output_that_cannot_be_checked_within_the_limits_fails_for_good_as_uncheckable(

@@ -4,7 +4,9 @@ api_key_health), and the task completes with it, no retry spent."""
 
 from __future__ import annotations
 
-from .support import add_key, calls, key_health, run_single
+from support.keys import add_key, key_health
+from support.tasks import calls
+from support.workers import run_single
 
 
 def test_every_key_rate_limited_on_the_model_gives_way_to_the_fallback_model(

@@ -4,7 +4,9 @@ which did nothing wrong, stays healthy in api_key_health."""
 
 from __future__ import annotations
 
-from .support import add_key, calls, key_health, run_single
+from support.keys import add_key, key_health
+from support.tasks import calls
+from support.workers import run_single
 
 
 def test_fallback_models_are_tried_in_order_when_the_model_is_overloaded(

@@ -8,10 +8,9 @@ import asyncio
 import uuid
 from typing import Any
 
-from concurrency.drive import launch
 from orchable.db import worker_rpc as rpc
-
-from .support import seed_single_stage
+from support.pipelines import single_stage
+from support.tasks import launch
 
 HUGE = 2**70 + 1  # beyond 64 bits: orjson refuses to read or write it
 
@@ -32,8 +31,8 @@ async def claim_and_complete(worker_url: str, output: Any) -> list[Any]:
 
 
 def test_json_the_fast_codec_refuses_crosses_the_worker_unchanged(admin, owner, worker_url):
-    orchestrator_id = seed_single_stage(
-        admin, owner, f"json-codec-{uuid.uuid4()}", {"provider": "offline"}, output_schema=None
+    orchestrator_id = single_stage(
+        admin, owner, f"json-codec-{uuid.uuid4()}", ai_settings={"provider": "offline"}
     )
     batch_id = launch(admin, owner, orchestrator_id, [{"question": "ünïcode", "n": HUGE}])["id"]
 

@@ -5,9 +5,9 @@ saying so."""
 
 from __future__ import annotations
 
-from orchable.providers.offline import OfflineProvider
-
-from .support import calls, run_single
+from orchable.worker.providers.offline import OfflineProvider
+from support.tasks import calls
+from support.workers import run_single
 
 
 def test_offline_is_never_picked_when_a_real_provider_was_asked_for(
@@ -17,7 +17,8 @@ def test_offline_is_never_picked_when_a_real_provider_was_asked_for(
 
     _, batch_id, row = run_single(admin, owner, worker_url, providers, gemini.ai_settings())
     assert (row["status"], row["retry_count"], row["output_data"]) == ("plan", 0, None)
-    assert "no active gemini key" in row["error_message"]
+    assert row["error_code"] == "OR030"  # no usable key
+    assert row["error_message"] == "no usable gemini key: none is active"
     assert gemini.fake.requests == [] and calls(admin, batch_id) == []
 
     _, batch_id, row = run_single(

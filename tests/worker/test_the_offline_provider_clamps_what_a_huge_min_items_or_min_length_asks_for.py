@@ -9,8 +9,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from orchable.providers.base import LLMRequest
-from orchable.providers.offline import (
+from orchable.worker.providers.base import LLMRequest
+from orchable.worker.providers.offline import (
     MAX_ARRAY_ITEMS,
     MAX_STRING_LENGTH,
     MAX_TEXT_LENGTH,

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import asyncio
 
-from orchable.providers.base import LLMRequest
-from orchable.providers.offline import OfflineProvider
-from orchable.validation import output_error
+from orchable.worker.providers.base import LLMRequest
+from orchable.worker.providers.offline import OfflineProvider
+from orchable.worker.validation import output_error
 
 SCHEMA = {
     "type": "object",

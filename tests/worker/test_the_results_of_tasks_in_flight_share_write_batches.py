@@ -7,18 +7,22 @@ from __future__ import annotations
 
 import asyncio
 
-from concurrency.drive import launch
-from orchable.providers.offline import OfflineProvider
-from orchable.worker import Worker
-
-from .support import batch, run_worker, seed_single_stage, tasks
-from .support import settings as worker_settings
+import pytest
+from orchable.worker.loop import Worker
+from orchable.worker.providers.offline import OfflineProvider
+from support.pipelines import single_stage
+from support.tasks import batch_state, launch, tasks
+from support.workers import run_worker
+from support.workers import settings as worker_settings
 
 INPUTS = 120
 
 
+@pytest.mark.timeout(60)
 def test_the_results_of_tasks_in_flight_share_write_batches(admin, owner, worker_url):
-    orchestrator_id = seed_single_stage(admin, owner, "shared-writes", {"provider": "offline"})
+    orchestrator_id = single_stage(
+        admin, owner, "shared-writes", ai_settings={"provider": "offline"}, output_schema="answer"
+    )
     batch_id = launch(
         admin, owner, orchestrator_id, [{"question": f"q{i}"} for i in range(INPUTS)]
     )["id"]
@@ -26,7 +30,7 @@ def test_the_results_of_tasks_in_flight_share_write_batches(admin, owner, worker
         worker_settings(worker_url, concurrency=64, listen_url=""),
         {"offline": OfflineProvider(latency_seconds=0.05)},
     )
-    asyncio.run(run_worker(worker, timeout=60))
+    asyncio.run(run_worker(worker))
 
     counters = worker.counters()
     # Each task writes one call record and one completion.
@@ -37,6 +41,6 @@ def test_the_results_of_tasks_in_flight_share_write_batches(admin, owner, worker
     assert len(rows) == INPUTS
     assert all(r["status"] == "completed" and r["completions"] == 1 for r in rows)
     assert all(r["successful_calls"] == 1 for r in rows)
-    state = batch(admin, batch_id)
+    state = batch_state(admin, batch_id)
     assert (state["status"], state["completed_tasks"]) == ("completed", INPUTS)
     assert state["completed_tasks"] == state["recount_completed"]

@@ -4,48 +4,30 @@ LLM call is the worker's own `llm_call` event, at DEBUG on success."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import uuid
 
-from concurrency.drive import launch
+import pytest
 from fakes.openai_server import FakeOpenAI
+from support.keys import add_key
+from support.pipelines import single_stage
+from support.tasks import launch, tasks
+from support.workers import REAL_MODELS, orchable
 
-from .support import REAL_MODELS, ROOT, add_key, seed_single_stage, tasks
 
-
-def test_the_worker_log_at_info_carries_no_request_line_of_its_http_client(
-    admin, owner, worker_url
-):
+@pytest.mark.timeout(60)
+def test_the_worker_log_at_info_carries_no_request_line_of_its_http_client(database, admin, owner):
     settings = {"provider": "openai", "model": REAL_MODELS["openai"]}
-    orchestrator_id = seed_single_stage(admin, owner, f"quiet-{uuid.uuid4()}", settings)
+    orchestrator_id = single_stage(
+        admin, owner, f"quiet-{uuid.uuid4()}", ai_settings=settings, output_schema="answer"
+    )
     add_key(admin, owner, "openai", f"sk-quiet-{uuid.uuid4().hex}")
     batch_id = launch(admin, owner, orchestrator_id, [{"question": "q"}])["id"]
 
-    command = [
-        "-m",
-        "orchable.cli",
-        "--log-level",
-        "info",
-        "worker",
-        "--drain",
-        "--poll-seconds",
-        "0.2",
-    ]
     with FakeOpenAI() as fake:
-        drained = subprocess.run(
-            [sys.executable, *command],
-            cwd=ROOT,
-            env={
-                **os.environ,
-                "ORCHABLE_WORKER_DATABASE_URL": worker_url,
-                "ORCHABLE_OPENAI_BASE_URL": f"{fake.url}/v1",
-            },
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        drained = orchable(
+            database, "--log-level", "info", "worker", "--drain", "--poll-seconds", "0.2",
+            env={"ORCHABLE_OPENAI_BASE_URL": f"{fake.url}/v1"},
+        )  # fmt: skip
         requests = len(fake.requests)
 
     log = drained.stdout + drained.stderr

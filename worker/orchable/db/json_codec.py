@@ -22,8 +22,10 @@ from psycopg.types.json import set_json_loads
 _LONG_DIGITS = re.compile(rb"[0-9]{19}")
 
 
-def loads(data: bytes) -> Any:
+def loads(data: str | bytes) -> Any:
     """What psycopg decodes json and jsonb with (it hands over bytes)."""
+    if isinstance(data, str):
+        data = data.encode()
     if _LONG_DIGITS.search(data) is None:
         try:
             return orjson.loads(data)

@@ -113,28 +113,30 @@ class ClaimedTask:
 
     task_id: uuid.UUID
     claim_token: uuid.UUID
-    locked_until: dt.datetime
-    owner_id: uuid.UUID
-    batch_id: uuid.UUID
-    root_task_id: uuid.UUID | None
-    stage_key: str | None
-    task_type: str | None
-    prompt_template_id: str | None
+    owner_id: uuid.UUID  # whose keys its calls use
     prompt: str
-    input_data: Any
+    input_data: Any  # for the offline provider, which answers from it
     ai_settings: dict[str, Any]
     output_schema: dict[str, Any] | None
-    retry_count: int
-    max_retries: int
     unreadable: str | None = None
 
 
 class FailureKind(enum.StrEnum):
-    """The failures report_task_failure takes: the database stores each with its project
-    code, and neither is retried."""
+    """What went wrong with a claimed task, as report_task_failure takes it. The database
+    decides what each kind means (orchable.failure_kinds: its project code, and whether the
+    task retries, fails for good or waits for a key); a test holds the two lists equal."""
 
-    UNREADABLE_TASK = "unreadable_task"  # OR018: its JSON cannot be decoded by the worker
-    OUTPUT_UNCHECKABLE = "output_uncheckable"  # OR019: not checkable within the limits
+    UNREADABLE_TASK = "unreadable_task"  # its JSON cannot be decoded by the worker
+    OUTPUT_UNCHECKABLE = "output_uncheckable"  # not checkable within the worker's limits
+    OVERLOADED = "overloaded"  # the model and every fallback model were overloaded
+    SERVER_ERROR = "server_error"  # a 5xx, or the connection failed
+    TIMEOUT = "timeout"  # no answer in time
+    INVALID_OUTPUT = "invalid_output"  # not JSON, or JSON that breaks output_schema
+    TOO_MANY_CALLS = "too_many_calls"  # max_calls_per_claim reached
+    INVALID_REQUEST = "invalid_request"  # the provider refused the request as malformed
+    INVALID_SCHEMA = "invalid_schema"  # output_schema cannot check an output
+    UNKNOWN_PROVIDER = "unknown_provider"  # the stage names a provider this worker lacks
+    NO_USABLE_KEY = "no_usable_key"  # every key of the provider is blocked, or none is active
 
 
 @dataclass(frozen=True)
@@ -145,26 +147,12 @@ class ApiKey:
     model_preference: str | None
 
 
-@dataclass(frozen=True)
-class KeyAvailability:
-    available_at: dt.datetime | None  # None: the owner has no active key for the provider
-    db_now: dt.datetime  # the database's clock, to turn available_at into a delay
-
-    @property
-    def wait_seconds(self) -> float | None:
-        if self.available_at is None:
-            return None
-        return max(0.0, (self.available_at - self.db_now).total_seconds())
-
-
 # The claim's JSON columns arrive as text and are decoded here, one row at a time: JSON that
 # jsonb holds and Python cannot (an integer of 5,000 digits, nesting 3,000 deep) must fail
 # its own task, not raise out of the claim and take every task claimed with it along.
 _CLAIM_SQL = (
-    "select task_id, claim_token, locked_until, owner_id, batch_id, root_task_id, stage_key,"
-    " task_type, prompt_template_id, prompt, input_data::text as input_data,"
-    " ai_settings::text as ai_settings, output_schema::text as output_schema, retry_count,"
-    " max_retries"
+    "select task_id, claim_token, owner_id, prompt, input_data::text as input_data,"
+    " ai_settings::text as ai_settings, output_schema::text as output_schema"
     " from public.claim_tasks(p_worker_id => %s::text, p_limit => %s::integer,"
     " p_lease_seconds => %s::integer)"
 )
@@ -196,19 +184,11 @@ def _claimed(r: Row) -> ClaimedTask:
     return ClaimedTask(
         task_id=r["task_id"],
         claim_token=r["claim_token"],
-        locked_until=r["locked_until"],
         owner_id=r["owner_id"],
-        batch_id=r["batch_id"],
-        root_task_id=r["root_task_id"],
-        stage_key=r["stage_key"],
-        task_type=r["task_type"],
-        prompt_template_id=r["prompt_template_id"],
         prompt=r["prompt"] or "",
         input_data=input_data,
         ai_settings=ai_settings,
         output_schema=output_schema,
-        retry_count=r["retry_count"] or 0,
-        max_retries=r["max_retries"] or 0,
         unreadable=unreadable,
     )
 
@@ -222,37 +202,22 @@ async def claim_tasks(
     return [_claimed(r) for r in rows]
 
 
-async def fail_task(
-    conn: AsyncConnection,
-    task_id: uuid.UUID,
-    claim_token: uuid.UUID,
-    error: str,
-    retryable: bool,
-) -> str:
-    """Returns the task's new status: plan (retried after a backoff) or failed."""
-    row = await _one(
-        conn,
-        "select public.fail_task(p_task_id => %s::uuid, p_claim_token => %s::uuid,"
-        " p_error => %s::text, p_retryable => %s::boolean) as status",
-        (task_id, claim_token, error, retryable),
-    )
-    return str(row["status"])
-
-
 async def report_task_failure(
     conn: AsyncConnection,
     task_id: uuid.UUID,
     claim_token: uuid.UUID,
     kind: FailureKind,
     error: str,
+    provider: str | None = None,
 ) -> str:
-    """Fails the task for good with the project code of its kind (OR018, OR019); returns
-    its new status (failed)."""
+    """Reports why the task did not complete; the database decides what follows and
+    returns the task's new status: plan (retried after a backoff, or waiting for a key of
+    `provider`, which NO_USABLE_KEY needs) or failed."""
     row = await _one(
         conn,
         "select public.report_task_failure(p_task_id => %s::uuid, p_claim_token => %s::uuid,"
-        " p_kind => %s::text, p_error => %s::text) as status",
-        (task_id, claim_token, str(kind), error),
+        " p_kind => %s::text, p_error => %s::text, p_provider => %s::text) as status",
+        (task_id, claim_token, str(kind), error, provider),
     )
     return str(row["status"])
 
@@ -267,7 +232,8 @@ async def extend_lease(
         " p_lease_seconds => %s::integer) as locked_until",
         (task_id, claim_token, lease_seconds),
     )
-    return row["locked_until"]
+    locked_until: dt.datetime = row["locked_until"]
+    return locked_until
 
 
 async def release_task(
@@ -341,18 +307,6 @@ async def report_api_key_results(conn: AsyncConnection, reports: list[KeyReport]
         "select public.report_api_key_results(p_reports => %s::jsonb) as count",
         (json_codec.dumps([r.as_json() for r in reports]),),
     )
-
-
-async def api_key_available_at(
-    conn: AsyncConnection, owner_id: uuid.UUID, provider: str
-) -> KeyAvailability:
-    row = await _one(
-        conn,
-        "select public.api_key_available_at(p_owner_id => %s::uuid, p_provider => %s::text)"
-        " as available_at, now() as db_now",
-        (owner_id, provider),
-    )
-    return KeyAvailability(available_at=row["available_at"], db_now=row["db_now"])
 
 
 @dataclass(frozen=True)

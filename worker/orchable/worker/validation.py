@@ -36,8 +36,8 @@ import referencing.exceptions
 from jsonschema.exceptions import SchemaError, ValidationError
 from jsonschema.protocols import Validator
 
-from orchable import cpu
 from orchable.db import json_codec
+from orchable.worker import cpu
 
 
 class InvalidSchemaError(ValueError):
@@ -129,7 +129,7 @@ def _additional_properties(
 @functools.cache
 def _safe(base: type[Validator]) -> type[Validator]:
     """The draft's validator class with its regex keywords on RE2."""
-    return jsonschema.validators.extend(
+    safe: type[Validator] = jsonschema.validators.extend(
         base,
         {
             "pattern": _pattern,
@@ -137,6 +137,7 @@ def _safe(base: type[Validator]) -> type[Validator]:
             "additionalProperties": _additional_properties,
         },
     )
+    return safe
 
 
 def _is_re2_pattern(instance: object) -> bool:
@@ -162,7 +163,8 @@ def _refuse_retrieval(uri: str) -> referencing.Resource:
     raise LookupError(f"{uri} is not retrieved: references resolve within the schema only")
 
 
-_NOTHING_RETRIEVED: referencing.Registry = referencing.Registry(retrieve=_refuse_retrieval)
+# `retrieve` is an attrs alias, which mypy does not read.
+_NOTHING_RETRIEVED: referencing.Registry[Any] = referencing.Registry(retrieve=_refuse_retrieval)  # type: ignore[call-arg]
 
 
 # --- the validator -------------------------------------------------------------------------

@@ -24,9 +24,10 @@ import yaml
 from rich.console import Console
 from rich.table import Table
 
-from orchable.config import configure_logging
 from orchable.db import operator_rpc as rpc
-from orchable.run_worker import add_worker_arguments, event_loop_factory
+from orchable.logs import configure_logging
+from orchable.settings import DEFAULT_LOG_LEVEL, Env
+from orchable.worker.run import add_worker_arguments, event_loop_factory
 
 Command = Callable[[argparse.Namespace], Awaitable[int]]
 console = Console()
@@ -37,17 +38,19 @@ class CliError(Exception):
 
 
 def database_url(args: argparse.Namespace) -> str:
-    url = args.database_url or os.environ.get("DATABASE_URL")
+    url = args.database_url or os.environ.get(Env.DATABASE_URL)
     if not url:
-        raise CliError("no database: set DATABASE_URL or pass --database-url (locally: make db)")
+        raise CliError(
+            f"no database: set {Env.DATABASE_URL} or pass --database-url (locally: make db)"
+        )
     return url
 
 
 def owner_id(args: argparse.Namespace, required: bool = True) -> uuid.UUID | None:
-    value = getattr(args, "owner", None) or os.environ.get("ORCHABLE_OWNER_ID")
+    value = getattr(args, "owner", None) or os.environ.get(Env.OWNER_ID)
     if not value:
         if required:
-            raise CliError("whose is it? pass --owner <user id> or set ORCHABLE_OWNER_ID")
+            raise CliError(f"whose is it? pass --owner <user id> or set {Env.OWNER_ID}")
         return None
     try:
         return uuid.UUID(value)
@@ -98,7 +101,7 @@ def read_inputs(path: str) -> list[Any]:
         raise CliError(f"{path}: not a JSON array or JSON lines ({error})") from error
     if not inputs:
         raise CliError(f"{path} holds no input")
-    return inputs
+    return list(inputs)
 
 
 # --- commands ----------------------------------------------------------------------------
@@ -146,7 +149,7 @@ async def cmd_launch(args: argparse.Namespace) -> int:
 
 
 async def cmd_status(args: argparse.Namespace) -> int:
-    from orchable.progress import show_status
+    from orchable.cli.progress import show_status
 
     batch_ids = [parse_uuid(b, "batch") for b in args.batch] or None
     async with await connect(args) as conn:
@@ -231,21 +234,21 @@ async def cmd_keys_list(args: argparse.Namespace) -> int:
 
 
 async def cmd_worker(args: argparse.Namespace) -> int:
-    from orchable.run_worker import run_worker
+    from orchable.worker.run import run_worker
 
     if args.default_provider == "offline" and not args.offline:
         raise CliError(
-            "--default-provider offline needs --offline (or ORCHABLE_OFFLINE=1):"
+            f"--default-provider offline needs --offline (or {Env.OFFLINE}=1):"
             " a worker offers the offline provider only when started to"
         )
-    url = args.database_url or os.environ.get("ORCHABLE_WORKER_DATABASE_URL") or database_url(args)
+    url = args.database_url or os.environ.get(Env.WORKER_DATABASE_URL) or database_url(args)
     return await run_worker(args, url, console)
 
 
 async def cmd_demo(args: argparse.Namespace) -> int:
-    from orchable.demo import run_demo
+    from orchable.demo.course_builder import run_demo
 
-    worker_url = os.environ.get("ORCHABLE_WORKER_DATABASE_URL") or database_url(args)
+    worker_url = os.environ.get(Env.WORKER_DATABASE_URL) or database_url(args)
     return await run_demo(
         database_url(args), worker_url, owner_id(args), Path(args.pipeline), console
     )
@@ -257,7 +260,11 @@ async def cmd_demo(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="orchable", description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", help="PostgreSQL URL (default: $DATABASE_URL)")
-    parser.add_argument("--log-level", default=os.environ.get("ORCHABLE_LOG_LEVEL", "info"))
+    parser.add_argument(
+        "--log-level",
+        default=os.environ.get(Env.LOG_LEVEL, DEFAULT_LOG_LEVEL),
+        help=f"debug, info, warning or error (${Env.LOG_LEVEL}; {DEFAULT_LOG_LEVEL})",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, func: Command, help_text: str) -> argparse.ArgumentParser:
@@ -266,7 +273,7 @@ def build_parser() -> argparse.ArgumentParser:
         return sub
 
     worker = command("worker", cmd_worker, "claim and run tasks until stopped (SIGTERM/Ctrl-C)")
-    add_worker_arguments(worker)
+    add_worker_arguments(worker, os.environ)
 
     pipeline = commands.add_parser("pipeline", help="manage pipelines").add_subparsers(
         dest="pipeline_command", required=True, metavar="ACTION"
@@ -353,7 +360,8 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(args.log_level)
     try:
         with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
-            return runner.run(args.func(args))
+            code: int = runner.run(args.func(args))
+            return code
     except CliError as error:
         console.print(f"[red]orchable:[/] {error}", highlight=False)
     except psycopg.OperationalError as error:

@@ -1,31 +1,45 @@
-"""What the concurrency tests share: worker calls as a worker makes them, pipelines, and a
-way to run a few callables at the same instant, each on its own connection.
+"""Batches and claims: launching as an owner, the worker's calls one transaction each, a
+worker loop made of them, and reading back tasks, calls and a batch's counters.
 
 Every worker call is one transaction as `orchable_worker` (the role the worker logs in
-with), unless `as_worker=False`, when it runs as the superuser (service_role's rights).
-"""
+with), unless `as_worker=False`, when it runs as the superuser (service_role's rights)."""
 
 from __future__ import annotations
 
 import json
-import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from typing import Any
 
 import psycopg
-from conftest import acting_as, connect
-from pipelines import apply_pipeline, course_pipeline
+from orchable.db import worker_rpc as rpc
+from orchable.db.worker_rpc import ClaimedTask
 
-WORKER = "orchable_worker"
-# Every wait in these tests ends by then, so that a hang fails instead of blocking CI.
-BARRIER_TIMEOUT = 20.0
+from .databases import WORKER, acting_as
+from .pipelines import single_stage
 
 
-def _as(conn: psycopg.Connection, as_worker: bool):
+def launch(
+    conn: psycopg.Connection,
+    owner: uuid.UUID,
+    orchestrator_id: uuid.UUID,
+    inputs: Sequence[Any],
+    key: str | None = None,
+) -> dict[str, Any]:
+    """launch_batch as its owner, the way PostgREST calls it; returns the batch row."""
+    with acting_as(conn, "authenticated", owner):
+        row = conn.execute(
+            "select * from public.launch_batch(p_orchestrator_id := %s::uuid,"
+            " p_inputs := %s::jsonb, p_idempotency_key := %s::text)",
+            (orchestrator_id, json.dumps(list(inputs)), key),
+        ).fetchone()
+    assert row is not None
+    return row
+
+
+def _as(conn: psycopg.Connection, as_worker: bool) -> AbstractContextManager[Any]:
     return acting_as(conn, WORKER) if as_worker else conn.transaction()
 
 
@@ -68,54 +82,36 @@ def fail(
     task_id: uuid.UUID,
     token: uuid.UUID,
     error: str,
-    retryable: bool,
+    kind: str,
     *,
     as_worker: bool = True,
 ) -> str:
+    """report_task_failure with a kind of orchable.failure_kinds: timeout is retried,
+    invalid_request fails for good."""
     with _as(conn, as_worker):
         row = conn.execute(
-            "select public.fail_task(p_task_id := %s::uuid, p_claim_token := %s::uuid,"
-            " p_error := %s::text, p_retryable := %s::boolean) as status",
-            (task_id, token, error, retryable),
+            "select public.report_task_failure(p_task_id := %s::uuid, p_claim_token := %s::uuid,"
+            " p_kind := %s::text, p_error := %s::text) as status",
+            (task_id, token, kind, error),
         ).fetchone()
     assert row is not None
     return row["status"]
 
 
-def launch(
-    conn: psycopg.Connection,
-    owner: uuid.UUID,
-    orchestrator_id: uuid.UUID,
-    inputs: Sequence[Any],
-    key: str | None = None,
-) -> dict[str, Any]:
-    """launch_batch as its owner, the way PostgREST calls it."""
-    with acting_as(conn, "authenticated", owner):
-        row = conn.execute(
-            "select * from public.launch_batch(p_orchestrator_id := %s::uuid,"
-            " p_inputs := %s::jsonb, p_idempotency_key := %s::text)",
-            (orchestrator_id, json.dumps(list(inputs)), key),
-        ).fetchone()
-    assert row is not None
-    return row
-
-
-def seed_pipeline(
-    conn: psycopg.Connection, owner: uuid.UUID, name: str, max_retries: int = 3
-) -> uuid.UUID:
-    """outline (1:1) -> question (1:N over "questions") -> quiz (N:1 under "answers")."""
-    return apply_pipeline(conn, course_pipeline(name, owner, max_retries=max_retries))
-
-
-def seed_single_stage(
-    conn: psycopg.Connection, owner: uuid.UUID, name: str, max_retries: int = 3
-) -> uuid.UUID:
-    row = conn.execute(
-        "select tests.seed_single_stage_pipeline(%s::uuid, %s::text, %s::integer) as id",
-        (owner, name, max_retries),
-    ).fetchone()
-    assert row is not None
-    return row["id"]
+async def held_tasks(
+    admin: psycopg.Connection, worker_url: str, owner: uuid.UUID, count: int
+) -> list[ClaimedTask]:
+    """`count` tasks of a one-stage gemini pipeline of the owner, launched and claimed as the
+    worker (the test's database holds no other work). Keys are handed out for these."""
+    pipeline = single_stage(
+        admin, owner, f"held-{uuid.uuid4()}", ai_settings={"provider": "gemini"}
+    )
+    inputs = json.dumps([{"question": f"q{i}"} for i in range(count)])
+    admin.execute("select public.launch_batch(%s, %s::jsonb)", (pipeline, inputs))
+    async with await psycopg.AsyncConnection.connect(worker_url, autocommit=True) as conn:
+        held = await rpc.claim_tasks(conn, "tests", count, 600)
+    assert len(held) == count and {task.owner_id for task in held} == {owner}
+    return held
 
 
 def questions(n: int, tag: str = "q") -> dict[str, Any]:
@@ -124,7 +120,8 @@ def questions(n: int, tag: str = "q") -> dict[str, Any]:
 
 
 def output_for(task: dict[str, Any], tag: str = "") -> Any:
-    """A valid output for a claimed task of seed_pipeline or seed_single_stage."""
+    """A valid output for a claimed task of the course builder or the single stage; an
+    outline splits into its input's `k` questions (2 when it has none)."""
     stage = task["stage_key"]
     if stage == "outline":
         return questions(int(task["input_data"].get("k", 2)), f"q{tag}")
@@ -150,39 +147,6 @@ def skip_backoff(conn: psycopg.Connection, batch_ids: Iterable[uuid.UUID]) -> No
         " where batch_id = any(%s::uuid[]) and status = 'plan' and run_after > now()",
         (list(batch_ids),),
     )
-
-
-@contextmanager
-def connections(n: int) -> Iterator[list[psycopg.Connection]]:
-    conns: list[psycopg.Connection] = []
-    try:
-        for _ in range(n):
-            conns.append(connect())
-        yield conns
-    finally:
-        for conn in conns:
-            conn.close()
-
-
-def at_once(
-    pool: ThreadPoolExecutor, calls: Sequence[Callable[[], Any]]
-) -> list[tuple[Any, BaseException | None]]:
-    """Runs the calls in threads released together by a barrier; returns (result, error) each."""
-    barrier = threading.Barrier(len(calls), timeout=BARRIER_TIMEOUT)
-
-    def run(call: Callable[[], Any]) -> tuple[Any, BaseException | None]:
-        barrier.wait()
-        try:
-            return call(), None
-        except Exception as error:
-            return None, error
-
-    futures = [pool.submit(run, call) for call in calls]
-    return [f.result(timeout=BARRIER_TIMEOUT * 2) for f in futures]
-
-
-def sqlstate(error: BaseException | None) -> str | None:
-    return getattr(error, "sqlstate", None)
 
 
 def work(
@@ -222,15 +186,40 @@ def work(
                     task["task_id"],
                     task["claim_token"],
                     value,
-                    action == "retry",
+                    "timeout" if action == "retry" else "invalid_request",
                     as_worker=as_worker,
                 )
             done.append((task["task_id"], action, answer))
     return done
 
 
+def tasks(conn: psycopg.Connection, batch_id: uuid.UUID) -> list[dict[str, Any]]:
+    """A batch's tasks in the order they were made, with their completion events and
+    successful calls counted."""
+    return conn.execute(
+        "select t.id, t.stage_key, t.status, t.retry_count, t.claim_count, t.locked_by,"
+        " t.run_after, t.error_code, t.error_message, t.output_data, t.usage, t.provenance,"
+        " (select count(*)::integer from public.task_events as e where e.task_id = t.id"
+        "   and e.to_status = 'completed') as completions,"
+        " (select count(*)::integer from public.llm_calls as c where c.task_id = t.id"
+        "   and c.outcome = 'success') as successful_calls"
+        " from public.ai_tasks as t where t.batch_id = %s::uuid order by t.created_at, t.id",
+        (batch_id,),
+    ).fetchall()
+
+
+def calls(conn: psycopg.Connection, batch_id: uuid.UUID) -> list[dict[str, Any]]:
+    """A batch's llm_calls in the order they were recorded."""
+    return conn.execute(
+        "select c.task_id, c.provider, c.model, c.outcome, c.api_key_id, c.error, c.http_status,"
+        " c.attempt, c.input_tokens, c.output_tokens, c.response_id"
+        " from public.llm_calls as c where c.batch_id = %s::uuid order by c.id",
+        (batch_id,),
+    ).fetchall()
+
+
 def batch_state(conn: psycopg.Connection, batch_id: uuid.UUID) -> dict[str, Any]:
-    """A batch's counters next to a recount from its tasks."""
+    """A batch's status and counters next to a recount from its tasks."""
     row = conn.execute(
         "select b.status, b.total_tasks, b.completed_tasks, b.failed_tasks,"
         " r.completed_tasks as recount_completed, r.failed_tasks as recount_failed,"
@@ -250,6 +239,7 @@ def batch_state(conn: psycopg.Connection, batch_id: uuid.UUID) -> dict[str, Any]
 
 
 def assert_counters_match(conn: psycopg.Connection, batch_id: uuid.UUID) -> dict[str, Any]:
+    """Asserts that a batch's counters and status agree with its tasks; returns its state."""
     state = batch_state(conn, batch_id)
     assert state["total_tasks"] == state["roots"], state
     assert (state["completed_tasks"], state["failed_tasks"]) == (
@@ -264,3 +254,12 @@ def assert_counters_match(conn: psycopg.Connection, batch_id: uuid.UUID) -> dict
         expected = "processing"
     assert state["status"] == expected, state
     return state
+
+
+def seconds_until(conn: psycopg.Connection, moment: Any) -> float:
+    """Seconds from the database's now to `moment`."""
+    row = conn.execute(
+        "select extract(epoch from %s::timestamptz - now())::float as s", (moment,)
+    ).fetchone()
+    assert row is not None
+    return row["s"]

@@ -1,4 +1,5 @@
-"""The providers a worker offers, by name, with base URLs from its settings.
+"""The providers a worker offers, by name, with base URLs from its settings
+(orchable.settings.ProviderSettings).
 
 Each provider is created on first use, so a worker that only ever calls one provider
 never imports the others' SDKs (google-genai alone takes about a second to import).
@@ -8,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 
-from orchable.providers.base import Provider
+from orchable.settings import ProviderSettings
+from orchable.worker.providers.base import Provider
 
 
 class Providers(Mapping[str, Provider]):
@@ -41,32 +43,30 @@ class Providers(Mapping[str, Provider]):
             await provider.aclose()
 
 
-def build_providers(
-    settings: Mapping[str, str | None], offline_latency: float = 0.0, *, offline: bool = False
-) -> Providers:
-    """gemini and openai, with base URLs from ORCHABLE_GEMINI_BASE_URL (or
-    GOOGLE_GEMINI_BASE_URL) and ORCHABLE_OPENAI_BASE_URL; and `offline` (taking
-    `offline_latency` seconds per call) only when asked for: a stage naming it on a worker
-    without it fails as any unknown provider's."""
-    gemini_url = settings.get("ORCHABLE_GEMINI_BASE_URL") or settings.get("GOOGLE_GEMINI_BASE_URL")
-    openai_url = settings.get("ORCHABLE_OPENAI_BASE_URL")
+def build_providers(settings: ProviderSettings) -> Providers:
+    """gemini and openai, at their base URLs when the settings name them; and `offline`
+    only when asked for: a stage naming it on a worker without it fails as any unknown
+    provider's."""
+    gemini_url = settings.gemini_base_url
+    openai_url = settings.openai_base_url
+    offline_latency = settings.offline_latency_seconds
 
     def gemini() -> Provider:
-        from orchable.providers.gemini import GeminiProvider
+        from orchable.worker.providers.gemini import GeminiProvider
 
         return GeminiProvider(base_url=gemini_url or None)
 
     def openai() -> Provider:
-        from orchable.providers.openai import OpenAIProvider
+        from orchable.worker.providers.openai import OpenAIProvider
 
         return OpenAIProvider(base_url=openai_url) if openai_url else OpenAIProvider()
 
     def offline_provider() -> Provider:
-        from orchable.providers.offline import OfflineProvider
+        from orchable.worker.providers.offline import OfflineProvider
 
         return OfflineProvider(latency_seconds=offline_latency)
 
     factories: dict[str, Callable[[], Provider]] = {"gemini": gemini, "openai": openai}
-    if offline:
+    if settings.offline:
         factories["offline"] = offline_provider
     return Providers(factories)

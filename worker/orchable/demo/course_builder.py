@@ -23,18 +23,18 @@ import psycopg
 from rich.console import Console
 from rich.table import Table
 
+from orchable.cli.progress import show_status
 from orchable.db import operator_rpc as rpc
-from orchable.progress import show_status
-from orchable.run_worker import drain
+from orchable.settings import DEFAULT_MODELS, Env
+from orchable.worker.run import drain
 
 TOPICS = ["photosynthesis", "the French revolution", "binary search"]
-GEMINI_MODEL = "gemini-2.5-flash"
 
 
 def ai_settings() -> tuple[dict[str, Any], str | None]:
-    key = os.environ.get("GEMINI_API_KEY")
+    key = os.environ.get(Env.GEMINI_API_KEY)
     if key:
-        return {"provider": "gemini", "model": GEMINI_MODEL, "temperature": 0.4}, key
+        return {"provider": "gemini", "model": DEFAULT_MODELS["gemini"], "temperature": 0.4}, key
     return {"provider": "offline", "model": "offline"}, None
 
 

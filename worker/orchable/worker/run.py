@@ -7,75 +7,80 @@ import asyncio
 import gc
 import os
 import signal
-from collections.abc import Callable
+import typing
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from rich.console import Console
 
-from orchable.config import ExecutorSettings, WorkerSettings, default_worker_id
-from orchable.providers.registry import Providers, build_providers
-from orchable.worker import Worker
+from orchable.settings import (
+    Env,
+    ExecutorSettings,
+    ProviderSettings,
+    WorkerSettings,
+    default_of,
+    env_flag,
+    options,
+)
+from orchable.worker.loop import Worker
+from orchable.worker.providers.registry import Providers, build_providers
+
+_SETTINGS_WITH_OPTIONS = (WorkerSettings, ExecutorSettings, ProviderSettings)
 
 
-def env_flag(name: str) -> bool:
-    """An environment variable set to 1, true, yes or on."""
-    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+def add_worker_arguments(parser: argparse.ArgumentParser, environ: Mapping[str, str]) -> None:
+    """`orchable worker`'s options: every settings field with a flag, its default and help
+    (orchable.settings); the environment sets the defaults of --listen-url and --offline."""
+    for settings_class in _SETTINGS_WITH_OPTIONS:
+        hints = typing.get_type_hints(settings_class)
+        for f in options(settings_class):
+            default = default_of(f)
+            shown = f" ({default})" if default not in (None, "", False) else ""
+            help_text = f.metadata["help"] + shown
+            if hints[f.name] is bool:
+                parser.add_argument(
+                    f.metadata["flag"], dest=f.name, action="store_true", help=help_text
+                )
+                continue
+            value_type = next(
+                t for t in typing.get_args(hints[f.name]) or (hints[f.name],) if t is not type(None)
+            )
+            parser.add_argument(
+                f.metadata["flag"],
+                dest=f.name,
+                type=value_type,
+                default=default,
+                help=help_text,
+                metavar=f.metadata["flag"].removeprefix("--").upper().replace("-", "_"),
+            )
+    parser.set_defaults(
+        listen_url=environ.get(Env.LISTEN_DATABASE_URL, ""),
+        offline=env_flag(environ, Env.OFFLINE),
+    )
 
 
-def add_worker_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--concurrency", type=int, default=16, help="LLM calls at once (16)")
-    parser.add_argument(
-        "--claim-batch", type=int, default=None, help="tasks per claim (concurrency, at most 32)"
-    )
-    parser.add_argument("--lease-seconds", type=int, default=300, help="lease per claim (300)")
-    parser.add_argument("--poll-seconds", type=float, default=5.0, help="poll when no NOTIFY (5)")
-    parser.add_argument("--shutdown-grace", type=float, default=30.0, help="seconds to finish (30)")
-    parser.add_argument(
-        "--drain", action="store_true", help="exit once nothing is runnable or in flight"
-    )
-    parser.add_argument(
-        "--worker-id", default=None, help="name in locked_by and events, which owners read"
-    )
-    parser.add_argument(
-        "--default-provider", default="gemini", help="provider of stages that name none (gemini)"
-    )
-    parser.add_argument(
-        "--offline",
-        action="store_true",
-        default=env_flag("ORCHABLE_OFFLINE"),
-        help="offer the offline provider (demo, tests, benchmarks; $ORCHABLE_OFFLINE=1)",
-    )
-    parser.add_argument(
-        "--offline-latency",
-        type=float,
-        default=0.0,
-        help="seconds per offline call (tests, benchmarks)",
-    )
-    parser.add_argument(
-        "--listen-url",
-        default=os.environ.get("ORCHABLE_LISTEN_DATABASE_URL", ""),
-        help="session-mode URL for LISTEN (default: the worker URL; 'none' to poll only)",
-    )
+def _chosen(settings_class: type, args: argparse.Namespace) -> dict[str, Any]:
+    """The options of one settings class as given (None for worker_id: its own default)."""
+    chosen = {f.name: getattr(args, f.name) for f in options(settings_class)}
+    return {
+        name: value for name, value in chosen.items() if value is not None or name != "worker_id"
+    }
 
 
 def settings_from_args(args: argparse.Namespace, database_url: str) -> WorkerSettings:
-    listen = args.listen_url
+    chosen = _chosen(WorkerSettings, args)
+    if chosen["listen_url"] == "none":
+        chosen["listen_url"] = None
     return WorkerSettings(
         database_url=database_url,
-        listen_url=None if listen == "none" else (listen or ""),
-        concurrency=args.concurrency,
-        claim_batch_size=args.claim_batch,
-        lease_seconds=args.lease_seconds,
-        poll_interval_seconds=args.poll_seconds,
-        worker_id=args.worker_id or default_worker_id(),
-        shutdown_grace_seconds=args.shutdown_grace,
-        drain=args.drain,
-        executor=ExecutorSettings(default_provider=args.default_provider),
+        executor=ExecutorSettings(**_chosen(ExecutorSettings, args)),
+        **chosen,
     )
 
 
 def offered_providers(args: argparse.Namespace) -> Providers:
     """The providers `orchable worker` offers: offline only with --offline."""
-    return build_providers(os.environ, args.offline_latency, offline=args.offline)
+    return build_providers(ProviderSettings.from_env(os.environ, **_chosen(ProviderSettings, args)))
 
 
 # Young collections once per 50,000 net allocations instead of 700. A busy worker keeps
@@ -151,7 +156,6 @@ async def drain(
         poll_interval_seconds=0.5,
         executor=ExecutorSettings(default_provider=default_provider),
     )
-    worker, _ = await _run(
-        settings, build_providers(os.environ, offline=offline), own_process=False
-    )
+    providers = build_providers(ProviderSettings.from_env(os.environ, offline=offline))
+    worker, _ = await _run(settings, providers, own_process=False)
     return worker

@@ -1,26 +1,27 @@
-"""Runs one claimed task end to end: wait for a call slot (orchable.slots), pick the provider
-and model, take a key, call, check the output, record the call, give the slot back, and
-hand the task back to the database with exactly one of complete_task, fail_task or
-release_task.
+"""Runs one claimed task end to end: wait for a call slot (orchable.worker.slots), pick the
+provider and model, take a key, call, check the output, record the call, give the slot back,
+and hand the task back to the database with exactly one of complete_task,
+report_task_failure or release_task.
 
-Pure orchestration over `orchable.db.worker_rpc`: no SQL here, and the database decides
-every state transition (retries, backoff, fan-out). What this module decides is which RPC
-to call:
+Pure orchestration over `orchable.db.worker_rpc`: no SQL here. The worker says what
+happened; the database decides every state transition (whether a failure is retried, the
+backoff, how long a task waits for a key, fan-out). What this module decides is what to
+try next and what to report:
 - success and an output that matches `output_schema` -> complete_task;
 - rate limit -> report the key (Retry-After sets its cooldown) and take the next key at
   once; overloaded, or rate-limited on every key -> the next fallback model (which may
   use the keys the claim saw rate-limited); when every key of the provider is blocked
-  on some model and no model answered -> release_task with a delay until a key is
-  available (no retry spent), as when a claim's calls reach their cap
-  (`max_calls_per_claim`) each rate-limited or on an invalid key; when every model was
-  overloaded -> fail_task, retryable (a retry spent, so a model that stays overloaded
-  ends the task after its retries);
+  on some model and no model answered, or a claim's calls reach their cap
+  (`max_calls_per_claim`) each rate-limited or on an invalid key -> no_usable_key;
+  every model overloaded -> overloaded;
 - invalid key -> the key is deactivated (report_api_key_result) and the next one is used;
-- server error, timeout, output that is not JSON or breaks `output_schema` -> fail_task,
-  retryable; a request the provider refuses as malformed -> fail_task, not retryable;
-- a task whose JSON the worker cannot decode (orchable.db.worker_rpc.claim_tasks), or whose
-  output cannot be checked within the worker's limits (orchable.validation.check_output)
-  -> report_task_failure (unreadable_task, output_uncheckable), failed for good.
+- server error, timeout, output that is not JSON or breaks `output_schema`, a request the
+  provider refuses as malformed -> that kind; an `output_schema` that cannot check
+  anything -> invalid_schema; a task whose JSON the worker cannot decode
+  (orchable.db.worker_rpc.claim_tasks) -> unreadable_task, an output that cannot be
+  checked within the worker's limits (orchable.worker.validation.check_output) ->
+  output_uncheckable.
+Each kind is reported with report_task_failure (orchable.failure_kinds says what follows).
 Every call made is recorded with record_llm_call, failures included.
 """
 
@@ -37,7 +38,6 @@ from typing import Any
 
 from psycopg_pool import AsyncConnectionPool
 
-from orchable.config import ExecutorSettings, log_event
 from orchable.db import worker_rpc as rpc
 from orchable.db.worker_rpc import (
     ApiKey,
@@ -48,13 +48,21 @@ from orchable.db.worker_rpc import (
     KeyReport,
     StaleClaimError,
 )
-from orchable.keys import KeyBroker
-from orchable.providers.base import ErrorKind, LLMRequest, LLMResponse, Provider, ProviderError
-from orchable.slots import CallSlots, WorkerStopping
-from orchable.validation import InvalidSchemaError, UncheckableOutputError, check_output
-from orchable.writer import ResultWriter
+from orchable.logs import log_event
+from orchable.settings import ExecutorSettings
+from orchable.worker.keys import KeyBroker
+from orchable.worker.providers.base import (
+    ErrorKind,
+    LLMRequest,
+    LLMResponse,
+    Provider,
+    ProviderError,
+)
+from orchable.worker.slots import CallSlots, WorkerStopping
+from orchable.worker.validation import InvalidSchemaError, UncheckableOutputError, check_output
+from orchable.worker.writer import ResultWriter
 
-log = logging.getLogger("orchable.executor")
+log = logging.getLogger("orchable.worker.executor")
 
 # How a call's outcome is reported to report_api_key_result, which judges the key's health
 # only: an overloaded model, a malformed request or a bad output say the key works.
@@ -72,9 +80,9 @@ _KEY_OUTCOME = {
 
 class Outcome(enum.StrEnum):
     COMPLETED = "completed"  # complete_task: completed, or generated awaiting approval
-    RETRYING = "retrying"  # fail_task, back to plan after a backoff (a retry spent)
-    FAILED = "failed"  # fail_task, failed for good (or complete_task refused the split)
-    RELEASED = "released"  # release_task: back to plan, no retry spent (waiting for a key)
+    RETRYING = "retrying"  # back to plan after a backoff (a retry spent)
+    FAILED = "failed"  # failed for good (or complete_task refused the split)
+    RELEASED = "released"  # back to plan, no retry spent (waiting for a key, or stopping)
     STALE = "stale"  # the claim was no longer ours: the database changed nothing
 
 
@@ -84,13 +92,22 @@ class _Wait(Exception):
 
 
 class _Finish(Exception):
-    """Fail the task: fail_task, or report_task_failure when the failure has a `kind`."""
+    """End the attempt: report_task_failure with the failure's kind."""
 
-    def __init__(self, error: str, retryable: bool, kind: FailureKind | None = None) -> None:
+    def __init__(self, error: str, kind: FailureKind) -> None:
         super().__init__(error)
         self.error = error
-        self.retryable = retryable
         self.kind = kind
+
+
+# The failures of a call that end the attempt (rate limits, invalid keys and overloads
+# move on to the next key or model instead).
+_FAILURE_OF_CALL = {
+    ErrorKind.SERVER_ERROR: FailureKind.SERVER_ERROR,
+    ErrorKind.TIMEOUT: FailureKind.TIMEOUT,
+    ErrorKind.INVALID_OUTPUT: FailureKind.INVALID_OUTPUT,
+    ErrorKind.INVALID_REQUEST: FailureKind.INVALID_REQUEST,
+}
 
 
 def _model_chain(
@@ -159,12 +176,13 @@ class TaskExecution:
 
     async def run(self) -> Outcome:
         if self.task.unreadable is not None:
-            return await self._fail(self.task.unreadable, False, FailureKind.UNREADABLE_TASK)
+            return await self._fail(self.task.unreadable, FailureKind.UNREADABLE_TASK)
         provider = self.providers.get(self.provider_name)
         if provider is None:
             known = ", ".join(sorted(self.providers)) or "none"
             return await self._fail(
-                f"unknown provider {self.provider_name!r} (this worker has: {known})", False
+                f"unknown provider {self.provider_name!r} (this worker has: {known})",
+                FailureKind.UNKNOWN_PROVIDER,
             )
         chain = _model_chain(self.task.ai_settings, self.provider_name, self.settings)
         try:
@@ -175,7 +193,7 @@ class TaskExecution:
                 response, model = await self._call_models(provider, chain)
             return await self._complete(response, model)
         except _Finish as finish:
-            return await self._fail(finish.error, finish.retryable, finish.kind)
+            return await self._fail(finish.error, finish.kind)
         except _Wait:
             return await self._release_until_a_key_is_free()
         except WorkerStopping:
@@ -183,7 +201,7 @@ class TaskExecution:
 
     async def _call_models(self, provider: Provider, chain: list[str]) -> tuple[LLMResponse, str]:
         """The answer and the model that gave it, trying the stage's models in turn.
-        Raises _Finish (fail_task) or _Wait (release_task until a key is free)."""
+        Raises _Finish or _Wait (until a key is free)."""
         overloaded: ProviderError | None = None
         keys_blocked = False
         for model in chain:
@@ -199,7 +217,7 @@ class TaskExecution:
             # stays overloaded ends the task after its retries.
             fallbacks = ", ".join(chain[1:])
             also = f" (as was every fallback model: {fallbacks})" if fallbacks else ""
-            raise _Finish(f"{overloaded}{also}", True)
+            raise _Finish(f"{overloaded}{also}", FailureKind.OVERLOADED)
         raise _Wait  # some model was rate-limited on every key: wait for a key
 
     async def _call_model(
@@ -207,7 +225,7 @@ class TaskExecution:
     ) -> LLMResponse | ProviderError | None:
         """The response; the overloaded error, to try the next model; None when the model
         was rate-limited on every key, to try the next model with the keys it blocked.
-        Raises _Finish (fail_task) or _Wait (no usable key to begin with)."""
+        Raises _Finish or _Wait (no usable key to begin with)."""
         rate_limited = False
         # A fallback model may use the keys an earlier model rate-limited, once each.
         borrowable = list(self._rate_limited_keys)
@@ -217,7 +235,8 @@ class TaskExecution:
                     # Many keys, each rate-limited in turn: the keys' fault, not the task's,
                     # so it waits for a key as when all are blocked, and spends no retry.
                     raise _Wait
-                raise _Finish(f"gave up after {self.calls} calls in one attempt", True)
+                message = f"gave up after {self.calls} calls in one attempt"
+                raise _Finish(message, FailureKind.TOO_MANY_CALLS)
             key: ApiKey | None = None
             borrowed = False
             if provider.needs_key:
@@ -245,8 +264,7 @@ class TaskExecution:
                 continue  # the key is deactivated now: take the next one
             if error.kind == ErrorKind.OVERLOADED:
                 return error
-            retryable = error.kind != ErrorKind.INVALID_REQUEST
-            raise _Finish(str(error), retryable)
+            raise _Finish(str(error), _FAILURE_OF_CALL[error.kind])
 
     async def _take_key(self, provider: Provider, model: str) -> ApiKey | None:
         """The key taken before the slot, for the first call; a new one for the others."""
@@ -307,7 +325,7 @@ class TaskExecution:
         if not (borrowed and key_outcome == "success"):
             await self._report(key, key_outcome, retry_after, message)
         if error is not None:
-            await asyncio.shield(recorded)  # written before fail_task moves the retry count on
+            await asyncio.shield(recorded)  # written before the failure moves the retry count on
         self._log(
             logging.DEBUG if error is None else logging.WARNING,
             "llm_call",
@@ -338,9 +356,10 @@ class TaskExecution:
             )
         except InvalidSchemaError as exc:
             mismatch = f"output does not match output_schema: {exc}"
-            return ProviderError(ErrorKind.INVALID_OUTPUT, mismatch), _Finish(str(exc), False)
+            finish = _Finish(str(exc), FailureKind.INVALID_SCHEMA)
+            return ProviderError(ErrorKind.INVALID_OUTPUT, mismatch), finish
         except UncheckableOutputError as exc:
-            finish = _Finish(str(exc), False, FailureKind.OUTPUT_UNCHECKABLE)
+            finish = _Finish(str(exc), FailureKind.OUTPUT_UNCHECKABLE)
             return ProviderError(ErrorKind.INVALID_OUTPUT, str(exc)), finish
         if problem is None:
             return None, None
@@ -444,43 +463,28 @@ class TaskExecution:
         self._log(logging.DEBUG, "task_completed", status=status, model=provenance["model"])
         return Outcome.FAILED if status == "failed" else Outcome.COMPLETED
 
-    async def _fail(self, error: str, retryable: bool, kind: FailureKind | None = None) -> Outcome:
-        """fail_task; report_task_failure (failed for good) for a failure of a known kind."""
-        task_id, claim_token = self.task.task_id, self.task.claim_token
+    async def _fail(self, error: str, kind: FailureKind, provider: str | None = None) -> Outcome:
+        """report_task_failure: the database decides what the kind means for the task."""
         try:
             async with self.pool.connection() as conn:
-                if kind is None:
-                    status = await rpc.fail_task(conn, task_id, claim_token, error, retryable)
-                else:
-                    status = await rpc.report_task_failure(conn, task_id, claim_token, kind, error)
+                status = await rpc.report_task_failure(
+                    conn, self.task.task_id, self.task.claim_token, kind, error, provider
+                )
         except StaleClaimError as exc:
             self._log(logging.WARNING, "stale_claim", action="fail", error=str(exc))
             return Outcome.STALE
-        self._log(
-            logging.WARNING,
-            "task_failed",
-            status=status,
-            retryable=retryable,
-            kind=kind,
-            error=error,
-        )
+        if kind == FailureKind.NO_USABLE_KEY:
+            self._log(logging.INFO, "task_released", status=status, kind=kind, error=error)
+            return Outcome.RELEASED
+        self._log(logging.WARNING, "task_failed", status=status, kind=kind, error=error)
         return Outcome.RETRYING if status == "plan" else Outcome.FAILED
 
     async def _release_until_a_key_is_free(self) -> Outcome:
-        async with self.pool.connection() as conn:
-            availability = await rpc.api_key_available_at(
-                conn, self.task.owner_id, self.provider_name
-            )
-        wait = availability.wait_seconds
-        if wait is None:
-            delay = self.settings.no_key_wait_seconds
-            reason = f"no active {self.provider_name} key"
-        else:
-            delay = min(max(1, math.ceil(wait)), self.settings.max_key_wait_seconds)
-            reason = f"every {self.provider_name} key is blocked"
-            if self.calls >= self.settings.max_calls_per_claim:
-                reason = f"{self.calls} calls, each rate-limited or on an invalid key"
-        return await release(self.pool, self.task, delay, reason)
+        """The database puts the task back until one of the owner's keys is usable."""
+        reason = f"every {self.provider_name} key is blocked"
+        if self.calls >= self.settings.max_calls_per_claim:
+            reason = f"{self.calls} calls, each rate-limited or on an invalid key"
+        return await self._fail(reason, FailureKind.NO_USABLE_KEY, self.provider_name)
 
 
 async def release(

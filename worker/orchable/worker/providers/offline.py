@@ -23,8 +23,8 @@ import json
 import math
 from typing import Any
 
-from orchable import cpu
-from orchable.providers.base import LLMRequest, LLMResponse, Usage
+from orchable.worker import cpu
+from orchable.worker.providers.base import LLMRequest, LLMResponse, Usage
 
 ARRAY_ITEMS = 3  # items of an array whose schema asks for no number
 MAX_ARRAY_ITEMS = 100

@@ -3,7 +3,7 @@
 A provider turns an `LLMRequest` (the rendered prompt, the stage's AI settings and its
 output schema) into an `LLMResponse` (the parsed JSON output, token usage and the
 provider's response id), or raises `ProviderError` with a `kind` the worker acts on:
-rotate the key, wait, retry the task through `fail_task`, or fail it for good. Providers
+rotate the key, try the next model, or report the failure to the database. Providers
 never retry on their own and never touch the database.
 """
 

@@ -28,11 +28,12 @@ from typing import Any
 import psycopg
 from psycopg_pool import AsyncConnectionPool
 
-from orchable.config import log_event
 from orchable.db import worker_rpc as rpc
 from orchable.db.worker_rpc import CallRecord, Completion, StaleClaimError
+from orchable.logs import log_event
+from orchable.worker.retries import DATABASE_FAULTS, database_retries
 
-log = logging.getLogger("orchable.writer")
+log = logging.getLogger("orchable.worker.writer")
 _UNIT_ATTEMPTS = 3  # tries of one task's write after a failed batch
 
 
@@ -145,10 +146,10 @@ class ResultWriter:
             return
         self.batches_written += 1
         self.items_written += len(batch)
-        for _, future in batch.calls:
-            _resolve(future, None)
-        for (_, future), status in zip(batch.completions, statuses, strict=True):
-            _resolve(future, status)
+        for _, recorded in batch.calls:
+            _resolve(recorded, None)
+        for (_, completed), status in zip(batch.completions, statuses, strict=True):
+            _resolve(completed, status)
 
     async def _write_per_task(self, batch: _Batch) -> None:
         """After a failed batch write: one transaction per task, its call records with its
@@ -167,32 +168,34 @@ class ResultWriter:
         calls: list[tuple[CallRecord, asyncio.Future[None]]],
         completion: tuple[Completion, asyncio.Future[str]] | None,
     ) -> None:
-        error: Exception | None = None
-        for attempt in range(_UNIT_ATTEMPTS):
-            try:
-                async with self._pool.connection() as conn, conn.transaction():
-                    statuses = await rpc.complete_tasks(conn, [completion[0]]) if completion else []
-                    if calls:
-                        await rpc.record_llm_calls(conn, [c for c, _ in calls])
-            except (psycopg.OperationalError, OSError) as exc:  # a cut: try again
-                error = exc
-                await self._pool.check()
-                await asyncio.sleep(0.2 * (attempt + 1))
-                continue
-            except Exception as exc:  # the data itself: no retry can help
-                error = exc
-                break
-            for _, future in calls:
-                _resolve(future, None)
+        try:
+            async for attempt in database_retries(
+                attempts=_UNIT_ATTEMPTS, first_wait=0.2, max_wait=1.0
+            ):
+                with attempt:
+                    try:
+                        async with self._pool.connection() as conn, conn.transaction():
+                            statuses = (
+                                await rpc.complete_tasks(conn, [completion[0]])
+                                if completion
+                                else []
+                            )
+                            if calls:
+                                await rpc.record_llm_calls(conn, [c for c, _ in calls])
+                    except DATABASE_FAULTS:  # a cut: try again on a fresh connection
+                        await self._pool.check()
+                        raise
+        except Exception as exc:  # cut every time, or the data itself: no retry can help
+            for call, future in calls:
+                self._unrecorded.add(call.claim_token)
+                _fail(future, exc)
             if completion:
-                _resolve(completion[1], statuses[0])
+                _fail(completion[1], exc)
             return
-        assert error is not None
-        for call, future in calls:
-            self._unrecorded.add(call.claim_token)
-            _fail(future, error)
+        for _, future in calls:
+            _resolve(future, None)
         if completion:
-            _fail(completion[1], error)
+            _resolve(completion[1], statuses[0])
 
 
 def _log_failed_record(future: asyncio.Future[None]) -> None:

@@ -13,8 +13,12 @@ from typing import Any
 
 import httpx
 
-from orchable.providers.base import ErrorKind, LLMRequest, LLMResponse, ProviderError, Usage
-from orchable.providers.errors import kind_for_status, provider_error, retry_after_from_headers
+from orchable.worker.providers.base import ErrorKind, LLMRequest, LLMResponse, ProviderError, Usage
+from orchable.worker.providers.errors import (
+    kind_for_status,
+    provider_error,
+    retry_after_from_headers,
+)
 
 
 class OpenAIProvider:

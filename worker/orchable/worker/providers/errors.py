@@ -6,7 +6,7 @@ import email.utils
 import time
 from collections.abc import Iterable, Mapping
 
-from orchable.providers.base import ErrorKind, ProviderError
+from orchable.worker.providers.base import ErrorKind, ProviderError
 
 _MAX_MESSAGE = 500
 

@@ -18,20 +18,21 @@ A batch serves many tasks: one broken by a cut connection or a deadlock is tried
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
-import psycopg
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
-from orchable.config import log_event
 from orchable.db import worker_rpc as rpc
 from orchable.db.worker_rpc import ApiKey, ClaimedTask, KeyReport
+from orchable.logs import log_event
+from orchable.worker.retries import DATABASE_FAULTS, database_retries
 
-log = logging.getLogger("orchable.keys")
+log = logging.getLogger("orchable.worker.keys")
 
 REPORT_DELAY = 0.05  # seconds a success report may wait for others
 _ATTEMPTS = 3  # tries of a batch that a cut connection or a deadlock broke
@@ -120,9 +121,7 @@ class KeyBroker:
             try:
                 for start in range(0, len(reports), _MAX_BATCH):
                     chunk = reports[start : start + _MAX_BATCH]
-                    await self._retrying(
-                        lambda conn, chunk=chunk: rpc.report_api_key_results(conn, chunk)
-                    )
+                    await self._retrying(functools.partial(_report_results, chunk=chunk))
             except Exception as exc:
                 failures = [future for report, future in batch if report.outcome != "success"]
                 if len(failures) < len(batch):  # nobody awaits a success: say it here
@@ -138,14 +137,19 @@ class KeyBroker:
     async def _retrying(self, call: Callable[[AsyncConnection], Awaitable[_T]]) -> _T:
         """The call's result; a batch serves many tasks, so a cut connection or a deadlock
         is tried again on a fresh connection rather than failing all of them."""
-        for attempt in range(1, _ATTEMPTS + 1):
-            try:
-                async with self._pool.connection() as conn:
-                    return await call(conn)
-            except psycopg.OperationalError as exc:  # a cut, a deadlock (TransactionRollback)
-                if attempt == _ATTEMPTS:
+        async for attempt in database_retries(attempts=_ATTEMPTS, first_wait=0.05, max_wait=0.5):
+            with attempt:
+                try:
+                    async with self._pool.connection() as conn:
+                        return await call(conn)
+                except DATABASE_FAULTS as exc:
+                    log_event(
+                        log, logging.WARNING, "key_batch_failed", attempt=attempt.num, error=exc
+                    )
+                    await self._pool.check()
                     raise
-                log_event(log, logging.WARNING, "key_batch_retried", attempt=attempt, error=exc)
-                await self._pool.check()
-                await asyncio.sleep(0.05 * attempt)
-        raise AssertionError("unreachable")
+        raise AssertionError("unreachable: the last attempt raises")
+
+
+async def _report_results(conn: AsyncConnection, chunk: list[KeyReport]) -> None:
+    await rpc.report_api_key_results(conn, chunk)

@@ -2,7 +2,7 @@
 
 A claimed task takes a slot for its calls (keys rotated, fallback models tried) and gives
 it back before its result is written, so the writer's batches never keep a call waiting.
-The worker holds up to twice as many tasks as it has slots (orchable.worker): the ones
+The worker holds up to twice as many tasks as it has slots (orchable.worker.loop): the ones
 claimed ahead wait here, holding their claim, so that when calls end the next ones start
 at once, not one claim's round trip later. Once the worker stops they get no slot:
 `WorkerStopping`, and they are handed back (release_task, no retry spent) while the tasks

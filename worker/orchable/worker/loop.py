@@ -1,15 +1,15 @@
 """The worker process: claims tasks in batches and makes up to `concurrency` LLM calls at
-once (orchable.slots).
+once (orchable.worker.slots).
 
 Run loop: while the worker holds fewer than twice `concurrency` tasks, claim (claim_tasks)
 and start one asyncio task per claimed task; then sleep until a NOTIFY on
 `orchable_tasks`, a task ending, or the poll interval, whichever comes first. Up to
-`concurrency` tasks call at once (orchable.slots); the others wait for a slot, claimed
+`concurrency` tasks call at once (orchable.worker.slots); the others wait for a slot, claimed
 ahead, or have their results written. Claiming a whole round ahead means that when a
 round of calls ends together (a batch launched at once), the next round starts at once,
 not one claim and one key round trip later. One lease keeper calls
 extend_lease for each task in flight every lease/3 seconds. Keys come from a KeyBroker
-(orchable.keys), which takes the keys of tasks starting together in one round trip.
+(orchable.worker.keys), which takes the keys of tasks starting together in one round trip.
 `stop()` (SIGTERM, Ctrl-C) stops claiming, hands back the tasks waiting for a slot, lets
 the calls in flight finish for the grace period, then cancels the rest, which hand their
 task back with release_task (no retry spent). A worker that dies without a word loses
@@ -29,16 +29,18 @@ from collections.abc import Mapping
 import psycopg
 from psycopg_pool import AsyncConnectionPool
 
-from orchable.config import WorkerSettings, log_event
 from orchable.db import worker_rpc as rpc
 from orchable.db.worker_rpc import ClaimedTask, StaleClaimError
-from orchable.executor import Outcome, execute_task, release
-from orchable.keys import KeyBroker
-from orchable.providers.base import Provider
-from orchable.slots import CallSlots
-from orchable.writer import ResultWriter
+from orchable.logs import log_event
+from orchable.settings import WorkerSettings
+from orchable.worker.executor import Outcome, execute_task, release
+from orchable.worker.keys import KeyBroker
+from orchable.worker.providers.base import Provider
+from orchable.worker.retries import database_retries
+from orchable.worker.slots import CallSlots
+from orchable.worker.writer import ResultWriter
 
-log = logging.getLogger("orchable.worker")
+log = logging.getLogger("orchable.worker.loop")
 
 _RELEASE_TIMEOUT = 10.0
 
@@ -67,7 +69,7 @@ class Worker:
         self.claimed = 0
         self.completed = 0  # complete_task accepted the output (completed or generated)
         self.failed = 0  # failed for good
-        self.retried = 0  # fail_task put the task back to plan (a retry spent)
+        self.retried = 0  # back to plan after a failure (a retry spent)
         self.released = 0  # release_task handed the task back (no retry spent)
         self.stale = 0  # the claim had gone to another worker: nothing changed
 
@@ -311,21 +313,24 @@ class Worker:
             await asyncio.wait(pending, timeout=_RELEASE_TIMEOUT + 5.0)
 
     async def _listen(self, url: str) -> None:
-        backoff = 1.0
-        while True:
-            try:
-                async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
-                    await rpc.listen_for_tasks(conn)
-                    log_event(log, logging.DEBUG, "listening", channel=rpc.TASKS_CHANNEL)
-                    self._wake.set()  # poll once: NOTIFY may have been missed while away
-                    backoff = 1.0
-                    while True:
-                        async for _ in conn.notifies(timeout=self.settings.poll_interval_seconds):
-                            self._wake.set()
-            except (psycopg.Error, OSError) as exc:
-                log_event(log, logging.WARNING, "listen_failed", error=exc, retry_in=backoff)
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 30.0)
+        """LISTEN until the worker stops, connecting again after any failure."""
+        async for attempt in database_retries(
+            attempts=None, first_wait=1.0, max_wait=30.0, on=(psycopg.Error, OSError)
+        ):
+            with attempt:
+                try:
+                    async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
+                        await rpc.listen_for_tasks(conn)
+                        log_event(log, logging.DEBUG, "listening", channel=rpc.TASKS_CHANNEL)
+                        self._wake.set()  # poll once: NOTIFY may have been missed while away
+                        while True:
+                            async for _ in conn.notifies(
+                                timeout=self.settings.poll_interval_seconds
+                            ):
+                                self._wake.set()
+                except (psycopg.Error, OSError) as exc:
+                    log_event(log, logging.WARNING, "listen_failed", error=exc)
+                    raise
 
 
 __all__ = ["StaleClaimError", "Worker", "WorkerSettings"]

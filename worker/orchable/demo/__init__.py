@@ -1,0 +1,1 @@
+"""`orchable demo`: the course builder pipeline run end to end."""
