@@ -25,7 +25,8 @@ ATTEMPT_FAULTS = ("server_error", "overloaded", "not_json", "schema_breaking", "
 MAX_COOLDOWN = 300.0
 POISON = "OR014"  # the lease expired too many times
 # How the worker words a failed call (ProviderError: "<kind> (HTTP n): ...").
-INJECTED_KINDS = ("server_error", "overloaded", "invalid_output", "timeout", "rate_limited")
+# The failure kinds (orchable.failure_kinds) the mix's faults end an attempt with.
+INJECTED_KINDS = ("server_error", "overloaded", "invalid_output", "timeout")
 REJECTED = "rejected"  # reject_task's error_message: "rejected: <reason>"
 
 
@@ -103,6 +104,8 @@ def _failed_tasks(conn: Conn, batch: uuid.UUID) -> list[dict[str, Any]]:
         """
         select t.id, t.stage_key, t.error_code, t.error_message, t.retry_count, t.max_retries,
                t.lease_expired_count,
+               (select k.kind from orchable.failure_kinds as k
+                 where k.error_code = t.error_code) as failure_kind,
                (select count(distinct c.attempt) from public.llm_calls as c
                  where c.task_id = t.id and c.outcome <> 'success') as failed_attempts
         from public.ai_tasks as t where t.batch_id = %s and t.status = 'failed'
@@ -117,8 +120,8 @@ def _kind(message: str | None) -> str:
 
 def _gave_up(task: dict[str, Any], stranded: Counter[uuid.UUID], rejected: set[uuid.UUID]) -> bool:
     """Failed for good the way this chaos makes a task fail:
-    - no orchable error code, every retry spent, a failed call on each of its
-      max_retries + 1 attempts (the mix's faults); or
+    - the code of a failure kind the mix's faults cause, every retry spent, a failed call
+      on each of its max_retries + 1 attempts; or
     - poison (OR014) with each of its lease expiries explained: the task was held, on a
       lease still running, by a worker at the moment it was SIGKILLed, or whose
       connections were cut, at least as many times as its lease expired; or
@@ -128,10 +131,9 @@ def _gave_up(task: dict[str, Any], stranded: Counter[uuid.UUID], rejected: set[u
     if task["id"] in rejected:
         return task["error_code"] is None and _kind(task["error_message"]) == REJECTED
     return (
-        task["error_code"] is None
+        task["failure_kind"] in INJECTED_KINDS
         and task["retry_count"] == task["max_retries"]
         and task["failed_attempts"] == task["max_retries"] + 1
-        and _kind(task["error_message"]) in INJECTED_KINDS
     )
 
 
@@ -147,7 +149,7 @@ def failures(
     tasks = _failed_tasks(conn, batch)
     legit = [t for t in tasks if _gave_up(t, stranded, rejected)]
     system = [t for t in tasks if not _gave_up(t, stranded, rejected)]
-    kinds = Counter(t["error_code"] or _kind(t["error_message"]) for t in legit)
+    kinds = Counter(t["failure_kind"] or t["error_code"] for t in legit)
     codes = Counter(
         f"{t['error_code'] or 'no code'}: {_kind(t['error_message'])}"
         + (f" (stranded {stranded[t['id']]}x)" if t["error_code"] == POISON else "")

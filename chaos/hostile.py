@@ -72,7 +72,6 @@ MIN_ITEMS = {
 # What the listener serves, were a remote $ref fetched: schemas the offline output matches.
 REMOTE_DOCUMENTS = {"x": '{"type": "object"}', "y": '{"type": "string"}'}
 _OPEN = ("plan", "processing", "generated")
-INVALID_OUTPUT = "invalid_output"  # the worker's word for an output that breaks its schema
 MESSAGE_CHARS = 160  # of an error message quoted in a check's line
 
 
@@ -325,10 +324,9 @@ class Hostile:
         )
 
     def _tasks(self, conn: Conn, honest_batch: uuid.UUID, stranded: Counter[uuid.UUID]) -> Check:
-        """Each task ended: completed, or failed for good with an error code (its batch's
-        only one, if it has one), or without one after every retry on an output that broke
-        its schema (`invalid_output`: the worker judged each attempt at once, as it does a
-        model's; the honest tenant's give-ups, checks.py). Poison (OR014) counts only with
+        """Each task ended: completed, or failed for good with a project code (its batch's
+        only one, if it has one; OR025 after every retry on an output that broke its
+        schema, as the honest tenant's give-ups, checks.py). Poison (OR014) counts only with
         every lease expiry explained by a kill or cut of the worker holding it, as for the
         honest tenant's tasks: else its workers stopped extending its lease, wedged by it or
         by what was claimed with it."""
@@ -337,10 +335,9 @@ class Hostile:
             select batch_id, status, error_code,
                    split_part(split_part(coalesce(error_message, 'no message'), ':', 1), ' (', 1)
                      as kind,
-                   retry_count >= max_retries as spent,
                    count(*) as n, min(error_message) as message
             from public.ai_tasks where owner_id = %s
-            group by batch_id, status, error_code, kind, spent
+            group by batch_id, status, error_code, kind
             """,
             (self.user,),
         ).fetchall()
@@ -367,16 +364,9 @@ class Hostile:
                 batch.only_code,
             ):
                 problems.append(f"{attack}: {r['n']} {outcome}, expected failed {batch.only_code}")
-            elif (
-                r["status"] == "failed"
-                and r["error_code"] is None
-                and not (r["spent"] and r["kind"] == INVALID_OUTPUT)
-            ):
+            elif r["status"] == "failed" and r["error_code"] is None:
                 message = (r["message"] or "no message")[:MESSAGE_CHARS]
-                problems.append(
-                    f"{attack}: {r['n']} failed without a code, not after every retry on an"
-                    f" invalid output ({message})"
-                )
+                problems.append(f"{attack}: {r['n']} failed without a project code ({message})")
             elif r["status"] not in ("completed", "failed"):
                 problems.append(f"{attack}: {r['n']} {outcome}")
         poison = conn.execute(
@@ -403,7 +393,7 @@ class Hostile:
         )
         figures = f"{summary}{self._prompt_claims(conn)}{self._fairness(conn, honest_batch)}"
         return Check(
-            "every hostile task ended: completed, failed with a code, or failed on its output",
+            "every hostile task ended: completed, or failed with a project code",
             not problems,
             figures if not problems else "; ".join(problems) + f" (all: {summary})",
         )
