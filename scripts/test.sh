@@ -53,7 +53,7 @@ drift() {
         echo "      scripts/new-migration.sh)"
         exit 1
     fi
-    echo "same schema, privileges, policies and model prices"
+    echo "same schema, privileges, policies and deployed data"
 }
 
 prove() {

@@ -132,6 +132,9 @@ begin
                     select r ->> 'value'
                     from jsonb_path_query(jsonb_build_array(v_stage -> 'output_schema', v_stage -> 'input_schema'), v_remote_ref) as r
                     limit 1))
+            when v_stage ? 'kind' and coalesce(v_stage ->> 'kind', '') not in ('generate', 'grounded_search') then
+                format('has kind %s; a stage is generate (the default) or grounded_search (a web search, then the verdict)',
+                    v_stage -> 'kind')
             when jsonb_typeof(v_stage -> 'requires_approval') not in ('boolean', 'null') then
                 'has a requires_approval that is not a boolean'
             when v_stage ? 'max_retries' and case
@@ -153,6 +156,7 @@ begin
             'name', coalesce(v_stage ->> 'name', v_key),
             'description', v_stage ->> 'description',
             'task_type', coalesce(v_stage ->> 'task_type', v_key),
+            'kind', coalesce(v_stage ->> 'kind', 'generate'),
             'next', coalesce(v_stage -> 'next', '[]'),
             'cardinality', v_card,
             'split_path', v_stage ->> 'split_path',

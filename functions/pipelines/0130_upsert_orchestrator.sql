@@ -68,6 +68,8 @@ begin
             'input_mapping', v_stage -> 'input_mapping',
             'next', v_stage -> 'next',
             'task_type', v_stage -> 'task_type',
+            -- generate, the default, is left out: stages saved before kinds existed compare equal.
+            'kind', case when v_stage ->> 'kind' <> 'generate' then v_stage -> 'kind' end,
             'merge_stage_keys', v_stage -> 'merge_stage_keys',
             'split_stage_key', v_stage -> 'split_stage_key'
         ));

@@ -23,7 +23,8 @@ returns table (
     ai_settings jsonb,
     output_schema jsonb,
     retry_count integer,
-    max_retries integer
+    max_retries integer,
+    stage_kind text
 )
 language plpgsql
 volatile
@@ -150,7 +151,7 @@ begin
         t.id, t.claim_token, t.locked_until, t.owner_id, t.batch_id, t.root_task_id, t.stage_key,
         t.task_type, t.prompt_template_id, c.prompt, t.input_data,
         p.default_ai_settings || coalesce(b.config -> 'ai_settings', '{}'::jsonb),
-        p.output_schema, t.retry_count, t.max_retries
+        p.output_schema, t.retry_count, t.max_retries, coalesce(p.stage_config ->> 'kind', 'generate')
     from unnest(v_tasks) as t
     join unnest(v_ids, v_prompts) as c (id, prompt) on c.id = t.id
     join public.prompt_templates as p on p.id = t.prompt_template_id
@@ -181,7 +182,8 @@ returns table (
     ai_settings jsonb,
     output_schema jsonb,
     retry_count integer,
-    max_retries integer
+    max_retries integer,
+    stage_kind text
 )
 language plpgsql
 volatile
@@ -197,7 +199,7 @@ comment on function orchable_rpc.claim_tasks(text, integer, integer) is
 'The implementation of public.claim_tasks, run with its owner''s rights; callable by the roles that may call public.claim_tasks.';
 
 comment on function public.claim_tasks(text, integer, integer) is
-'Worker only. Claims up to p_limit runnable tasks (FOR UPDATE SKIP LOCKED) with a lease and a new claim token each; returns the rendered prompt, AI settings and output_schema.';
+'Worker only. Claims up to p_limit runnable tasks (FOR UPDATE SKIP LOCKED) with a lease and a new claim token each; returns the rendered prompt, AI settings, output_schema and the stage''s kind (generate or grounded_search).';
 
 revoke all on function orchable_rpc.claim_tasks(text, integer, integer) from public, anon, authenticated, service_role;
 revoke all on function public.claim_tasks(text, integer, integer) from public, anon, authenticated, service_role;

@@ -25,5 +25,6 @@ insert into orchable.limits (name, value, description) values
     'key_wait_seconds', 600,
     'longest a task waits for a blocked key before it looks again (report_task_failure, no_usable_key)'
 ),
-('no_key_wait_seconds', 300, 'how long a task waits when its owner has no active key for its provider (no_usable_key)')
+('no_key_wait_seconds', 300, 'how long a task waits when its owner has no active key for its provider (no_usable_key)'),
+('runs_per_tick', 1000, 'monitor runs, and cron trigger launches, one tick() starts at most; the rest wait a tick')
 on conflict (name) do nothing;

@@ -114,6 +114,7 @@ class ClaimedTask:
     task_id: uuid.UUID
     claim_token: uuid.UUID
     owner_id: uuid.UUID  # whose keys its calls use
+    stage_kind: str  # generate, or grounded_search (a web search, then the verdict)
     prompt: str
     input_data: Any  # for the offline provider, which answers from it
     ai_settings: dict[str, Any]
@@ -151,7 +152,7 @@ class ApiKey:
 # jsonb holds and Python cannot (an integer of 5,000 digits, nesting 3,000 deep) must fail
 # its own task, not raise out of the claim and take every task claimed with it along.
 _CLAIM_SQL = (
-    "select task_id, claim_token, owner_id, prompt, input_data::text as input_data,"
+    "select task_id, claim_token, owner_id, stage_kind, prompt, input_data::text as input_data,"
     " ai_settings::text as ai_settings, output_schema::text as output_schema"
     " from public.claim_tasks(p_worker_id => %s::text, p_limit => %s::integer,"
     " p_lease_seconds => %s::integer)"
@@ -185,6 +186,7 @@ def _claimed(r: Row) -> ClaimedTask:
         task_id=r["task_id"],
         claim_token=r["claim_token"],
         owner_id=r["owner_id"],
+        stage_kind=r["stage_kind"],
         prompt=r["prompt"] or "",
         input_data=input_data,
         ai_settings=ai_settings,
