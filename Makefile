@@ -8,7 +8,7 @@ export PGSSLMODE := disable
 help: ## Show this help
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
 
-deps: ## Install PostgreSQL 15, pgTAP, pg_prove, the Supabase CLI and the Python tools
+deps: ## Install PostgreSQL 15 with pg_cron, pgTAP, pg_prove, the Supabase CLI and the Python tools
 	@scripts/install-deps.sh
 
 lock: deps ## Resolve pyproject.toml's dependencies again into requirements.lock (the versions make deps installs)

@@ -34,7 +34,17 @@ SCALE = (
     ("batch_progress", "user's v_batch_progress (RLS)", 200.0, None),
     ("status_update", "user's approve_task (RLS)", 50.0, None),
 )
-PARTS = ("queue", "physical", "fan_out", "llm_bound", "scale", "idle", "isolation", "total")
+PARTS = (
+    "queue",
+    "physical",
+    "fan_out",
+    "llm_bound",
+    "scale",
+    "idle",
+    "isolation",
+    "monitors",
+    "total",
+)
 
 
 @dataclass
@@ -283,6 +293,37 @@ def isolation_rows(r: dict[str, Any]) -> list[Row]:
     return rows
 
 
+def monitors_rows(r: dict[str, Any]) -> list[Row]:
+    """The scheduler's tick over a minute in which the due monitors fall due at once, and
+    how late their runs were claimed."""
+    if "monitors.tick_p50_ms" not in r:
+        return []
+    monitors, due, ticks = (int(r[f"monitors.{k}"]) for k in ("monitors", "due", "ticks"))
+    p50, p99 = r["monitors.tick_p50_ms"], r["monitors.tick_p99_ms"]
+    rows = [
+        Row(
+            "monitors",
+            f"tick() p50 / p99 over {ticks} ticks, one a second, {monitors:,} monitors",
+            f"{number(p50, 1)} / {number(p99, 1)} ms",
+            f"ticks that started nothing: p99 {number(r['monitors.tick_idle_p99_ms'], 1)} ms",
+        )
+    ]
+    if (key := f"monitors.tick_due_{due}_ms") in r:
+        rows.append(
+            Row("monitors", f"  the tick that started {due:,} due runs", f"{r[key]:,.0f} ms")
+        )
+    lag50, lag99 = r["monitors.start_lag_p50_s"], r["monitors.start_lag_p99_s"]
+    rows.append(
+        Row(
+            "monitors",
+            "start lag: next_run_at to the run's claim, p50 / p99",
+            f"{number(lag50, 2)} / {number(lag99, 2)} s",
+            f"max {number(r['monitors.start_lag_max_s'], 2)} s",
+        )
+    )
+    return rows
+
+
 def time_rows(r: dict[str, Any]) -> list[Row]:
     return [
         Row("run", f"{part} took", f"{r[f'run.{part}_s']:.0f} s")
@@ -302,6 +343,7 @@ def table(results: dict[str, Any]) -> str:
         scale_rows,
         idle_rows,
         isolation_rows,
+        monitors_rows,
         time_rows,
     ):
         rows += build(results)

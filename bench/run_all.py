@@ -19,6 +19,9 @@ as the Makefile's bench target did, then
              slots, offline calls of 0.05 s) next to a hostile tenant's flood of 10
              times its inputs queued ahead, as a share of its tasks/s alone
              (isolation.honest_share, goal >= 0.8), 15 s of load each;
+  monitors   bench/monitors.py: 100,000 monitors of which 1,000 fall due at once, one
+             minute of ticks every second (tick p50/p99, the tick that starts the 1,000)
+             and the lag from next_run_at to each run's claim;
   chart      bench/chart.py: the PNG.
 Every key lands flat (dotted) in one JSON file, with run.<part>_s the seconds each part
 took, then ONE table prints every figure side by side, with orchable/peer ratios and the
@@ -26,8 +29,9 @@ targets. A part that fails is reported and the others still run; the exit status
 
 --quick is a smoke run of every part at small sizes (1,000 queue tasks, orchable only with
 1 and 2 processes, one round; pgbench 3 s; 1,000 branches; concurrency 16 with 4 calls per
-slot; 2k/20k tasks; a 5 s idle window; 3 s of isolation load) that writes
-bench/results/quick.json and quick.png instead, in about a minute.
+slot; 2k/20k tasks; a 5 s idle window; 3 s of isolation load; 2,000 monitors, 100 due,
+a 10 s minute) that writes bench/results/quick.json and quick.png instead, in about a
+minute.
 --only PART... runs some parts and merges their keys into the existing file.
 
 Usage: python bench/run_all.py [--quick] [--only PART ...] [--out FILE]
@@ -50,11 +54,22 @@ import common
 import fan_out
 import idle
 import isolation
+import monitors
 import physical_limit
 import report
 import scale
 
-PARTS = ("queue", "physical", "fan_out", "llm_bound", "scale", "idle", "isolation", "chart")
+PARTS = (
+    "queue",
+    "physical",
+    "fan_out",
+    "llm_bound",
+    "scale",
+    "idle",
+    "isolation",
+    "monitors",
+    "chart",
+)
 NEEDS_BENCH_DB = {"queue", "fan_out", "llm_bound"}
 PEER_PROCESSES = 2
 
@@ -143,6 +158,10 @@ def isolation_part(sizes: Sizes, known: dict[str, Any]) -> common.Results:
     return isolation.run(sizes.isolation_seconds)
 
 
+def monitors_part(sizes: Sizes, known: dict[str, Any]) -> common.Results:
+    return monitors.run(quick=sizes.quick)
+
+
 RUNNERS: dict[str, Callable[[Sizes, dict[str, Any]], common.Results]] = {
     "queue": queue,
     "physical": physical,
@@ -151,6 +170,7 @@ RUNNERS: dict[str, Callable[[Sizes, dict[str, Any]], common.Results]] = {
     "scale": scale_part,
     "idle": idle_part,
     "isolation": isolation_part,
+    "monitors": monitors_part,
 }
 
 

@@ -6,7 +6,8 @@
 #   scripts/db.sh admin-url [DB]  print the URL of the cluster's superuser (the stand-in's role)
 #   scripts/db.sh worker-url [DB] print the URL of the local worker login (role orchable_worker)
 #   scripts/db.sh create DB current|legacy   (re)create a database with the stand-in applied
-# The cluster lives in .orchable/ (git-ignored) and listens on a free loopback port.
+# The cluster lives in .orchable/ (git-ignored) and listens on a free loopback port. It
+# preloads pg_cron, as Supabase does, when Debian's postgresql-15-cron is installed.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -92,24 +93,51 @@ fsync = on
 wal_level = logical
 logging_collector = off
 CONF
+    preload_cron || true
+}
+
+# pg_cron as Supabase runs it: loaded at start, its jobs kept in the postgres database, from
+# which it runs each one in the database the job names, connecting over TCP (the cluster
+# has no Unix socket). A cluster made before this gets the lines on its next start, which
+# restarts it if it runs. Returns 1 when there is nothing to change.
+preload_cron() {
+    local conf
+    conf="$(data_dir)/postgresql.conf"
+    grep -q "^shared_preload_libraries = 'pg_cron'" "$conf" && return 1
+    if [ ! -f "$(dirname "$pgbin")/lib/pg_cron.so" ]; then
+        log "pg_cron is not installed (scripts/install-deps.sh): the cluster runs without it"
+        return 1
+    fi
+    cat >>"$conf" <<CONF
+shared_preload_libraries = 'pg_cron'
+cron.database_name = 'postgres'
+cron.host = '127.0.0.1'
+CONF
 }
 
 start() {
-    local dir
+    local dir p
     dir=$(data_dir)
     mkdir -p "$state"
     if running; then
-        return 0
+        preload_cron || return 0
+        p=$(port)
+        log "restarting PostgreSQL on 127.0.0.1:$p to load pg_cron"
+        as_server "$pgbin/pg_ctl" -D "$dir" -o "-p $p" -l "$dir/server.log" -m fast -w -t 60 \
+            restart >/dev/null
+    else
+        if [ -f "$dir/PG_VERSION" ]; then preload_cron || true; else init_cluster; fi
+        p=$(free_port)
+        echo "$p" >"$state/port"
+        log "starting PostgreSQL on 127.0.0.1:$p"
+        as_server "$pgbin/pg_ctl" -D "$dir" -o "-p $p" -l "$dir/server.log" -w -t 60 start >/dev/null
     fi
-    [ -f "$dir/PG_VERSION" ] || init_cluster
-    local p
-    p=$(free_port)
-    echo "$p" >"$state/port"
-    log "starting PostgreSQL on 127.0.0.1:$p"
-    as_server "$pgbin/pg_ctl" -D "$dir" -o "-p $p" -l "$dir/server.log" -w -t 60 start >/dev/null
     apply -d "$(admin_url postgres)" -f "$root/scripts/standin/0010_roles.sql"
     # As on Supabase, the project's database belongs to the postgres role.
     apply -d "$(admin_url template1)" -c "alter database postgres owner to postgres"
+    if apply -d "$(admin_url postgres)" -c "show cron.database_name" 2>/dev/null; then
+        apply -d "$(admin_url postgres)" -f "$root/scripts/standin/0040_pg_cron.sql"
+    fi
 }
 
 create() {

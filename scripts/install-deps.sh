@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what orchable needs on a fresh Debian machine, skipping what is already there:
-# PostgreSQL 15 with pgTAP and pg_prove, PgBouncer (Debian packages), the pinned Supabase CLI
-# (npm), and the Python package with its development tools at the versions of
+# PostgreSQL 15 with pgTAP, pg_cron and pg_prove, PgBouncer (Debian packages), the pinned
+# Supabase CLI (npm), and the Python package with its development tools at the versions of
 # requirements.lock (.venv). The tests start their own PgBouncer on a free port; the Debian
 # package's service is not needed and is disabled.
 set -euo pipefail
@@ -12,6 +12,7 @@ log() { printf 'deps: %s\n' "$*" >&2; }
 packages=()
 [ -x /usr/lib/postgresql/15/bin/postgres ] || packages+=(postgresql-15 postgresql-client-15)
 [ -f /usr/share/postgresql/15/extension/pgtap.control ] || packages+=(postgresql-15-pgtap)
+[ -f /usr/share/postgresql/15/extension/pg_cron.control ] || packages+=(postgresql-15-cron)
 command -v pg_prove >/dev/null || packages+=(libtap-parser-sourcehandler-pgtap-perl)
 command -v pgbench >/dev/null || packages+=(postgresql-contrib)
 [ -x /usr/sbin/pgbouncer ] || packages+=(pgbouncer)

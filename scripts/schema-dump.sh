@@ -10,6 +10,6 @@ url=$("$root/scripts/db.sh" admin-url "$1")
     # The data the migrations deploy, without the columns a deploy sets by itself.
     for table in public.ai_models public.monitor_templates orchable.limits orchable.failure_kinds; do
         psql -X -q -A -t -d "$url" -c "select to_jsonb(d) - 'id' - 'created_at' - 'updated_at' as row
-            from $table as d order by 1::text"
+            from $table as d order by 1"
     done
 } | grep -vE '^(--|SET |SELECT pg_catalog.set_config|\\restrict|\\unrestrict)' | sed '/^$/d'

@@ -14,14 +14,18 @@ set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_execution public.monitor_executions;
+    -- Made (on the owner's first run) in a statement of its own, then read.
+    v_pipeline_id uuid := orchable._monitor_pipeline(p_monitor.owner_id);
+    v_pipeline public.orchestrators;
     v_batch public.task_batches;
 begin
+    select * into strict v_pipeline from public.orchestrators as o where o.id = v_pipeline_id;
     -- Time-ordered ids: a monitor's runs started in one transaction still sort in order.
     insert into public.monitor_executions (id, monitor_id, owner_id, scheduled_for, dry_run)
     values (orchable.time_ordered_uuid(), p_monitor.id, p_monitor.owner_id, p_scheduled_for, p_dry_run)
     returning * into v_execution;
-    v_batch := orchable_rpc.launch_batch(
-        orchable._monitor_pipeline(p_monitor.owner_id),
+    v_batch := orchable._launch_batch(
+        v_pipeline,
         jsonb_build_array(jsonb_build_object(
             'monitor_id', p_monitor.id,
             'execution_id', v_execution.id,

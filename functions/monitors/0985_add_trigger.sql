@@ -7,7 +7,8 @@ create function orchable_rpc.add_trigger(
     p_schedule text default null,
     p_timezone text default 'UTC',
     p_inputs jsonb default '[{}]',
-    p_config jsonb default '{}'
+    p_config jsonb default '{}',
+    p_access_key_id uuid default null
 )
 returns public.triggers
 language plpgsql
@@ -28,9 +29,25 @@ begin
         raise exception 'p_name must be 1 to 200 characters'
             using errcode = 'OR003', hint = 'name the trigger, e.g. ''nightly digest''';
     end if;
-    if p_kind is null or p_kind not in ('cron', 'manual') then
-        raise exception 'p_kind % is not cron or manual', coalesce(quote_literal(p_kind), 'null')
-            using errcode = 'OR003', hint = 'cron launches on p_schedule; manual only when started by hand';
+    if exists (select from public.triggers as t where t.owner_id = v_orchestrator.owner_id and t.name = btrim(p_name)) then
+        raise exception 'a trigger named % exists', quote_literal(btrim(p_name))
+            using errcode = 'OR003', hint = 'trigger names are unique per owner: pick another, or delete the old one';
+    end if;
+    if p_kind is null or p_kind not in ('cron', 'webhook', 'manual') then
+        raise exception 'p_kind % is not cron, webhook or manual', coalesce(quote_literal(p_kind), 'null')
+            using errcode = 'OR003',
+            hint = 'cron launches on p_schedule, webhook when trigger_webhook is called with p_access_key_id''s key';
+    end if;
+    if (p_kind = 'webhook') <> (p_access_key_id is not null) then
+        raise exception 'a webhook trigger, and only one, takes p_access_key_id'
+            using errcode = 'OR003', hint = 'make a key with create_access_key and pass its id';
+    end if;
+    if p_kind = 'webhook' and not exists (
+        select from public.access_keys as k
+        where k.id = p_access_key_id and k.owner_id = v_orchestrator.owner_id and k.revoked_at is null
+    ) then
+        raise exception 'access key % not found', p_access_key_id
+            using errcode = 'OR036', hint = 'pass the id of one of your keys that is not revoked';
     end if;
     if p_kind = 'cron' then
         perform orchable._check_schedule(p_schedule, p_timezone);
@@ -52,11 +69,11 @@ begin
     perform orchable._check_json_limits(p_config, 'p_config');
 
     insert into public.triggers (
-        owner_id, orchestrator_id, name, kind, schedule, timezone, inputs, config, next_run_at
+        owner_id, orchestrator_id, name, kind, schedule, timezone, inputs, config, access_key_id, next_run_at
     )
     values (
         v_orchestrator.owner_id, v_orchestrator.id, btrim(p_name), p_kind, btrim(p_schedule), p_timezone,
-        p_inputs, p_config,
+        p_inputs, p_config, p_access_key_id,
         case when p_kind = 'cron' then orchable_rpc.cron_next_run(btrim(p_schedule), now(), p_timezone) end
     )
     returning * into v_trigger;
@@ -73,7 +90,8 @@ create function public.add_trigger(
     p_schedule text default null,
     p_timezone text default 'UTC',
     p_inputs jsonb default '[{}]',
-    p_config jsonb default '{}'
+    p_config jsonb default '{}',
+    p_access_key_id uuid default null
 )
 returns public.triggers
 language plpgsql
@@ -83,22 +101,22 @@ set search_path = pg_catalog, pg_temp
 as $$
 begin
     return orchable_rpc.add_trigger(
-        p_orchestrator_id, p_name, p_kind, p_schedule, p_timezone, p_inputs, p_config
+        p_orchestrator_id, p_name, p_kind, p_schedule, p_timezone, p_inputs, p_config, p_access_key_id
     );
 end
 $$;
 
-comment on function orchable_rpc.add_trigger(uuid, text, text, text, text, jsonb, jsonb) is
+comment on function orchable_rpc.add_trigger(uuid, text, text, text, text, jsonb, jsonb, uuid) is
 'The implementation of public.add_trigger, run with its owner''s rights; callable by the roles that may call public.add_trigger.';
 
-comment on function public.add_trigger(uuid, text, text, text, text, jsonb, jsonb) is
-'Adds a trigger to the caller''s pipeline: cron launches it (launch_batch with p_inputs and p_config) each time p_schedule fires in p_timezone, started by tick(); manual records the launch settings only. A schedule that is malformed or can never fire, or an unknown zone, raises OR031 naming the field; an unknown pipeline OR002; other bad arguments OR003.';
+comment on function public.add_trigger(uuid, text, text, text, text, jsonb, jsonb, uuid) is
+'Adds a trigger to the caller''s pipeline: cron launches it (launch_batch with p_inputs and p_config) each time p_schedule fires in p_timezone, started by tick(); webhook launches it when trigger_webhook is called with the key of p_access_key_id (one trigger per key); manual records the launch settings only. A schedule that is malformed or can never fire, or an unknown zone, raises OR031 naming the field; an unknown pipeline OR002; other bad arguments OR003.';
 
-revoke all on function orchable_rpc.add_trigger(uuid, text, text, text, text, jsonb, jsonb)
+revoke all on function orchable_rpc.add_trigger(uuid, text, text, text, text, jsonb, jsonb, uuid)
 from public, anon, authenticated, service_role;
-revoke all on function public.add_trigger(uuid, text, text, text, text, jsonb, jsonb)
+revoke all on function public.add_trigger(uuid, text, text, text, text, jsonb, jsonb, uuid)
 from public, anon, authenticated, service_role;
-grant execute on function orchable_rpc.add_trigger(uuid, text, text, text, text, jsonb, jsonb)
+grant execute on function orchable_rpc.add_trigger(uuid, text, text, text, text, jsonb, jsonb, uuid)
 to authenticated, service_role;
-grant execute on function public.add_trigger(uuid, text, text, text, text, jsonb, jsonb)
+grant execute on function public.add_trigger(uuid, text, text, text, text, jsonb, jsonb, uuid)
 to authenticated, service_role;

@@ -60,8 +60,8 @@ begin
         v_batch := null;
         v_error := null;
         begin
-            v_batch := orchable_rpc.launch_batch(
-                v_trigger.orchestrator_id, v_trigger.inputs,
+            v_batch := orchable._launch_batch(
+                (select o from public.orchestrators as o where o.id = v_trigger.orchestrator_id), v_trigger.inputs,
                 left(v_trigger.name, 150) || ' ' || to_char(v_trigger.next_run_at at time zone v_trigger.timezone,
                     'YYYY-MM-DD HH24:MI'),
                 v_trigger.config,

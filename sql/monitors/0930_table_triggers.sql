@@ -15,6 +15,7 @@ create table public.triggers (
     last_error text,
     created_at timestamptz not null default now(),
     updated_at timestamptz not null default now(),
+    access_key_id uuid references public.access_keys (id) on delete set null,
     constraint triggers_owner_id_name_key unique (owner_id, name),
     constraint triggers_kind_known check (kind in ('cron', 'webhook', 'manual')),
     constraint triggers_cron_has_schedule check ((kind = 'cron') = (schedule is not null)),
@@ -25,12 +26,15 @@ create table public.triggers (
     constraint triggers_inputs_non_empty_array check (
         jsonb_typeof(inputs) = 'array' and jsonb_array_length(inputs) > 0
     ),
-    constraint triggers_config_is_object check (jsonb_typeof(config) = 'object')
+    constraint triggers_config_is_object check (jsonb_typeof(config) = 'object'),
+    constraint triggers_only_webhooks_have_a_key check (kind = 'webhook' or access_key_id is null)
 );
 
 -- tick(): the active cron triggers that are due, in due order.
 create index triggers_due_idx on public.triggers (next_run_at) where state = 'active' and kind = 'cron';
 create index triggers_orchestrator_id_idx on public.triggers (orchestrator_id);
+-- trigger_webhook: the one trigger an access key launches.
+create unique index triggers_access_key_id_key on public.triggers (access_key_id) where access_key_id is not null;
 create index triggers_last_batch_id_idx on public.triggers (last_batch_id) where last_batch_id is not null;
 
 comment on table public.triggers is
@@ -41,6 +45,7 @@ comment on column public.triggers.inputs is 'The inputs each launch gets (a JSON
 comment on column public.triggers.config is 'The config each launch gets (as launch_batch takes).';
 comment on column public.triggers.next_run_at is 'For an active cron trigger: when tick() next launches it.';
 comment on column public.triggers.last_batch_id is 'The batch its last launch made.';
+comment on column public.triggers.access_key_id is 'For webhook: the access key trigger_webhook must be called with (null once revoked or deleted: the trigger is then unreachable).';
 comment on column public.triggers.last_error is 'Why its last launch failed (null when it launched).';
 comment on column public.triggers.id is 'The trigger''s id.';
 comment on column public.triggers.owner_id is 'The user it belongs to (the pipeline''s owner).';

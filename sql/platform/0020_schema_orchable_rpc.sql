@@ -5,7 +5,8 @@
 -- enforced inside the implementation whatever path a call takes.
 create schema if not exists orchable_rpc;
 revoke all on schema orchable_rpc from public;
-grant usage on schema orchable_rpc to authenticated, service_role, orchable_worker;
+-- anon, for the one RPC it may call: trigger_webhook (every other is revoked from it).
+grant usage on schema orchable_rpc to anon, authenticated, service_role, orchable_worker;
 
 comment on schema orchable_rpc is
 'The SECURITY DEFINER implementations of orchable''s RPCs; not exposed through PostgREST. Call the namesakes in public.';

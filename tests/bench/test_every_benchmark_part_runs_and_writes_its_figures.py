@@ -25,6 +25,9 @@ KEYS = (
     "scale.complete_p99_ratio",
     "idle.queries_per_s",
     "isolation.honest_share",
+    "monitors.tick_p99_ms",
+    "monitors.tick_due_100_ms",
+    "monitors.start_lag_p99_s",
 )
 
 

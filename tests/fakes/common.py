@@ -34,6 +34,9 @@ BEHAVIOURS = (
     "slow",
     "invalid_request",
     "invalid_key",
+    # Gemini's grounded answers (FakeGemini; the OpenAI fake answers them as "ok"):
+    "ungrounded",  # a grounded request answered without groundingMetadata (it did not search)
+    "schema_with_search_refused",  # the 400 of a model that cannot mix a schema and search
 )
 DEFAULT_RETRY_AFTER = 7.0
 NOT_JSON = "Sure! Here is the answer you asked for: 42."

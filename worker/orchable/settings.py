@@ -63,6 +63,11 @@ class ExecutorSettings:
     # ended after this long, or larger than this encoded, fails as output_uncheckable (OR019).
     check_timeout_seconds: float = 30.0
     max_checked_output_bytes: int = 16 * 1024 * 1024
+    # A grounded_search task on a model whose name starts with one of these searches and
+    # answers in output_schema in one call; on any other (Gemini 2.x refuses a response
+    # schema with the search tool), or when the model refuses it, in two: a grounded
+    # answer in prose, then the verdict from it.
+    single_pass_search_models: tuple[str, ...] = ("gemini-3",)
 
 
 @dataclass(frozen=True)
@@ -129,6 +134,12 @@ class WorkerSettings:
         30.0, "seconds to finish the calls in flight when stopped", "--shutdown-grace"
     )
     drain: bool = option(False, "exit once nothing is runnable or in flight", "--drain")
+    # A draining worker never ticks (drain is for tests and demos).
+    tick_seconds: float = option(
+        5.0,
+        "seconds between the worker's calls to tick() (0: never; pg_cron ticks instead)",
+        "--tick-seconds",
+    )
     executor: ExecutorSettings = field(default_factory=ExecutorSettings)
 
     @property

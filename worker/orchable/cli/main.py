@@ -3,7 +3,8 @@
 Every command reads DATABASE_URL (or --database-url); `worker` connects with
 ORCHABLE_WORKER_DATABASE_URL when it is set (a login that has the orchable_worker role).
 Connected directly there is no signed-in user: commands that create something owned
-(pipeline apply, keys add) take --owner or ORCHABLE_OWNER_ID.
+(pipeline apply, keys add, monitor add) take --owner or ORCHABLE_OWNER_ID; keys list and
+the monitor and triggers commands narrow what they list or look up to that owner if given.
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ import os
 import sys
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import psycopg
 import yaml
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from orchable.db import operator_rpc as rpc
@@ -104,6 +107,77 @@ def read_inputs(path: str) -> list[Any]:
     return list(inputs)
 
 
+def read_config(text: str | None) -> dict[str, Any]:
+    """--config: a JSON object (empty when not given)."""
+    try:
+        config = json.loads(text) if text else {}
+    except json.JSONDecodeError as error:
+        raise CliError(f"--config is not JSON: {error}") from error
+    if not isinstance(config, dict):
+        raise CliError('--config must be a JSON object, e.g. \'{"ai_settings": {"model": "..."}}\'')
+    return config
+
+
+def read_inputs_or_json(value: str) -> list[Any]:
+    """--inputs given inline (a JSON array, or one JSON object: one input) or as a file."""
+    if value.lstrip().startswith(("[", "{")) and not Path(value).exists():
+        try:
+            parsed = json.loads(value)
+        except json.JSONDecodeError as error:
+            raise CliError(f"--inputs is neither a file nor JSON: {error}") from error
+        inputs = parsed if isinstance(parsed, list) else [parsed]
+        if not inputs:
+            raise CliError("--inputs holds no input")
+        return inputs
+    return read_inputs(value)
+
+
+def read_values(pairs: list[str]) -> dict[str, str]:
+    """--value key=value, repeated: a template's placeholders."""
+    values: dict[str, str] = {}
+    for pair in pairs:
+        key, equals, value = pair.partition("=")
+        if not equals or not key.strip():
+            raise CliError(f"--value {pair!r} is not key=value, e.g. --value product='iPhone 18'")
+        values[key.strip()] = value
+    return values
+
+
+def wall_clock(at: datetime | None) -> str:
+    """A time on its zone's wall clock (the `*_local` columns), to the minute."""
+    return at.strftime("%a %Y-%m-%d %H:%M") if at is not None else ""
+
+
+def yes_no(value: bool | None) -> str:
+    return "" if value is None else "yes" if value else "no"
+
+
+async def show_next_runs(
+    conn: psycopg.AsyncConnection, row: dict[str, Any], what: str = "next run"
+) -> None:
+    """A scheduled row's next run in its zone, and the three times after it (cron_next_run),
+    so that the owner sees what their cron expression means."""
+    if row["next_run_at"] is None:
+        console.print(f"{what}: none (not scheduled)")
+        return
+    later = await rpc.next_runs(conn, row["schedule"], row["timezone"], row["next_run_at"], 3)
+    zone = escape(row["timezone"])
+    console.print(f"{what}: {wall_clock(row['next_run_local'])} ({zone})")
+    if later:
+        console.print("then: " + ", ".join(wall_clock(at) for at in later))
+
+
+async def find_monitor(conn: psycopg.AsyncConnection, args: argparse.Namespace) -> dict[str, Any]:
+    """args.monitor, an id or a name (of --owner, when given), or a one-line CliError."""
+    try:
+        monitor = await rpc.find_monitor(conn, args.monitor, owner_id(args, required=False))
+    except LookupError as error:  # a name several monitors share
+        raise CliError(str(error)) from None
+    if monitor is None:
+        raise CliError(f"no monitor {args.monitor!r}: list them with orchable monitor list")
+    return monitor
+
+
 # --- commands ----------------------------------------------------------------------------
 
 
@@ -122,12 +196,7 @@ async def cmd_pipeline_apply(args: argparse.Namespace) -> int:
 
 async def cmd_launch(args: argparse.Namespace) -> int:
     inputs = read_inputs(args.inputs)
-    try:
-        config = json.loads(args.config) if args.config else {}
-    except json.JSONDecodeError as error:
-        raise CliError(f"--config is not JSON: {error}") from error
-    if not isinstance(config, dict):
-        raise CliError('--config must be a JSON object, e.g. \'{"ai_settings": {"model": "..."}}\'')
+    config = read_config(args.config)
     if args.budget_usd is not None:
         config["budget_usd"] = args.budget_usd
     async with await connect(args) as conn:
@@ -228,6 +297,224 @@ async def cmd_keys_list(args: argparse.Namespace) -> int:
             r["model_preference"] or "",
             str(r["consecutive_failures"] or 0),
             str(r["blocked_until"] or ""),
+        )
+    console.print(table)
+    return 0
+
+
+async def cmd_monitor_add(args: argparse.Namespace) -> int:
+    owner = owner_id(args, required=False)
+    if args.template:
+        if args.query or args.condition or args.notify or args.model:
+            raise CliError(
+                "--query, --condition, --notify and --model come from the template:"
+                " leave them out with --template"
+            )
+        values = read_values(args.value)
+    else:
+        missing = [
+            flag
+            for flag, value in (
+                ("NAME", args.name),
+                ("--query", args.query),
+                ("--condition", args.condition),
+                ("--schedule", args.schedule),
+            )
+            if not value
+        ]
+        if missing:
+            raise CliError(
+                f"a monitor needs {', '.join(missing)} (or --template NAME --value key=value)"
+            )
+        if args.value:
+            raise CliError("--value fills a template's placeholders: pass --template too")
+    async with await connect(args) as conn:
+        if args.template:
+            try:
+                template = await rpc.find_template(conn, args.template)
+            except LookupError as error:  # names that differ only in case
+                raise CliError(str(error)) from None
+            if template is None:
+                raise CliError(f"no template {args.template!r}: list them with orchable templates")
+            monitor = await rpc.create_monitor_from_template(
+                conn, template["id"], values, args.name, args.schedule, args.timezone, owner
+            )
+        else:
+            monitor = await rpc.create_monitor(
+                conn,
+                args.name,
+                args.query,
+                args.condition,
+                args.schedule,
+                args.timezone,
+                args.notify or "once",
+                {"model": args.model} if args.model else {},
+                owner,
+            )
+        console.print(f"monitor [bold]{escape(monitor['name'])}[/] added: {monitor['id']}")
+        await show_next_runs(conn, monitor)
+    return 0
+
+
+async def cmd_monitor_list(args: argparse.Namespace) -> int:
+    async with await connect(args) as conn:
+        rows = await rpc.list_monitors(conn, owner_id(args, required=False))
+    table = Table(
+        "name",
+        "state",
+        "schedule",
+        "next run (its zone)",
+        "condition met",
+        "last notified",
+        "failures",
+    )
+    table.add_column("id", no_wrap=True, min_width=36)  # whole: commands take it
+    for r in rows:
+        table.add_row(
+            escape(r["name"]),
+            r["state"],
+            escape(f"{r['schedule']} ({r['timezone']})"),
+            wall_clock(r["next_run_local"]),
+            yes_no(r["condition_met"]),
+            wall_clock(r["last_notified_local"]),
+            str(r["consecutive_failures"]),
+            str(r["id"]),
+        )
+    console.print(table)
+    return 0
+
+
+async def cmd_monitor_runs(args: argparse.Namespace) -> int:
+    if args.limit < 1:
+        raise CliError("--limit must be 1 or more")
+    async with await connect(args) as conn:
+        monitor = await find_monitor(conn, args)
+        rows = await rpc.monitor_executions(conn, monitor["id"], args.limit)
+    runs = "run" if len(rows) == 1 else "runs"
+    table = Table(
+        f"started ({escape(monitor['timezone'])})",
+        "status",
+        "condition met",
+        "notified",
+        "grounded",
+        "change summary",
+        "cost",
+        title=f"{escape(monitor['name'])}: the latest {len(rows)} {runs}",
+    )
+    for r in rows:
+        notified = "yes" if r["notified"] else "no" if r["notify_reason"] else ""
+        table.add_row(
+            wall_clock(r["started_local"]),
+            r["status"] + (" (dry run)" if r["dry_run"] else ""),
+            yes_no(r["condition_met"]),
+            notified + (f" ({r['notify_reason']})" if r["notify_reason"] else ""),
+            yes_no(r["grounded"]),
+            escape(r["change_summary"] or r["error_message"] or ""),
+            "" if r["cost_usd"] is None else f"${r['cost_usd']:.4f}",
+        )
+    console.print(table)
+    return 0
+
+
+async def cmd_monitor_pause(args: argparse.Namespace) -> int:
+    async with await connect(args) as conn:
+        monitor = await rpc.pause_monitor(conn, (await find_monitor(conn, args))["id"])
+    console.print(f"monitor [bold]{escape(monitor['name'])}[/] paused: no run starts until resumed")
+    return 0
+
+
+async def cmd_monitor_resume(args: argparse.Namespace) -> int:
+    async with await connect(args) as conn:
+        monitor = await rpc.resume_monitor(conn, (await find_monitor(conn, args))["id"])
+        console.print(f"monitor [bold]{escape(monitor['name'])}[/] resumed")
+        await show_next_runs(conn, monitor)
+    return 0
+
+
+async def cmd_monitor_run_now(args: argparse.Namespace) -> int:
+    async with await connect(args) as conn:
+        monitor = await find_monitor(conn, args)
+        run = await rpc.run_monitor_now(conn, monitor["id"], notify=not args.dry_run)
+    kind = "dry run (it notifies no one)" if run["dry_run"] else "run"
+    console.print(
+        f"monitor [bold]{escape(monitor['name'])}[/]: {kind} started: execution {run['id']},"
+        f" batch {run['batch_id']}; a worker runs it (orchable worker)"
+    )
+    return 0
+
+
+async def cmd_templates(args: argparse.Namespace) -> int:
+    async with await connect(args) as conn:
+        rows = await rpc.list_templates(conn)
+    table = Table("name", "category", "placeholders", "schedule", "notify", "searches for")
+    for r in rows:
+        table.add_row(
+            escape(r["name"]),
+            escape(r["category"]),
+            escape(", ".join(r["placeholders"])),
+            escape(r["schedule"]),
+            r["notify_behavior"],
+            escape(r["search_query"]),
+        )
+    console.print(table)
+    console.print(
+        "make one: orchable monitor add --template NAME --value placeholder=value ...",
+        highlight=False,
+    )
+    return 0
+
+
+async def cmd_triggers_add(args: argparse.Namespace) -> int:
+    inputs = read_inputs_or_json(args.inputs) if args.inputs else [{}]
+    config = read_config(args.config)
+    async with await connect(args) as conn:
+        try:
+            pipeline = await rpc.find_orchestrator(
+                conn, args.pipeline, owner_id(args, required=False)
+            )
+        except LookupError as error:  # a name several owners' pipelines share
+            raise CliError(str(error)) from None
+        if pipeline is None:
+            raise CliError(
+                f"no pipeline {args.pipeline!r}: apply it first (orchable pipeline apply FILE)"
+            )
+        trigger = await rpc.add_trigger(
+            conn, pipeline["id"], args.name, "cron", args.cron, args.timezone, inputs, config
+        )
+        console.print(
+            f"trigger [bold]{escape(trigger['name'])}[/] added to pipeline"
+            f" [bold]{escape(pipeline['name'])}[/]: {trigger['id']}"
+            f" ({len(inputs)} input{'s' if len(inputs) != 1 else ''} per launch)"
+        )
+        await show_next_runs(conn, trigger, "next launch")
+    return 0
+
+
+async def cmd_triggers_list(args: argparse.Namespace) -> int:
+    async with await connect(args) as conn:
+        rows = await rpc.list_triggers(conn, owner_id(args, required=False))
+    table = Table(
+        "pipeline",
+        "name",
+        "kind",
+        "state",
+        "schedule",
+        "next launch (its zone)",
+        "last launch",
+        "last batch",
+        "last error",
+    )
+    for r in rows:
+        table.add_row(
+            escape(r["pipeline"]),
+            escape(r["name"]),
+            r["kind"],
+            r["state"],
+            escape(f"{r['schedule']} ({r['timezone']})") if r["schedule"] else "",
+            wall_clock(r["next_run_local"]),
+            wall_clock(r["last_run_local"]),
+            str(r["last_batch_id"] or ""),
+            escape(r["last_error"] or ""),
         )
     console.print(table)
     return 0
@@ -339,6 +626,90 @@ def build_parser() -> argparse.ArgumentParser:
     keys_list.set_defaults(func=cmd_keys_list)
     keys_list.add_argument("--owner")
 
+    owner_help = "owner's user id when not signed in ($ORCHABLE_OWNER_ID)"
+    monitor = commands.add_parser(
+        "monitor", help="scheduled web checks that tell you when a condition holds"
+    ).add_subparsers(dest="monitor_command", required=True, metavar="ACTION")
+    monitor_add = monitor.add_parser(
+        "add",
+        help="add a monitor (or make one from a template: --template NAME --value key=value)",
+    )
+    monitor_add.set_defaults(func=cmd_monitor_add)
+    monitor_add.add_argument("name", nargs="?", help="what you call it (a template names it)")
+    monitor_add.add_argument("--query", help="what each run searches the web for")
+    monitor_add.add_argument("--condition", help="when you want to be told")
+    monitor_add.add_argument(
+        "--schedule", help="five-field cron, e.g. '0 9 * * mon-fri', or @daily (a template's own)"
+    )
+    monitor_add.add_argument(
+        "--timezone", default="UTC", help="the IANA zone the schedule is read in (UTC)"
+    )
+    monitor_add.add_argument(
+        "--notify",
+        choices=["once", "always", "track_state"],
+        help="once (then done; the default), always (every run it holds), track_state (on change)",
+    )
+    monitor_add.add_argument("--model", help="the model that searches and judges")
+    monitor_add.add_argument("--template", help="a template's name or id (orchable templates)")
+    monitor_add.add_argument(
+        "--value",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a template placeholder's value (repeat for each)",
+    )
+    monitor_add.add_argument("--owner", help=owner_help)
+    monitor_list = monitor.add_parser("list", help="monitors, their schedule and what they found")
+    monitor_list.set_defaults(func=cmd_monitor_list)
+    monitor_list.add_argument("--owner", help="only this user's monitors")
+    monitor_runs = monitor.add_parser("runs", help="a monitor's latest runs, newest first")
+    monitor_runs.set_defaults(func=cmd_monitor_runs)
+    monitor_runs.add_argument("monitor", help="monitor id or name")
+    monitor_runs.add_argument("--limit", type=int, default=10, help="how many runs (10)")
+    monitor_runs.add_argument("--owner", help="look the name up among this user's monitors")
+    for action, func, help_text in (
+        ("pause", cmd_monitor_pause, "stop a monitor's schedule until resumed"),
+        ("resume", cmd_monitor_resume, "schedule a paused or completed monitor again, from now"),
+        ("run-now", cmd_monitor_run_now, "start a run now, whatever the schedule"),
+    ):
+        sub = monitor.add_parser(action, help=help_text, description=help_text)
+        sub.set_defaults(func=func)
+        sub.add_argument("monitor", help="monitor id or name")
+        sub.add_argument("--owner", help="look the name up among this user's monitors")
+        if action == "run-now":
+            sub.add_argument(
+                "--dry-run",
+                action="store_true",
+                help="notify no one and change nothing the monitor knows",
+            )
+
+    command("templates", cmd_templates, "the monitor templates, with their placeholders")
+
+    triggers = commands.add_parser(
+        "triggers", help="launch pipelines on a schedule"
+    ).add_subparsers(dest="triggers_command", required=True, metavar="ACTION")
+    triggers_add = triggers.add_parser(
+        "add", help="launch a pipeline each time a cron schedule fires"
+    )
+    triggers_add.set_defaults(func=cmd_triggers_add)
+    triggers_add.add_argument("pipeline", help="pipeline name or id")
+    triggers_add.add_argument("name", help="what you call the trigger (unique per owner)")
+    triggers_add.add_argument(
+        "--cron", required=True, help="five-field cron, e.g. '0 2 * * *', or @daily"
+    )
+    triggers_add.add_argument(
+        "--timezone", default="UTC", help="the IANA zone the schedule is read in (UTC)"
+    )
+    triggers_add.add_argument(
+        "--inputs",
+        help="each launch's inputs: a JSON array or JSON lines file, or inline JSON ([{}])",
+    )
+    triggers_add.add_argument("--config", help="each launch's config as JSON (as launch takes)")
+    triggers_add.add_argument("--owner", help="look the pipeline up among this user's")
+    triggers_list = triggers.add_parser("list", help="triggers and their next launch")
+    triggers_list.set_defaults(func=cmd_triggers_list)
+    triggers_list.add_argument("--owner", help="only this user's triggers")
+
     demo = command(
         "demo", cmd_demo, "run the course-builder pipeline end to end and show the result"
     )
@@ -348,11 +719,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def describe(error: psycopg.Error) -> str:
+    """A database error as one line: its message, [code], (detail); hint."""
     diag = error.diag
     message = diag.message_primary or str(error).strip()
     code = f" [{error.sqlstate}]" if error.sqlstate else ""
+    detail = f" ({diag.message_detail})" if diag.message_detail else ""
     hint = f"; {diag.message_hint}" if diag.message_hint else ""
-    return f"{message}{code}{hint}"
+    text = f"{message}{code}{detail}{hint}"
+    return " ".join(line.strip() for line in text.splitlines() if line.strip())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -363,7 +737,7 @@ def main(argv: list[str] | None = None) -> int:
             code: int = runner.run(args.func(args))
             return code
     except CliError as error:
-        console.print(f"[red]orchable:[/] {error}", highlight=False)
+        console.print(f"[red]orchable:[/] {escape(str(error))}", highlight=False, soft_wrap=True)
     except psycopg.OperationalError as error:
         first_line = (
             str(error).strip().splitlines()[0] if str(error).strip() else "connection failed"
@@ -374,7 +748,9 @@ def main(argv: list[str] | None = None) -> int:
             highlight=False,
         )
     except psycopg.Error as error:
-        console.print(f"[red]orchable:[/] {describe(error)}", highlight=False)
+        console.print(
+            f"[red]orchable:[/] {escape(describe(error))}", highlight=False, soft_wrap=True
+        )
     except KeyboardInterrupt:
         return 130
     return 1

@@ -14,9 +14,10 @@ from psycopg import AsyncConnection
 from psycopg.rows import dict_row
 
 Row = dict[str, Any]
+Params = tuple[Any, ...] | dict[str, Any]
 
 
-async def _one(conn: AsyncConnection, sql: str, params: tuple[Any, ...] = ()) -> Row:
+async def _one(conn: AsyncConnection, sql: str, params: Params = ()) -> Row:
     async with conn.cursor(row_factory=dict_row) as cur:
         await cur.execute(sql, params)
         row = await cur.fetchone()
@@ -25,7 +26,7 @@ async def _one(conn: AsyncConnection, sql: str, params: tuple[Any, ...] = ()) ->
     return row
 
 
-async def _all(conn: AsyncConnection, sql: str, params: tuple[Any, ...] = ()) -> list[Row]:
+async def _all(conn: AsyncConnection, sql: str, params: Params = ()) -> list[Row]:
     async with conn.cursor(row_factory=dict_row) as cur:
         await cur.execute(sql, params)
         return await cur.fetchall()
@@ -39,12 +40,17 @@ async def upsert_orchestrator(conn: AsyncConnection, definition: dict[str, Any])
     )
 
 
-async def find_orchestrator(conn: AsyncConnection, name_or_id: str) -> Row | None:
+async def find_orchestrator(
+    conn: AsyncConnection, name_or_id: str, owner_id: uuid.UUID | None = None
+) -> Row | None:
+    """The pipeline with this id or name (of owner_id, when given); LookupError when
+    several owners' pipelines share the name."""
     rows = await _all(
         conn,
         "select id, name, owner_id from public.orchestrators"
-        " where id::text = %s::text or name = %s::text order by updated_at desc",
-        (name_or_id, name_or_id),
+        " where (id::text = %s::text or name = %s::text)"
+        " and (%s::uuid is null or owner_id = %s::uuid) order by updated_at desc",
+        (name_or_id, name_or_id, owner_id, owner_id),
     )
     if len(rows) > 1:
         owners = ", ".join(str(r["owner_id"]) for r in rows)
@@ -187,4 +193,220 @@ async def batch_outputs(conn: AsyncConnection, batch_id: uuid.UUID, stage_key: s
         " from public.ai_tasks as t join public.ai_tasks as r on r.id = t.root_task_id"
         " where t.batch_id = %s::uuid and t.stage_key = %s::text order by r.created_at",
         (batch_id, stage_key),
+    )
+
+
+# --- monitors, templates and triggers ----------------------------------------------------
+# Times an owner reads are also returned on the wall clock of the row's time zone
+# (`*_local`, naive timestamps), as the database, which schedules them, reads that zone.
+
+_MONITOR_COLUMNS = (
+    "m.id, m.owner_id, m.name, m.state, m.schedule, m.timezone, m.notify_behavior, m.config,"
+    " m.search_query, m.condition_description, m.condition_met, m.consecutive_failures,"
+    " m.template_id, m.next_run_at, m.next_run_at at time zone m.timezone as next_run_local,"
+    " m.last_notified_at at time zone m.timezone as last_notified_local"
+)
+
+
+async def create_monitor(
+    conn: AsyncConnection,
+    name: str,
+    search_query: str,
+    condition_description: str,
+    schedule: str,
+    timezone: str,
+    notify_behavior: str,
+    config: dict[str, Any],
+    owner_id: uuid.UUID | None,
+) -> Row:
+    return await _one(
+        conn,
+        f"select {_MONITOR_COLUMNS} from public.create_monitor("
+        "p_name => %s::text, p_search_query => %s::text, p_condition_description => %s::text,"
+        " p_schedule => %s::text, p_timezone => %s::text, p_notify_behavior => %s::text,"
+        " p_config => %s::jsonb, p_owner_id => %s::uuid) as m",
+        (
+            name,
+            search_query,
+            condition_description,
+            schedule,
+            timezone,
+            notify_behavior,
+            json.dumps(config),
+            owner_id,
+        ),
+    )
+
+
+async def create_monitor_from_template(
+    conn: AsyncConnection,
+    template_id: uuid.UUID,
+    values: dict[str, str],
+    name: str | None,
+    schedule: str | None,
+    timezone: str,
+    owner_id: uuid.UUID | None,
+) -> Row:
+    return await _one(
+        conn,
+        f"select {_MONITOR_COLUMNS} from public.create_monitor_from_template("
+        "p_template_id => %s::uuid, p_values => %s::jsonb, p_name => %s::text,"
+        " p_schedule => %s::text, p_timezone => %s::text, p_owner_id => %s::uuid) as m",
+        (template_id, json.dumps(values), name, schedule, timezone, owner_id),
+    )
+
+
+async def find_monitor(
+    conn: AsyncConnection, name_or_id: str, owner_id: uuid.UUID | None = None
+) -> Row | None:
+    """The monitor with this id or name (of owner_id, when given); LookupError when several
+    share the name."""
+    rows = await _all(
+        conn,
+        f"select {_MONITOR_COLUMNS} from public.monitors as m"
+        " where (m.id::text = %s::text or m.name = %s::text)"
+        " and (%s::uuid is null or m.owner_id = %s::uuid)"
+        " order by m.created_at desc",
+        (name_or_id, name_or_id, owner_id, owner_id),
+    )
+    if len(rows) > 1:
+        ids = ", ".join(str(r["id"]) for r in rows)
+        raise LookupError(f"several monitors are named {name_or_id!r} ({ids}): use the id")
+    return rows[0] if rows else None
+
+
+async def list_monitors(conn: AsyncConnection, owner_id: uuid.UUID | None) -> list[Row]:
+    return await _all(
+        conn,
+        f"select {_MONITOR_COLUMNS} from public.monitors as m"
+        " where %s::uuid is null or m.owner_id = %s::uuid"
+        " order by m.owner_id, m.name, m.created_at",
+        (owner_id, owner_id),
+    )
+
+
+async def pause_monitor(conn: AsyncConnection, monitor_id: uuid.UUID) -> Row:
+    return await _one(
+        conn,
+        f"select {_MONITOR_COLUMNS} from public.pause_monitor(p_monitor_id => %s::uuid) as m",
+        (monitor_id,),
+    )
+
+
+async def resume_monitor(conn: AsyncConnection, monitor_id: uuid.UUID) -> Row:
+    return await _one(
+        conn,
+        f"select {_MONITOR_COLUMNS} from public.resume_monitor(p_monitor_id => %s::uuid) as m",
+        (monitor_id,),
+    )
+
+
+async def run_monitor_now(conn: AsyncConnection, monitor_id: uuid.UUID, notify: bool) -> Row:
+    return await _one(
+        conn,
+        "select e.id, e.batch_id, e.task_id, e.status, e.dry_run"
+        " from public.run_monitor_now(p_monitor_id => %s::uuid, p_notify => %s::boolean) as e",
+        (monitor_id, notify),
+    )
+
+
+async def monitor_executions(conn: AsyncConnection, monitor_id: uuid.UUID, limit: int) -> list[Row]:
+    """The monitor's latest executions, newest first."""
+    return await _all(
+        conn,
+        "select e.id, e.status, e.dry_run, e.started_at at time zone m.timezone as started_local,"
+        " e.condition_met, e.notified, e.notify_reason, e.grounded, e.change_summary,"
+        " e.error_message, e.cost_usd, e.batch_id"
+        " from public.monitor_executions as e join public.monitors as m on m.id = e.monitor_id"
+        " where e.monitor_id = %s::uuid order by e.started_at desc, e.id desc limit %s::integer",
+        (monitor_id, limit),
+    )
+
+
+async def list_templates(conn: AsyncConnection) -> list[Row]:
+    """The active templates, each with its {placeholder}s in the order they first appear."""
+    return await _all(
+        conn,
+        "select t.id, t.name, t.category, t.description, t.search_query,"
+        " t.condition_description, t.schedule, t.notify_behavior,"
+        " array(select r.found[1] from regexp_matches("
+        r" t.search_query || ' ' || t.condition_description, '\{([A-Za-z_][A-Za-z0-9_]*)\}', 'g')"
+        " with ordinality as r (found, n) group by r.found[1] order by min(r.n)) as placeholders"
+        " from public.monitor_templates as t where t.state = 'active' order by t.category, t.name",
+    )
+
+
+async def find_template(conn: AsyncConnection, name_or_id: str) -> Row | None:
+    """The template with this id or name (its exact name first, then ignoring case);
+    LookupError when several names differ only in case."""
+    rows = await _all(
+        conn,
+        "select t.id, t.name, t.state from public.monitor_templates as t"
+        " where t.id::text = %s::text or lower(t.name) = lower(%s::text) order by t.name",
+        (name_or_id, name_or_id),
+    )
+    exact = [r for r in rows if str(r["id"]) == name_or_id or r["name"] == name_or_id]
+    if exact:
+        return exact[0]
+    if len(rows) > 1:
+        names = ", ".join(repr(r["name"]) for r in rows)
+        raise LookupError(f"several templates match {name_or_id!r} ({names}): use the exact name")
+    return rows[0] if rows else None
+
+
+async def next_runs(
+    conn: AsyncConnection, schedule: str, timezone: str, after: Any, count: int
+) -> list[Any]:
+    """The next `count` times the schedule fires after `after` (a timestamptz), on the wall
+    clock of `timezone`, by cron_next_run."""
+    rows = await _all(
+        conn,
+        "with recursive runs (n, at) as ("
+        " select 1, public.cron_next_run(%(schedule)s::text, %(after)s::timestamptz,"
+        " %(timezone)s::text)"
+        " union all"
+        " select n + 1, public.cron_next_run(%(schedule)s::text, at, %(timezone)s::text)"
+        " from runs where n < %(count)s::integer and at is not null)"
+        " select at at time zone %(timezone)s::text as local_at from runs"
+        " where at is not null order by n",
+        {"schedule": schedule, "timezone": timezone, "after": after, "count": count},
+    )
+    return [r["local_at"] for r in rows]
+
+
+_TRIGGER_COLUMNS = (
+    "t.id, t.owner_id, t.name, t.kind, t.schedule, t.timezone, t.state, t.inputs, t.config,"
+    " t.next_run_at, t.next_run_at at time zone t.timezone as next_run_local,"
+    " t.last_run_at at time zone t.timezone as last_run_local, t.last_batch_id, t.last_error"
+)
+
+
+async def add_trigger(
+    conn: AsyncConnection,
+    orchestrator_id: uuid.UUID,
+    name: str,
+    kind: str,
+    schedule: str | None,
+    timezone: str,
+    inputs: list[Any],
+    config: dict[str, Any],
+) -> Row:
+    return await _one(
+        conn,
+        f"select {_TRIGGER_COLUMNS} from public.add_trigger("
+        "p_orchestrator_id => %s::uuid, p_name => %s::text, p_kind => %s::text,"
+        " p_schedule => %s::text, p_timezone => %s::text, p_inputs => %s::jsonb,"
+        " p_config => %s::jsonb) as t",
+        (orchestrator_id, name, kind, schedule, timezone, json.dumps(inputs), json.dumps(config)),
+    )
+
+
+async def list_triggers(conn: AsyncConnection, owner_id: uuid.UUID | None) -> list[Row]:
+    return await _all(
+        conn,
+        f"select {_TRIGGER_COLUMNS}, o.name as pipeline"
+        " from public.triggers as t join public.orchestrators as o on o.id = t.orchestrator_id"
+        " where %s::uuid is null or t.owner_id = %s::uuid"
+        " order by o.name, t.name",
+        (owner_id, owner_id),
     )

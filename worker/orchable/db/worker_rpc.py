@@ -391,6 +391,13 @@ async def complete_tasks(conn: AsyncConnection, completions: list[Completion]) -
     return [str(r["status"]) for r in rows]
 
 
+async def tick(conn: AsyncConnection) -> tuple[int, int]:
+    """Starts every monitor run and cron trigger launch that is due (safe from many
+    workers at once: each due run starts once); returns how many runs and launches."""
+    row = await _one(conn, "select monitor_runs, trigger_launches from public.tick()", ())
+    return int(row["monitor_runs"]), int(row["trigger_launches"])
+
+
 TASKS_CHANNEL = "orchable_tasks"
 
 

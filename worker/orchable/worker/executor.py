@@ -23,6 +23,23 @@ try next and what to report:
   output_uncheckable.
 Each kind is reported with report_task_failure (orchable.failure_kinds says what follows).
 Every call made is recorded with record_llm_call, failures included.
+
+A task's stage has a kind (ClaimedTask.stage_kind). `generate` is the one call above. A
+`grounded_search` task searches the web first (the provider's Google Search grounding),
+in one of two shapes, each call made, checked and recorded as any other:
+- single pass, on a model that can combine the search tool with a response schema (its
+  name starts with one of ExecutorSettings.single_pass_search_models): one grounded call
+  with output_schema;
+- two pass, on any other model, on a stage without output_schema, and when a single pass
+  is refused with the 400 of a model that cannot combine them
+  (providers.errors.refuses_schema_with_search; that model and the next then run two
+  pass): a grounded call that answers in prose naming its sources, then an ungrounded
+  call with output_schema that judges from that answer.
+The search's grounding goes into the completion's provenance (`grounding`, see
+grounding_provenance): `grounded` is false when the answer came without grounding
+metadata or without a source, never passed off as grounded. A provider that cannot search
+(openai), or a stage kind this worker does not know, fails the task as invalid_request
+before any call.
 """
 
 from __future__ import annotations
@@ -33,7 +50,8 @@ import enum
 import logging
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from psycopg_pool import AsyncConnectionPool
@@ -50,6 +68,13 @@ from orchable.db.worker_rpc import (
 )
 from orchable.logs import log_event
 from orchable.settings import ExecutorSettings
+from orchable.worker.grounding import (
+    GROUNDED_SEARCH,
+    STAGE_KINDS,
+    grounding_provenance,
+    search_prompt,
+    verdict_prompt,
+)
 from orchable.worker.keys import KeyBroker
 from orchable.worker.providers.base import (
     ErrorKind,
@@ -57,7 +82,9 @@ from orchable.worker.providers.base import (
     LLMResponse,
     Provider,
     ProviderError,
+    can_search,
 )
+from orchable.worker.providers.errors import refuses_schema_with_search
 from orchable.worker.slots import CallSlots, WorkerStopping
 from orchable.worker.validation import InvalidSchemaError, UncheckableOutputError, check_output
 from orchable.worker.writer import ResultWriter
@@ -110,6 +137,16 @@ _FAILURE_OF_CALL = {
 }
 
 
+@dataclass(frozen=True)
+class _Step:
+    """One call of a task: its prompt, whether it searches the web, and whether it is sent
+    with the task's output_schema (and its output checked against it)."""
+
+    prompt: str
+    grounded: bool = False
+    with_schema: bool = True
+
+
 def _model_chain(
     ai_settings: dict[str, Any], provider: str, settings: ExecutorSettings
 ) -> list[str]:
@@ -124,13 +161,24 @@ def _model_chain(
     return chain
 
 
-def build_request(task: ClaimedTask, model: str, settings: ExecutorSettings) -> LLMRequest:
+def build_request(
+    task: ClaimedTask,
+    model: str,
+    settings: ExecutorSettings,
+    *,
+    prompt: str | None = None,
+    grounded_search: bool = False,
+    with_schema: bool = True,
+) -> LLMRequest:
+    """The request of one call of the task: its prompt unless `prompt` is given, its
+    output_schema unless `with_schema` is False."""
     s = task.ai_settings
     timeout = s.get("timeout_seconds")
     return LLMRequest(
-        prompt=task.prompt,
+        prompt=task.prompt if prompt is None else prompt,
         model=model,
-        output_schema=task.output_schema,
+        output_schema=task.output_schema if with_schema else None,
+        grounded_search=grounded_search,
         temperature=s.get("temperature"),
         top_p=s.get("top_p"),
         top_k=s.get("top_k"),
@@ -170,6 +218,7 @@ class TaskExecution:
         # Keys a model rate-limited in this claim: blocked in api_key_health (a block is per
         # key), yet free to try on a fallback model (providers' quotas are per model).
         self._rate_limited_keys: list[ApiKey] = []
+        self._single_pass_refused = False  # a model refused a schema with the search tool
 
     def _log(self, level: int, event: str, **fields: Any) -> None:
         log_event(log, level, event, task_id=self.task.task_id, **fields)
@@ -177,6 +226,12 @@ class TaskExecution:
     async def run(self) -> Outcome:
         if self.task.unreadable is not None:
             return await self._fail(self.task.unreadable, FailureKind.UNREADABLE_TASK)
+        kind = self.task.stage_kind
+        if kind not in STAGE_KINDS:
+            return await self._fail(
+                f"unknown stage kind {kind!r} (this worker runs: {', '.join(STAGE_KINDS)})",
+                FailureKind.INVALID_REQUEST,
+            )
         provider = self.providers.get(self.provider_name)
         if provider is None:
             known = ", ".join(sorted(self.providers)) or "none"
@@ -184,14 +239,26 @@ class TaskExecution:
                 f"unknown provider {self.provider_name!r} (this worker has: {known})",
                 FailureKind.UNKNOWN_PROVIDER,
             )
+        if kind == GROUNDED_SEARCH and not can_search(provider):
+            return await self._fail(
+                f"the {provider.name} provider cannot run a {kind} stage: it has no web"
+                " search (use gemini)",
+                FailureKind.INVALID_REQUEST,
+            )
         chain = _model_chain(self.task.ai_settings, self.provider_name, self.settings)
         try:
             if provider.needs_key:
                 # Taken while the task waits for a slot: the call starts as soon as it has one.
                 self._key_ahead.append(await self.keys.acquire(self.task, provider.name, chain[0]))
+            grounding: dict[str, Any] | None = None
             async with self.slots.slot():
-                response, model = await self._call_models(provider, chain)
-            return await self._complete(response, model)
+                if kind == GROUNDED_SEARCH:
+                    answers, model, grounding = await self._search_and_judge(provider, chain)
+                else:
+                    step = _Step(self.task.prompt)
+                    response, model, _ = await self._call_models(provider, chain, lambda _: step)
+                    answers = [response]
+            return await self._complete(answers, model, grounding)
         except _Finish as finish:
             return await self._fail(finish.error, finish.kind)
         except _Wait:
@@ -199,15 +266,44 @@ class TaskExecution:
         except WorkerStopping:
             return await release(self.pool, self.task, 0, "worker stopping")
 
-    async def _call_models(self, provider: Provider, chain: list[str]) -> tuple[LLMResponse, str]:
-        """The answer and the model that gave it, trying the stage's models in turn.
-        Raises _Finish or _Wait (until a key is free)."""
+    async def _search_and_judge(
+        self, provider: Provider, chain: list[str]
+    ) -> tuple[list[LLMResponse], str, dict[str, Any]]:
+        """A grounded_search task's answers (the search's, then the verdict's if it took
+        two calls), the model of the last, and provenance.grounding. Raises as
+        _call_models."""
+        search, model, step = await self._call_models(provider, chain, self._search_step)
+        if step.with_schema:  # searched and judged in one call
+            return [search], model, grounding_provenance(search.grounding, "single_pass")
+        judge = _Step(verdict_prompt(self.task.prompt, search))
+        rest = chain[chain.index(model) :]  # models before it were overloaded or blocked
+        verdict, model, _ = await self._call_models(provider, rest, lambda _: judge)
+        return [search, verdict], model, grounding_provenance(search.grounding, "two_pass")
+
+    def _search_step(self, model: str) -> _Step:
+        """The first call of a grounded_search task on this model: search and answer in
+        output_schema at once where the model can, else search and answer in prose."""
+        single_pass = (
+            self.task.output_schema is not None
+            and not self._single_pass_refused
+            and model.startswith(tuple(self.settings.single_pass_search_models))
+        )
+        if single_pass:
+            return _Step(self.task.prompt, grounded=True)
+        return _Step(search_prompt(self.task.prompt), grounded=True, with_schema=False)
+
+    async def _call_models(
+        self, provider: Provider, chain: list[str], step_for: Callable[[str], _Step]
+    ) -> tuple[LLMResponse, str, _Step]:
+        """The answer, the model that gave it and the step it answered, trying the models
+        in turn (`step_for(model)`: what to ask it). Raises _Finish or _Wait (until a key
+        is free)."""
         overloaded: ProviderError | None = None
         keys_blocked = False
         for model in chain:
-            answer = await self._call_model(provider, model)
-            if isinstance(answer, LLMResponse):
-                return answer, model
+            answer = await self._call_model(provider, model, step_for)
+            if isinstance(answer, tuple):
+                return answer[0], model, answer[1]
             if answer is None:
                 keys_blocked = True
             else:
@@ -221,11 +317,11 @@ class TaskExecution:
         raise _Wait  # some model was rate-limited on every key: wait for a key
 
     async def _call_model(
-        self, provider: Provider, model: str
-    ) -> LLMResponse | ProviderError | None:
-        """The response; the overloaded error, to try the next model; None when the model
-        was rate-limited on every key, to try the next model with the keys it blocked.
-        Raises _Finish or _Wait (no usable key to begin with)."""
+        self, provider: Provider, model: str, step_for: Callable[[str], _Step]
+    ) -> tuple[LLMResponse, _Step] | ProviderError | None:
+        """The response and its step; the overloaded error, to try the next model; None
+        when the model was rate-limited on every key, to try the next model with the keys
+        it blocked. Raises _Finish or _Wait (no usable key to begin with)."""
         rate_limited = False
         # A fallback model may use the keys an earlier model rate-limited, once each.
         borrowable = list(self._rate_limited_keys)
@@ -247,10 +343,11 @@ class TaskExecution:
                     if rate_limited:
                         return None  # rate-limited on every key: the next model
                     raise _Wait
-            response, error = await self._call(provider, model, key, borrowed)
+            step = step_for(model)
+            response, error = await self._call(provider, model, key, step, borrowed)
             if error is None:
                 assert response is not None
-                return response
+                return response, step
             if error.kind in (ErrorKind.RATE_LIMITED, ErrorKind.INVALID_KEY):
                 self._key_faults += 1
             if error.kind == ErrorKind.RATE_LIMITED:
@@ -264,6 +361,11 @@ class TaskExecution:
                 continue  # the key is deactivated now: take the next one
             if error.kind == ErrorKind.OVERLOADED:
                 return error
+            if step.grounded and step.with_schema and refuses_schema_with_search(error):
+                # The model cannot search and answer in a schema at once: in two calls.
+                self._single_pass_refused = True
+                self._log(logging.INFO, "single_pass_refused", model=model, error=str(error))
+                continue
             raise _Finish(str(error), _FAILURE_OF_CALL[error.kind])
 
     async def _take_key(self, provider: Provider, model: str) -> ApiKey | None:
@@ -273,13 +375,25 @@ class TaskExecution:
         return await self.keys.acquire(self.task, provider.name, model)
 
     async def _call(
-        self, provider: Provider, model: str, key: ApiKey | None, borrowed: bool = False
+        self,
+        provider: Provider,
+        model: str,
+        key: ApiKey | None,
+        step: _Step,
+        borrowed: bool = False,
     ) -> tuple[LLMResponse | None, ProviderError | None]:
-        """One call: made, checked, recorded and reported. Returns the response or the error.
-        A `borrowed` key (rate-limited on another model) reports no success: that would
-        lift the cooldown the other model's Retry-After set."""
+        """One call: made, checked (when sent with output_schema), recorded and reported.
+        Returns the response or the error. A `borrowed` key (rate-limited on another model)
+        reports no success: that would lift the cooldown the other model's Retry-After set."""
         self.calls += 1
-        request = build_request(self.task, model, self.settings)
+        request = build_request(
+            self.task,
+            model,
+            self.settings,
+            prompt=step.prompt,
+            grounded_search=step.grounded,
+            with_schema=step.with_schema,
+        )
         started = time.monotonic()
         response: LLMResponse | None = None
         error: ProviderError | None = None
@@ -301,7 +415,7 @@ class TaskExecution:
         latency_ms = int((time.monotonic() - started) * 1000)
 
         finish: _Finish | None = None
-        if response is not None:
+        if response is not None and step.with_schema:
             try:
                 error, finish = await self._check(response)
             except asyncio.CancelledError:
@@ -435,22 +549,31 @@ class TaskExecution:
             )
         )
 
-    async def _complete(self, response: LLMResponse, model: str) -> Outcome:
-        u = response.usage
+    async def _complete(
+        self,
+        answers: list[LLMResponse],
+        model: str,
+        grounding: dict[str, Any] | None = None,
+    ) -> Outcome:
+        """complete_task with the last answer's output; the usage of every answer used (a
+        two-pass search's too) and, for a grounded_search task, provenance.grounding."""
+        response = answers[-1]
         usage = {
-            "input_tokens": u.input_tokens,
-            "output_tokens": u.output_tokens,
-            "cached_tokens": u.cached_tokens,
-            "thoughts_tokens": u.thoughts_tokens,
-            "total_tokens": u.total_tokens,
+            "input_tokens": sum(a.usage.input_tokens for a in answers),
+            "output_tokens": sum(a.usage.output_tokens for a in answers),
+            "cached_tokens": sum(a.usage.cached_tokens for a in answers),
+            "thoughts_tokens": sum(a.usage.thoughts_tokens for a in answers),
+            "total_tokens": sum(a.usage.total_tokens for a in answers),
             "calls": self.calls,
         }
-        provenance = {
+        provenance: dict[str, Any] = {
             "provider": self.provider_name,
             "model": response.model or model,
             "api_key_id": str(self._last_key_id) if self._last_key_id else None,
             "response_id": response.response_id,
         }
+        if grounding is not None:
+            provenance["grounding"] = grounding
         try:
             status = await self.writer.complete(
                 Completion(

@@ -14,6 +14,10 @@ extend_lease for each task in flight every lease/3 seconds. Keys come from a Key
 the calls in flight finish for the grace period, then cancels the rest, which hand their
 task back with release_task (no retry spent). A worker that dies without a word loses
 nothing: its leases expire and another worker claims the tasks again.
+
+Unless `tick_seconds` is 0 (pg_cron ticks instead) or the worker drains, one more task
+calls tick() every `tick_seconds`, which starts the monitor runs and cron trigger launches
+that are due; ticks from many workers at once start each due run once.
 """
 
 from __future__ import annotations
@@ -139,11 +143,17 @@ class Worker:
             lease_seconds=s.lease_seconds,
             listen=listener is not None,
             drain=s.drain,
+            tick_seconds=self._tick_every,
         )
         keeper = asyncio.create_task(self._keep_leases())
+        ticker = asyncio.create_task(self._tick()) if self._tick_every > 0 else None
         try:
             await self._loop()
         finally:
+            if ticker is not None:  # no run starts while the worker stops
+                ticker.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await ticker
             await self._shutdown()
             keeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -271,6 +281,24 @@ class Worker:
             log_event(
                 log, logging.WARNING, "lease_extension_failed", task_id=task.task_id, error=exc
             )
+
+    @property
+    def _tick_every(self) -> float:
+        """0 (never) for a draining worker: drain is for tests and demos."""
+        return 0.0 if self.settings.drain else max(0.0, self.settings.tick_seconds)
+
+    async def _tick(self) -> None:
+        """Calls tick() at once and then every tick_seconds until cancelled. A failure is
+        logged and the next tick tries again."""
+        while True:
+            try:
+                async with self.pool.connection() as conn:
+                    runs, launches = await rpc.tick(conn)
+                level = logging.INFO if runs or launches else logging.DEBUG
+                log_event(log, level, "tick", monitor_runs=runs, trigger_launches=launches)
+            except Exception as exc:  # the database's, or a bug: never the worker's end
+                log_event(log, logging.WARNING, "tick_failed", error=exc)
+            await asyncio.sleep(self._tick_every)
 
     def _count(self, outcome: Outcome) -> None:
         match outcome:

@@ -3,7 +3,7 @@ select plan(4);
 
 select tests.create_user('owner@example.test') as owner_id \gset
 insert into public.monitor_templates (name, description, category, search_query, condition_description, schedule, notify_behavior)
-values ('Product release', 'When a product is released', 'product_release',
+values ('Product release (test)', 'When a product is released', 'product_release',
     'When will {product} be released?', 'A release date for {product} has been announced', '0 8 * * *', 'once')
 returning id as template_id \gset
 

@@ -5,6 +5,13 @@ output schema) into an `LLMResponse` (the parsed JSON output, token usage and th
 provider's response id), or raises `ProviderError` with a `kind` the worker acts on:
 rotate the key, try the next model, or report the failure to the database. Providers
 never retry on their own and never touch the database.
+
+A request with `grounded_search` asks the model to search the web (Google Search
+grounding) before it answers; only a provider whose `can_search` is True takes one
+(`can_search(provider)`), and the worker asks no other. Its answer's `grounding` says what
+was searched and which sources the answer rests on, or is None when the model answered
+without grounding metadata (it did not search): an ungrounded answer is never passed off
+as a grounded one.
 """
 
 from __future__ import annotations
@@ -50,6 +57,9 @@ class LLMRequest:
     system_instruction: str | None = None
     task_input: Any = None  # the task's input, for the offline provider
     timeout_seconds: float = 120.0
+    # Search the web before answering. Without output_schema the answer is prose (JSON
+    # output and search do not mix on every model), and `output` is its text.
+    grounded_search: bool = False
 
 
 @dataclass(frozen=True)
@@ -62,15 +72,36 @@ class Usage:
 
 
 @dataclass(frozen=True)
+class Grounding:
+    """What a grounded answer rests on, as the provider reported it (nothing dropped).
+
+    sources: [{"uri", "title"}], in the provider's order (supports index into it).
+    supports: [{"text", "start_index", "end_index", "source_indices", "confidence_scores"}],
+    a span of the answer and the sources that back it.
+    search_entry_point: the search suggestions (HTML) Google's terms require showing with
+    a grounded answer, when the provider gave them.
+    """
+
+    search_queries: list[str] = field(default_factory=list)
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    supports: list[dict[str, Any]] = field(default_factory=list)
+    search_entry_point: str | None = None
+
+
+@dataclass(frozen=True)
 class LLMResponse:
     output: Any  # the parsed JSON output (validated against output_schema by the worker)
     usage: Usage = field(default_factory=Usage)
     model: str = ""  # the model version that answered
     response_id: str | None = None
+    # For a grounded_search request: None when the answer came without grounding metadata.
+    grounding: Grounding | None = None
 
 
 class Provider(Protocol):
-    """One provider (gemini, openai, offline). `needs_key` is False only for offline."""
+    """One provider (gemini, openai, offline). `needs_key` is False only for offline. A
+    provider that can take `grounded_search` requests says so with a `can_search = True`
+    class attribute (see can_search); one that says nothing cannot."""
 
     name: str
     needs_key: bool
@@ -78,3 +109,8 @@ class Provider(Protocol):
     async def generate(self, request: LLMRequest, api_key: str | None) -> LLMResponse: ...
 
     async def aclose(self) -> None: ...
+
+
+def can_search(provider: Provider) -> bool:
+    """Whether the provider takes grounded_search requests (its `can_search` attribute)."""
+    return getattr(provider, "can_search", False) is True

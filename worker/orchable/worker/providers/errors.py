@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import email.utils
+import re
 import time
 from collections.abc import Iterable, Mapping
 
 from orchable.worker.providers.base import ErrorKind, ProviderError
 
 _MAX_MESSAGE = 500
+
+# How a model that cannot combine a response schema with a search tool refuses the request:
+# "Unable to submit request because controlled generation is not supported with
+# google_search tool." (Gemini 2.x), or "Tool use with a response mime type:
+# 'application/json' is unsupported".
+_OUTPUT_FORMAT = re.compile(
+    r"controlled generation|structured output|response ?schema|json mode|response mime ?type",
+    re.IGNORECASE,
+)
+_UNSUPPORTED = re.compile(r"not supported|unsupported|not allowed", re.IGNORECASE)
+_TOOL = re.compile(r"\btools?\b", re.IGNORECASE)
 
 
 def kind_for_status(status: int, message: str = "", reasons: Iterable[str] = ()) -> ErrorKind:
@@ -24,6 +36,18 @@ def kind_for_status(status: int, message: str = "", reasons: Iterable[str] = ())
     if status == 408:
         return ErrorKind.TIMEOUT
     return ErrorKind.INVALID_REQUEST
+
+
+def refuses_schema_with_search(error: ProviderError) -> bool:
+    """Whether the error is a model refusing structured output together with the search
+    tool (a 400): the request can be made again in two calls, a search then the verdict."""
+    message = error.message
+    return (
+        error.kind is ErrorKind.INVALID_REQUEST
+        and bool(_OUTPUT_FORMAT.search(message))
+        and bool(_UNSUPPORTED.search(message))
+        and bool(_TOOL.search(message))
+    )
 
 
 def retry_after_from_headers(headers: Mapping[str, str] | None) -> float | None:

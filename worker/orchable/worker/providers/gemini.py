@@ -22,6 +22,14 @@ them: 84%. Both shortcuts lean on google-genai's internals, so pyproject.toml pi
 SDK's tested minor version and
 tests/providers/test_gemini_shortcuts_past_the_sdk_still_hold_on_the_installed_sdk.py fails
 the day either stops working.
+
+A `grounded_search` request sends the Google Search tool. With an output schema it asks for
+JSON too, which Gemini 3 models take and Gemini 2.x models refuse with a 400 ("controlled
+generation is not supported with google_search tool"; an invalid_request, its message
+kept: orchable.worker.providers.errors.refuses_schema_with_search recognises it). Without
+one it asks for prose, and the answer's text is the output. The grounding is read from the
+same raw body (`candidates[0].groundingMetadata`); its search-result tokens
+(`toolUsePromptTokenCount`) count as input tokens, as Google bills them.
 """
 
 from __future__ import annotations
@@ -36,7 +44,14 @@ import aiohttp
 from google import genai
 from google.genai import errors, types
 
-from orchable.worker.providers.base import ErrorKind, LLMRequest, LLMResponse, ProviderError, Usage
+from orchable.worker.providers.base import (
+    ErrorKind,
+    Grounding,
+    LLMRequest,
+    LLMResponse,
+    ProviderError,
+    Usage,
+)
 from orchable.worker.providers.errors import (
     kind_for_status,
     provider_error,
@@ -52,6 +67,7 @@ _MAX_CONFIGS = 256  # distinct request settings kept; the cache starts over when
 class GeminiProvider:
     name = "gemini"
     needs_key = True
+    can_search = True
 
     def __init__(
         self,
@@ -139,6 +155,7 @@ class GeminiProvider:
                 request.top_k,
                 request.max_output_tokens,
                 request.output_schema,
+                request.grounded_search,
             ]
         )
         config = self._configs.get(key)
@@ -175,10 +192,18 @@ class _Part(_AnswersInAtOnce, types.Part):
     pass
 
 
+class _Tool(_AnswersInAtOnce, types.Tool):
+    pass
+
+
+class _GoogleSearch(_AnswersInAtOnce, types.GoogleSearch):
+    pass
+
+
 def _build_model_schemas() -> None:
     """Builds the pydantic schemas of a request and an answer now (google-genai defers
     them to first use): about 70 ms of CPU that would otherwise hold up the first calls."""
-    _config(None, None, None, None, None, None)
+    _config(None, None, None, None, None, None, False)
     _Content(role="user", parts=[_Part(text="")])
     types.GenerateContentResponse()
 
@@ -190,17 +215,22 @@ def _config(
     top_k: int | None,
     max_output_tokens: int | None,
     output_schema: dict[str, Any] | None,
+    grounded_search: bool,
 ) -> types.GenerateContentConfig:
-    """The generation config; JSON output always, the stage's schema when it has one. No
-    tools, so automatic function calling is off (it costs a second copy of the config)."""
+    """The generation config: JSON output, with the stage's schema when it has one. A
+    grounded search adds the Google Search tool, and asks for prose when there is no
+    schema. No function tools, so automatic function calling is off (with a tool, the SDK
+    copies the config once more per call)."""
+    prose = grounded_search and output_schema is None
     return _Config(
         system_instruction=system_instruction,
         temperature=temperature,
         top_p=top_p,
         top_k=top_k,
         max_output_tokens=max_output_tokens,
-        response_mime_type="application/json",
+        response_mime_type=None if prose else "application/json",
         response_json_schema=output_schema,
+        tools=[_Tool(google_search=_GoogleSearch())] if grounded_search else None,
         automatic_continuation=False,
         automatic_function_calling=types.AutomaticFunctionCallingConfig(disable=True),
         should_return_http_response=True,
@@ -220,15 +250,20 @@ def _to_response(response: types.GenerateContentResponse, request: LLMRequest) -
     text = _text(answer)
     if text is None:
         raise ProviderError(ErrorKind.INVALID_OUTPUT, f"no text in the answer ({_why(answer)})")
-    try:
-        output = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ProviderError(ErrorKind.INVALID_OUTPUT, f"the answer is not JSON: {exc}") from None
+    if request.grounded_search and request.output_schema is None:
+        output: Any = text  # prose, asked for so
+    else:
+        try:
+            output = json.loads(text)
+        except json.JSONDecodeError as exc:
+            message = f"the answer is not JSON: {exc}"
+            raise ProviderError(ErrorKind.INVALID_OUTPUT, message) from None
     return LLMResponse(
         output=output,
         usage=_usage(answer.get("usageMetadata")),
         model=answer.get("modelVersion") or request.model,
         response_id=answer.get("responseId"),
+        grounding=_grounding(answer) if request.grounded_search else None,
     )
 
 
@@ -240,6 +275,66 @@ def _text(answer: Mapping[str, Any]) -> str | None:
         p["text"] for p in parts if isinstance(p.get("text"), str) and p.get("thought") is not True
     ]
     return "".join(texts) if texts else None
+
+
+def _grounding(answer: Mapping[str, Any]) -> Grounding | None:
+    """The first candidate's groundingMetadata; None without one, or with one that names
+    neither a search query nor a source (the model did not search)."""
+    candidates = answer.get("candidates") or [{}]
+    metadata = _mapping(_mapping(candidates[0]).get("groundingMetadata"))
+    queries = [q for q in _list(metadata.get("webSearchQueries")) if isinstance(q, str)]
+    sources = []
+    for chunk in _list(metadata.get("groundingChunks")):
+        chunk = _mapping(chunk)
+        # A web result; a retrieved context (Vertex AI Search) has the same two fields.
+        found = _mapping(chunk.get("web")) or _mapping(chunk.get("retrievedContext"))
+        sources.append({"uri": _str(found.get("uri")), "title": _str(found.get("title"))})
+    if not queries and not sources:
+        return None
+    supports = []
+    for support in _list(metadata.get("groundingSupports")):
+        support = _mapping(support)
+        segment = _mapping(support.get("segment"))
+        supports.append(
+            {
+                "text": _str(segment.get("text")),
+                "start_index": segment.get("startIndex") or 0,
+                "end_index": segment.get("endIndex") or 0,
+                "source_indices": [
+                    i for i in _list(support.get("groundingChunkIndices")) if _is_int(i)
+                ],
+                "confidence_scores": [
+                    float(c) for c in _list(support.get("confidenceScores")) if _is_number(c)
+                ],
+            }
+        )
+    entry_point = _mapping(metadata.get("searchEntryPoint")).get("renderedContent")
+    return Grounding(
+        search_queries=queries,
+        sources=sources,
+        supports=supports,
+        search_entry_point=entry_point if isinstance(entry_point, str) else None,
+    )
+
+
+def _mapping(value: object) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _list(value: object) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _str(value: object) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def _why(answer: Mapping[str, Any]) -> str:
@@ -255,7 +350,9 @@ def _usage(metadata: Mapping[str, Any] | None) -> Usage:
     if not metadata:
         return Usage()
     return Usage(
-        input_tokens=metadata.get("promptTokenCount") or 0,
+        # The search results a grounded call read are billed as input.
+        input_tokens=(metadata.get("promptTokenCount") or 0)
+        + (metadata.get("toolUsePromptTokenCount") or 0),
         output_tokens=metadata.get("candidatesTokenCount") or 0,
         cached_tokens=metadata.get("cachedContentTokenCount") or 0,
         thoughts_tokens=metadata.get("thoughtsTokenCount") or 0,

@@ -13,6 +13,11 @@ on the event loop only while it stays within ON_LOOP_VALUES values and ON_LOOP_T
 characters, which costs less than the hop to a thread (about 90 us of the worker's CPU, 40%
 more for a no-op task of bench/queue_overhead.py); one that would not is thrown away and
 done again in a thread, off the loop (orchable.cpu).
+
+It searches nothing, yet takes grounded_search requests so that grounded stages (monitors)
+run offline: each answer carries the same synthetic grounding, one search query (the
+start of the prompt) and one source, OFFLINE_SOURCE, whose title says it is offline. A
+grounded request without output_schema is answered in prose, as a real one would be.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ import math
 from typing import Any
 
 from orchable.worker import cpu
-from orchable.worker.providers.base import LLMRequest, LLMResponse, Usage
+from orchable.worker.providers.base import Grounding, LLMRequest, LLMResponse, Usage
 
 ARRAY_ITEMS = 3  # items of an array whose schema asks for no number
 MAX_ARRAY_ITEMS = 100
@@ -34,6 +39,10 @@ MAX_TEXT_LENGTH = 1_000_000
 ON_LOOP_VALUES = 100
 ON_LOOP_TEXT_LENGTH = 10_000
 _MAX_DEPTH = 8
+OFFLINE_SOURCE = {
+    "uri": "https://example.test/offline",
+    "title": "offline: no web search was made (orchable's offline provider)",
+}
 
 
 def _digest(*parts: Any) -> str:
@@ -184,6 +193,7 @@ def synthesise(output_schema: dict[str, Any] | None, task_input: Any) -> Any:
 class OfflineProvider:
     name = "offline"
     needs_key = False
+    can_search = True  # a synthetic grounding, for demos and tests
 
     def __init__(self, latency_seconds: float = 0.0) -> None:
         self.latency_seconds = latency_seconds
@@ -191,6 +201,9 @@ class OfflineProvider:
     async def generate(self, request: LLMRequest, api_key: str | None) -> LLMResponse:
         if self.latency_seconds > 0:
             await asyncio.sleep(self.latency_seconds)
+        if request.grounded_search and request.output_schema is None:
+            prose = _prose(request)
+            return _response(request, prose, text=prose)
         output, cut = _synthesise(
             request.output_schema, request.task_input, ON_LOOP_VALUES, ON_LOOP_TEXT_LENGTH
         )
@@ -207,8 +220,36 @@ def _answer(request: LLMRequest) -> LLMResponse:
     return _response(request, synthesise(request.output_schema, request.task_input))
 
 
-def _response(request: LLMRequest, output: Any) -> LLMResponse:
-    text = json.dumps(output, sort_keys=True)
+def _prose(request: LLMRequest) -> str:
+    """The prose answer to a grounded request without a schema."""
+    topic = (_first_text(request.task_input) or "the question")[:80]
+    return (
+        f"Offline answer about {topic}: nothing was searched. "
+        f"Source: {OFFLINE_SOURCE['title']} ({OFFLINE_SOURCE['uri']})."
+    )
+
+
+def _grounding(request: LLMRequest, text: str) -> Grounding:
+    """The same synthetic grounding for every grounded request: one query, one source."""
+    return Grounding(
+        search_queries=[" ".join(request.prompt.split())[:100] or "offline"],
+        sources=[dict(OFFLINE_SOURCE)],
+        supports=[
+            {
+                "text": text[:200],
+                "start_index": 0,
+                "end_index": min(len(text), 200),
+                "source_indices": [0],
+                "confidence_scores": [1.0],
+            }
+        ],
+        search_entry_point=None,
+    )
+
+
+def _response(request: LLMRequest, output: Any, text: str | None = None) -> LLMResponse:
+    """The response; `text` is the answer as a model would send it (the output's JSON)."""
+    text = json.dumps(output, sort_keys=True) if text is None else text
     input_tokens = max(1, len(request.prompt) // 4)
     output_tokens = max(1, len(text) // 4)
     return LLMResponse(
@@ -220,4 +261,5 @@ def _response(request: LLMRequest, output: Any) -> LLMResponse:
         ),
         model=request.model or "offline",
         response_id=f"offline-{_derive(request.prompt, text)}",
+        grounding=_grounding(request, text) if request.grounded_search else None,
     )

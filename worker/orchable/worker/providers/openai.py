@@ -24,6 +24,7 @@ from orchable.worker.providers.errors import (
 class OpenAIProvider:
     name = "openai"
     needs_key = True
+    can_search = False  # chat completions have no web search tool: no grounded_search
 
     def __init__(
         self,
