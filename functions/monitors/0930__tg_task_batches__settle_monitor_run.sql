@@ -11,7 +11,8 @@
 --     last_notified_at record what happened.
 --   * failed: nothing the monitor knows changes; after config.failure_alert_after (3)
 --     failed runs in a row the run notifies the owner of the failures, once per streak.
--- Every execution says why it did or did not notify (notify_reason).
+-- Every execution says why it did or did not notify (notify_reason); a run that notifies
+-- writes its notification and deliveries (orchable._notify) in this same transaction.
 create function orchable.tg_task_batches__settle_monitor_run()
 returns trigger
 language plpgsql
@@ -71,6 +72,19 @@ begin
             last_notified_at = case when v_notify then now() else last_notified_at end,
             updated_at = now()
         where id = v_monitor.id;
+        if v_notify then
+            perform orchable._notify(
+                v_monitor.owner_id, 'monitor.failing',
+                format('%s: %s failed checks in a row', v_monitor.name, v_failures),
+                jsonb_build_object(
+                    'monitor', jsonb_build_object('id', v_monitor.id, 'name', v_monitor.name),
+                    'execution', jsonb_build_object('id', v_execution.id, 'started_at', v_execution.started_at),
+                    'consecutive_failures', v_failures,
+                    'error', left(coalesce(v_task.error_message, 'the run failed'), 2000)
+                ),
+                v_monitor.id, v_execution.id
+            );
+        end if;
         return null;
     end if;
 
@@ -125,6 +139,29 @@ begin
         notified = v_notify,
         notify_reason = v_reason
     where id = v_execution.id;
+
+    if v_notify then
+        perform orchable._notify(
+            v_monitor.owner_id, 'monitor.triggered',
+            v_monitor.name || ': ' || coalesce(v_task.output_data ->> 'answer', 'the condition is met'),
+            jsonb_build_object(
+                'monitor', jsonb_build_object(
+                    'id', v_monitor.id, 'name', v_monitor.name, 'search_query', v_monitor.search_query,
+                    'condition_description', v_monitor.condition_description,
+                    'notify_behavior', v_monitor.notify_behavior
+                ),
+                'execution', jsonb_build_object(
+                    'id', v_execution.id, 'started_at', v_execution.started_at, 'reason', v_reason,
+                    'condition_met', v_condition, 'change_summary', coalesce(v_changes, 'unchanged'),
+                    'answer', left(v_task.output_data ->> 'answer', 4000),
+                    'reasoning', left(v_task.output_data ->> 'reasoning', 4000),
+                    'current_state', v_task.output_data -> 'current_state',
+                    'sources', coalesce(v_grounding -> 'sources', '[]')
+                )
+            ),
+            v_monitor.id, v_execution.id
+        );
+    end if;
 
     if not v_execution.dry_run and (v_grounded or coalesce((v_monitor.config ->> 'notify_ungrounded')::boolean, false)) then
         update public.monitors

@@ -64,7 +64,7 @@ begin
     values (
         p_owner_id, btrim(p_name), btrim(p_search_query), btrim(p_condition_description), btrim(p_schedule),
         p_timezone, p_notify_behavior, p_config, p_template_id,
-        orchable_rpc.cron_next_run(btrim(p_schedule), now(), p_timezone)
+        orchable._cron_next_run(btrim(p_schedule), now(), p_timezone)
     )
     returning * into v_monitor;
     return v_monitor;

@@ -17,7 +17,7 @@ begin
     update public.monitors
     set
         state = 'active',
-        next_run_at = orchable_rpc.cron_next_run(schedule, now(), timezone),
+        next_run_at = orchable._cron_next_run(schedule, now(), timezone),
         consecutive_failures = 0,
         updated_at = now()
     where id = p_monitor_id

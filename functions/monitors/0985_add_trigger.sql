@@ -74,7 +74,7 @@ begin
     values (
         v_orchestrator.owner_id, v_orchestrator.id, btrim(p_name), p_kind, btrim(p_schedule), p_timezone,
         p_inputs, p_config, p_access_key_id,
-        case when p_kind = 'cron' then orchable_rpc.cron_next_run(btrim(p_schedule), now(), p_timezone) end
+        case when p_kind = 'cron' then orchable._cron_next_run(btrim(p_schedule), now(), p_timezone) end
     )
     returning * into v_trigger;
     return v_trigger;

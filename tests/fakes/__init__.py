@@ -1,1 +1,2 @@
-"""Local fake HTTP servers that speak the Gemini and OpenAI chat APIs, for tests and benches."""
+"""Local fake servers for tests and benches: the Gemini and OpenAI chat APIs, a webhook
+receiver and an SMTP server."""

@@ -52,3 +52,13 @@ as $$
         '0 9 * * mon-fri', 'Europe/Berlin', p_notify_behavior, p_config, p_owner_id
     )).id
 $$;
+
+-- A webhook endpoint of the owner's, its secret made by orchable; returns its id.
+create or replace function tests.add_webhook(p_owner_id uuid, p_name text default 'hook')
+returns uuid
+language sql
+as $$
+    select e.id from public.add_notification_endpoint(
+        'webhook', p_name, p_url => 'https://receiver.example.test/hooks', p_owner_id => p_owner_id
+    ) as e
+$$;

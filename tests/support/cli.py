@@ -66,3 +66,11 @@ def next_runs(
         local: Any = admin.execute("select %s at time zone %s as t", (after, timezone)).fetchone()
         times.append(wall_clock(local["t"]))
     return times
+
+
+def printed(output: str, label: str) -> str:
+    """The value a line `label: value` of output shows (a key or secret shown once)."""
+    for line in output.splitlines():
+        if line.startswith(f"{label}: "):
+            return line.removeprefix(f"{label}: ").strip()
+    raise AssertionError(f"no {label!r} line in:\n{output}")

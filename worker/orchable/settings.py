@@ -4,6 +4,7 @@ carry a flag (`orchable.cli.main`), so a default is written here and nowhere els
 
 from __future__ import annotations
 
+import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import MISSING, Field, dataclass, field, fields
@@ -23,6 +24,13 @@ class Env:
     GOOGLE_GEMINI_BASE_URL = "GOOGLE_GEMINI_BASE_URL"  # google-genai's own name for it
     OPENAI_BASE_URL = "ORCHABLE_OPENAI_BASE_URL"
     GEMINI_API_KEY = "GEMINI_API_KEY"  # the demo runs on Gemini with it
+    # Email notifications: none are sent without a host and a From address.
+    SMTP_HOST = "ORCHABLE_SMTP_HOST"
+    SMTP_PORT = "ORCHABLE_SMTP_PORT"  # default: 587 with STARTTLS, else 25
+    SMTP_USERNAME = "ORCHABLE_SMTP_USERNAME"
+    SMTP_PASSWORD = "ORCHABLE_SMTP_PASSWORD"
+    SMTP_FROM = "ORCHABLE_SMTP_FROM"
+    SMTP_STARTTLS = "ORCHABLE_SMTP_STARTTLS"  # 1: required; 0: never; unset: if offered
 
 
 DEFAULT_LOG_LEVEL = "info"
@@ -98,6 +106,52 @@ class ProviderSettings:
         )
 
 
+@dataclass(frozen=True)
+class DeliverySettings:
+    """How the worker delivers notifications (orchable.worker.deliveries): webhooks over
+    HTTP, emails through the SMTP server named in the environment."""
+
+    smtp_host: str | None = None
+    smtp_port: int | None = None
+    smtp_username: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
+    smtp_from: str | None = None
+    smtp_starttls: bool | None = None  # None: STARTTLS when the server offers it
+    smtp_timeout_seconds: float = 30.0
+    # Standard Webhooks advises 15 to 30 s; no answer within it is a failed attempt.
+    webhook_timeout_seconds: float = 15.0
+    claim_size: int = 10  # deliveries per claim
+    concurrency: int = 20  # deliveries being sent at once
+    # Longer than either timeout: a delivery is reported before another worker may take it.
+    lease_seconds: int = 60
+    poll_interval_seconds: float = 5.0
+
+    @property
+    def smtp_configured(self) -> bool:
+        return bool(self.smtp_host and self.smtp_from)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str], **overrides: Any) -> DeliverySettings:
+        """The SMTP server from the environment (Env.SMTP_*); `overrides` win."""
+        port = environ.get(Env.SMTP_PORT, "").strip()
+        starttls = environ.get(Env.SMTP_STARTTLS, "").strip()
+        return cls(
+            **{
+                "smtp_host": environ.get(Env.SMTP_HOST) or None,
+                "smtp_port": int(port) if port else None,
+                "smtp_username": environ.get(Env.SMTP_USERNAME) or None,
+                "smtp_password": environ.get(Env.SMTP_PASSWORD) or None,
+                "smtp_from": environ.get(Env.SMTP_FROM) or None,
+                "smtp_starttls": env_flag(environ, Env.SMTP_STARTTLS) if starttls else None,
+                **overrides,
+            }
+        )
+
+
+def _delivery_settings_from_os_environ() -> DeliverySettings:
+    return DeliverySettings.from_env(os.environ)
+
+
 def default_worker_id() -> str:
     """A name for locked_by and task events, which task owners read: random, so that it
     tells them nothing about the hosts workers run on. The worker logs it at start with
@@ -140,7 +194,12 @@ class WorkerSettings:
         "seconds between the worker's calls to tick() (0: never; pg_cron ticks instead)",
         "--tick-seconds",
     )
+    # A draining worker never delivers either.
+    deliver_notifications: bool = option(
+        True, "deliver notifications to webhooks and email addresses", "--deliver"
+    )
     executor: ExecutorSettings = field(default_factory=ExecutorSettings)
+    delivery: DeliverySettings = field(default_factory=_delivery_settings_from_os_environ)
 
     @property
     def effective_listen_url(self) -> str | None:

@@ -3,8 +3,9 @@
 Every command reads DATABASE_URL (or --database-url); `worker` connects with
 ORCHABLE_WORKER_DATABASE_URL when it is set (a login that has the orchable_worker role).
 Connected directly there is no signed-in user: commands that create something owned
-(pipeline apply, keys add, monitor add) take --owner or ORCHABLE_OWNER_ID; keys list and
-the monitor and triggers commands narrow what they list or look up to that owner if given.
+(pipeline apply, keys add, monitor add, endpoints add, access-keys create) take --owner or
+ORCHABLE_OWNER_ID; keys list and the monitor, triggers, endpoints, notifications and
+access-keys commands narrow what they list or look up to that owner if given.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ import asyncio
 import getpass
 import json
 import os
+import shlex
 import sys
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -176,6 +178,47 @@ async def find_monitor(conn: psycopg.AsyncConnection, args: argparse.Namespace) 
     if monitor is None:
         raise CliError(f"no monitor {args.monitor!r}: list them with orchable monitor list")
     return monitor
+
+
+async def find_endpoint(conn: psycopg.AsyncConnection, args: argparse.Namespace) -> dict[str, Any]:
+    """args.endpoint, an id or a name (of --owner, when given), or a one-line CliError."""
+    try:
+        endpoint = await rpc.find_endpoint(conn, args.endpoint, owner_id(args, required=False))
+    except LookupError as error:  # a name several owners' endpoints share
+        raise CliError(str(error)) from None
+    if endpoint is None:
+        raise CliError(f"no endpoint {args.endpoint!r}: list them with orchable endpoints list")
+    return endpoint
+
+
+async def find_access_key(
+    conn: psycopg.AsyncConnection, name_or_id: str, owner: uuid.UUID | None
+) -> dict[str, Any]:
+    """An access key by its id, or by the name of an unrevoked one (of owner, when given),
+    or a one-line CliError."""
+    try:
+        key = await rpc.find_access_key(conn, name_or_id, owner)
+    except LookupError as error:  # a name several keys share
+        raise CliError(str(error)) from None
+    if key is None:
+        raise CliError(
+            f"no access key {name_or_id!r} (by name, only unrevoked keys):"
+            " list them with orchable access-keys list"
+        )
+    return key
+
+
+def parse_quiet_hours(value: str) -> tuple[time, time]:
+    """--quiet-hours HH:MM-HH:MM (the end before the start spans midnight)."""
+    start, dash, end = value.partition("-")
+    try:
+        if not dash:
+            raise ValueError(value)
+        return time.fromisoformat(start.strip()), time.fromisoformat(end.strip())
+    except ValueError:
+        raise CliError(
+            f"--quiet-hours {value!r} is not START-END on a 24-hour clock, e.g. 22:00-07:00"
+        ) from None
 
 
 # --- commands ----------------------------------------------------------------------------
@@ -464,6 +507,26 @@ async def cmd_templates(args: argparse.Namespace) -> int:
     return 0
 
 
+def show_webhook_call(key: dict[str, Any], payload: Any) -> None:
+    """The curl line another system launches a webhook trigger with (the key abridged: it
+    was shown once, when made)."""
+    body = json.dumps({"p_key": f"{key['key_prefix']}...", "p_payload": payload})
+    console.print(
+        f"another system launches it with access key [bold]{escape(key['name'])}[/]"
+        " (the whole key, as shown when it was made; the payload on top of the first input):",
+        highlight=False,
+    )
+    console.print(
+        escape(
+            'curl -X POST "$SUPABASE_URL/rest/v1/rpc/trigger_webhook"'
+            ' -H "apikey: $SUPABASE_ANON_KEY" -H "content-type: application/json"'
+            f" -d {shlex.quote(body)}"
+        ),
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
 async def cmd_triggers_add(args: argparse.Namespace) -> int:
     inputs = read_inputs_or_json(args.inputs) if args.inputs else [{}]
     config = read_config(args.config)
@@ -478,15 +541,36 @@ async def cmd_triggers_add(args: argparse.Namespace) -> int:
             raise CliError(
                 f"no pipeline {args.pipeline!r}: apply it first (orchable pipeline apply FILE)"
             )
+        # A webhook trigger's key must be the pipeline owner's: its name is looked up there.
+        key = (
+            await find_access_key(conn, args.webhook_key, pipeline["owner_id"])
+            if args.webhook_key
+            else None
+        )
         trigger = await rpc.add_trigger(
-            conn, pipeline["id"], args.name, "cron", args.cron, args.timezone, inputs, config
+            conn,
+            pipeline["id"],
+            args.name,
+            "cron" if key is None else "webhook",
+            args.cron,
+            args.timezone,
+            inputs,
+            config,
+            None if key is None else key["id"],
+        )
+        per_launch = (
+            f"{len(inputs)} input{'s' if len(inputs) != 1 else ''} per launch"
+            if key is None
+            else "one input per call"
         )
         console.print(
             f"trigger [bold]{escape(trigger['name'])}[/] added to pipeline"
-            f" [bold]{escape(pipeline['name'])}[/]: {trigger['id']}"
-            f" ({len(inputs)} input{'s' if len(inputs) != 1 else ''} per launch)"
+            f" [bold]{escape(pipeline['name'])}[/]: {trigger['id']} ({per_launch})"
         )
-        await show_next_runs(conn, trigger, "next launch")
+        if key is None:
+            await show_next_runs(conn, trigger, "next launch")
+        else:
+            show_webhook_call(key, inputs[0])
     return 0
 
 
@@ -498,7 +582,7 @@ async def cmd_triggers_list(args: argparse.Namespace) -> int:
         "name",
         "kind",
         "state",
-        "schedule",
+        "schedule or key",
         "next launch (its zone)",
         "last launch",
         "last batch",
@@ -510,13 +594,190 @@ async def cmd_triggers_list(args: argparse.Namespace) -> int:
             escape(r["name"]),
             r["kind"],
             r["state"],
-            escape(f"{r['schedule']} ({r['timezone']})") if r["schedule"] else "",
+            escape(f"{r['schedule']} ({r['timezone']})")
+            if r["schedule"]
+            else escape(
+                f"key {r['access_key_name']} ({r['access_key_prefix']}...)"
+                + (", revoked" if r["access_key_revoked"] else "")
+            )
+            if r["access_key_name"]
+            else "",
             wall_clock(r["next_run_local"]),
             wall_clock(r["last_run_local"]),
             str(r["last_batch_id"] or ""),
             escape(r["last_error"] or ""),
         )
     console.print(table)
+    return 0
+
+
+async def cmd_endpoints_add(args: argparse.Namespace) -> int:
+    if args.secret and not args.webhook:
+        raise CliError("--secret signs a webhook's deliveries: pass --webhook URL too")
+    if args.quiet_timezone and not args.quiet_hours:
+        raise CliError("--quiet-timezone is the zone of --quiet-hours: pass --quiet-hours too")
+    start, end = parse_quiet_hours(args.quiet_hours) if args.quiet_hours else (None, None)
+    kind = "webhook" if args.webhook else "email"
+    async with await connect(args) as conn:
+        row = await rpc.add_notification_endpoint(
+            conn,
+            kind,
+            args.name,
+            args.webhook,
+            args.email,
+            args.secret,
+            start,
+            end,
+            args.quiet_timezone or "UTC",
+            owner_id(args, required=False),
+        )
+    where = f"webhook to {args.webhook}" if args.webhook else f"email to {args.email}"
+    console.print(
+        f"endpoint [bold]{escape(args.name)}[/] added: {row['id']} ({escape(where)})",
+        highlight=False,
+    )
+    if row["secret"] and not args.secret:
+        console.print(f"signing secret: {row['secret']}", highlight=False, soft_wrap=True)
+        console.print(
+            "[yellow]shown once:[/] keep it now; receivers verify each delivery's"
+            " webhook-signature with it (Standard Webhooks)",
+            highlight=False,
+        )
+    console.print(f"try it: orchable endpoints test {row['id']}", highlight=False)
+    return 0
+
+
+async def cmd_endpoints_list(args: argparse.Namespace) -> int:
+    async with await connect(args) as conn:
+        rows = await rpc.list_endpoints(conn, owner_id(args, required=False))
+    table = Table("name", "kind", "where", "state", "quiet hours", "secret")
+    table.add_column("id", no_wrap=True, min_width=36)  # whole: commands take it
+    for r in rows:
+        quiet = (
+            f"{r['quiet_hours_start']:%H:%M}-{r['quiet_hours_end']:%H:%M}"
+            f" ({r['quiet_hours_timezone']})"
+            if r["quiet_hours_start"] is not None
+            else ""
+        )
+        table.add_row(
+            escape(r["name"]),
+            r["kind"],
+            escape(r["url"] or r["email_address"] or ""),
+            "active" if r["is_active"] else f"disabled ({r['disabled_reason'] or 'switched off'})",
+            escape(quiet),
+            f"{r['secret_prefix']}..." if r["secret_prefix"] else "",
+            str(r["id"]),
+        )
+    console.print(table)
+    return 0
+
+
+async def cmd_endpoints_test(args: argparse.Namespace) -> int:
+    async with await connect(args) as conn:
+        endpoint = await find_endpoint(conn, args)
+        sent = await rpc.send_test_notification(conn, endpoint["id"])
+    console.print(
+        f"test notification {sent['notification_id']} queued for endpoint"
+        f" [bold]{escape(endpoint['name'])}[/] (delivery {sent['delivery_id']});"
+        " a worker delivers it (orchable worker): watch it with orchable notifications list",
+        highlight=False,
+    )
+    return 0
+
+
+async def cmd_notifications_list(args: argparse.Namespace) -> int:
+    if args.limit < 1:
+        raise CliError("--limit must be 1 or more")
+    async with await connect(args) as conn:
+        rows = await rpc.list_notifications(conn, owner_id(args, required=False), args.limit)
+    table = Table("when (UTC)", "kind", "subject", "endpoint", "status", "attempts", "last error")
+    table.add_column("delivery", no_wrap=True, min_width=36)  # whole: redeliver takes it
+    shown: set[Any] = set()
+    for r in rows:
+        first = r["id"] not in shown  # the notification's cells on its first delivery only
+        shown.add(r["id"])
+        status = r["status"] or ""
+        if status == "pending" and r["waiting"]:
+            status += f" (next try {wall_clock(r['next_attempt_utc'])})"
+        error = " ".join(
+            part
+            for part in (
+                f"HTTP {r['last_status_code']}" if r["last_status_code"] is not None else "",
+                r["last_error"] or "",
+            )
+            if part
+        )
+        table.add_row(
+            wall_clock(r["created_utc"]) if first else "",
+            r["kind"] if first else "",
+            escape(r["subject"]) if first else "",
+            escape(r["endpoint"]) if r["delivery_id"] else "(no active endpoint)",
+            status,
+            "" if r["attempts"] is None else str(r["attempts"]),
+            escape(error),
+            str(r["delivery_id"] or ""),
+        )
+    console.print(table)
+    return 0
+
+
+async def cmd_notifications_redeliver(args: argparse.Namespace) -> int:
+    async with await connect(args) as conn:
+        delivery = await rpc.redeliver_notification(conn, parse_uuid(args.delivery, "delivery"))
+    console.print(
+        f"delivery {delivery['id']} to [bold]{escape(delivery['endpoint'])}[/]:"
+        f" {delivery['status']} again, its tries counted afresh; a worker delivers it"
+        " (orchable worker)",
+        highlight=False,
+    )
+    return 0
+
+
+async def cmd_access_keys_create(args: argparse.Namespace) -> int:
+    async with await connect(args) as conn:
+        row = await rpc.create_access_key(conn, args.name, owner_id(args, required=False))
+    console.print(f"access key [bold]{escape(args.name)}[/] created: {row['id']}", highlight=False)
+    console.print(f"key: {row['key']}", highlight=False, soft_wrap=True)
+    console.print(
+        "[yellow]shown once:[/] only its hash is kept; store it now where the caller keeps secrets",
+        highlight=False,
+    )
+    console.print(
+        f"bind it to a pipeline: orchable triggers add PIPELINE NAME --webhook-key {row['id']}",
+        highlight=False,
+    )
+    return 0
+
+
+async def cmd_access_keys_list(args: argparse.Namespace) -> int:
+    async with await connect(args) as conn:
+        rows = await rpc.list_access_keys(conn, owner_id(args, required=False))
+    table = Table("name", "key", "scopes", "state", "created (UTC)", "last used (UTC)", "launches")
+    table.add_column("id", no_wrap=True, min_width=36)  # whole: commands take it
+    for r in rows:
+        table.add_row(
+            escape(r["name"]),
+            f"{r['key_prefix']}...",
+            ", ".join(r["scopes"]),
+            f"revoked {wall_clock(r['revoked_utc'])}" if r["revoked_at"] else "active",
+            wall_clock(r["created_utc"]),
+            wall_clock(r["last_used_utc"]),
+            escape(f"{r['pipeline']} / {r['trigger_name']}") if r["trigger_name"] else "",
+            str(r["id"]),
+        )
+    console.print(table)
+    return 0
+
+
+async def cmd_access_keys_revoke(args: argparse.Namespace) -> int:
+    async with await connect(args) as conn:
+        key = await find_access_key(conn, args.key, owner_id(args, required=False))
+        revoked = await rpc.revoke_access_key(conn, key["id"])
+    console.print(
+        f"access key [bold]{escape(revoked['name'])}[/] ({revoked['key_prefix']}...) revoked:"
+        f" {revoked['id']}; calls with it are refused from now on",
+        highlight=False,
+    )
     return 0
 
 
@@ -689,16 +950,24 @@ def build_parser() -> argparse.ArgumentParser:
         "triggers", help="launch pipelines on a schedule"
     ).add_subparsers(dest="triggers_command", required=True, metavar="ACTION")
     triggers_add = triggers.add_parser(
-        "add", help="launch a pipeline each time a cron schedule fires"
+        "add",
+        help="launch a pipeline each time a cron schedule fires, or when another system"
+        " calls trigger_webhook with an access key",
     )
     triggers_add.set_defaults(func=cmd_triggers_add)
     triggers_add.add_argument("pipeline", help="pipeline name or id")
     triggers_add.add_argument("name", help="what you call the trigger (unique per owner)")
-    triggers_add.add_argument(
-        "--cron", required=True, help="five-field cron, e.g. '0 2 * * *', or @daily"
+    when = triggers_add.add_mutually_exclusive_group(required=True)
+    when.add_argument("--cron", help="five-field cron, e.g. '0 2 * * *', or @daily")
+    when.add_argument(
+        "--webhook-key",
+        metavar="KEY",
+        help="an access key's id or name (orchable access-keys create): a webhook trigger",
     )
     triggers_add.add_argument(
-        "--timezone", default="UTC", help="the IANA zone the schedule is read in (UTC)"
+        "--timezone",
+        default="UTC",
+        help="the IANA zone the schedule is read in, and batches are named in (UTC)",
     )
     triggers_add.add_argument(
         "--inputs",
@@ -709,6 +978,75 @@ def build_parser() -> argparse.ArgumentParser:
     triggers_list = triggers.add_parser("list", help="triggers and their next launch")
     triggers_list.set_defaults(func=cmd_triggers_list)
     triggers_list.add_argument("--owner", help="only this user's triggers")
+
+    endpoints = commands.add_parser(
+        "endpoints", help="where you are told: webhooks and email addresses"
+    ).add_subparsers(dest="endpoints_command", required=True, metavar="ACTION")
+    endpoints_add = endpoints.add_parser(
+        "add", help="add a webhook (its signing secret is shown once) or an email address"
+    )
+    endpoints_add.set_defaults(func=cmd_endpoints_add)
+    endpoints_add.add_argument("name", help="what you call it (unique per owner)")
+    where = endpoints_add.add_mutually_exclusive_group(required=True)
+    where.add_argument("--webhook", metavar="URL", help="POST each notification to this URL")
+    where.add_argument("--email", metavar="ADDRESS", help="mail each notification here")
+    endpoints_add.add_argument(
+        "--secret", help="the webhook's signing secret, whsec_... (default: one is made)"
+    )
+    endpoints_add.add_argument(
+        "--quiet-hours",
+        metavar="START-END",
+        help="hold deliveries back in these hours, e.g. 22:00-07:00",
+    )
+    endpoints_add.add_argument(
+        "--quiet-timezone", help="the IANA zone the quiet hours are read in (UTC)"
+    )
+    endpoints_add.add_argument("--owner", help=owner_help)
+    endpoints_list = endpoints.add_parser("list", help="endpoints, and whether they are on")
+    endpoints_list.set_defaults(func=cmd_endpoints_list)
+    endpoints_list.add_argument("--owner", help="only this user's endpoints")
+    endpoints_test = endpoints.add_parser(
+        "test", help="send a test notification to one endpoint, now"
+    )
+    endpoints_test.set_defaults(func=cmd_endpoints_test)
+    endpoints_test.add_argument("endpoint", help="endpoint id or name")
+    endpoints_test.add_argument("--owner", help="look the name up among this user's endpoints")
+
+    notifications = commands.add_parser(
+        "notifications", help="what you were told, and its delivery to each endpoint"
+    ).add_subparsers(dest="notifications_command", required=True, metavar="ACTION")
+    notifications_list = notifications.add_parser(
+        "list", help="the latest notifications, newest first, with their deliveries"
+    )
+    notifications_list.set_defaults(func=cmd_notifications_list)
+    notifications_list.add_argument(
+        "--limit", type=int, default=20, help="how many notifications (20)"
+    )
+    notifications_list.add_argument("--owner", help="only this user's notifications")
+    notifications_redeliver = notifications.add_parser(
+        "redeliver", help="try a dead delivery again from now"
+    )
+    notifications_redeliver.set_defaults(func=cmd_notifications_redeliver)
+    notifications_redeliver.add_argument("delivery", help="delivery id (notifications list)")
+
+    access_keys = commands.add_parser(
+        "access-keys", help="keys other systems call trigger_webhook with"
+    ).add_subparsers(dest="access_keys_command", required=True, metavar="ACTION")
+    access_keys_create = access_keys.add_parser(
+        "create", help="make an access key (shown once; only its hash is kept)"
+    )
+    access_keys_create.set_defaults(func=cmd_access_keys_create)
+    access_keys_create.add_argument("name", help="name it after the system that will hold it")
+    access_keys_create.add_argument("--owner", help=owner_help)
+    access_keys_list = access_keys.add_parser(
+        "list", help="access keys (never the key itself) and what they launch"
+    )
+    access_keys_list.set_defaults(func=cmd_access_keys_list)
+    access_keys_list.add_argument("--owner", help="only this user's keys")
+    access_keys_revoke = access_keys.add_parser("revoke", help="refuse an access key from now on")
+    access_keys_revoke.set_defaults(func=cmd_access_keys_revoke)
+    access_keys_revoke.add_argument("key", help="access key id, or an unrevoked key's name")
+    access_keys_revoke.add_argument("--owner", help="look the name up among this user's keys")
 
     demo = command(
         "demo", cmd_demo, "run the course-builder pipeline end to end and show the result"

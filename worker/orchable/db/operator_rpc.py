@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import time
 from typing import Any
 
 from psycopg import AsyncConnection
@@ -390,23 +391,219 @@ async def add_trigger(
     timezone: str,
     inputs: list[Any],
     config: dict[str, Any],
+    access_key_id: uuid.UUID | None = None,
 ) -> Row:
     return await _one(
         conn,
         f"select {_TRIGGER_COLUMNS} from public.add_trigger("
         "p_orchestrator_id => %s::uuid, p_name => %s::text, p_kind => %s::text,"
         " p_schedule => %s::text, p_timezone => %s::text, p_inputs => %s::jsonb,"
-        " p_config => %s::jsonb) as t",
-        (orchestrator_id, name, kind, schedule, timezone, json.dumps(inputs), json.dumps(config)),
+        " p_config => %s::jsonb, p_access_key_id => %s::uuid) as t",
+        (
+            orchestrator_id,
+            name,
+            kind,
+            schedule,
+            timezone,
+            json.dumps(inputs),
+            json.dumps(config),
+            access_key_id,
+        ),
     )
 
 
 async def list_triggers(conn: AsyncConnection, owner_id: uuid.UUID | None) -> list[Row]:
     return await _all(
         conn,
-        f"select {_TRIGGER_COLUMNS}, o.name as pipeline"
+        f"select {_TRIGGER_COLUMNS}, o.name as pipeline,"
+        " k.name as access_key_name, k.key_prefix as access_key_prefix,"
+        " k.revoked_at is not null as access_key_revoked"
         " from public.triggers as t join public.orchestrators as o on o.id = t.orchestrator_id"
+        " left join public.access_keys as k on k.id = t.access_key_id"
         " where %s::uuid is null or t.owner_id = %s::uuid"
         " order by o.name, t.name",
         (owner_id, owner_id),
+    )
+
+
+# --- access keys and notifications -------------------------------------------------------
+# Only the columns every API role may read: never access_keys.key_hash, nor an endpoint's
+# encrypted secret. Times an owner reads are returned in UTC (`*_utc`, naive timestamps).
+
+
+async def create_access_key(conn: AsyncConnection, name: str, owner_id: uuid.UUID | None) -> Row:
+    """The new key's id, the key (the only time it is shown) and its prefix."""
+    return await _one(
+        conn,
+        "select k.id, k.key, k.key_prefix"
+        " from public.create_access_key(p_name => %s::text, p_owner_id => %s::uuid) as k",
+        (name, owner_id),
+    )
+
+
+_ACCESS_KEY_COLUMNS = (
+    "k.id, k.owner_id, k.name, k.key_prefix, k.scopes, k.created_at at time zone 'UTC' as"
+    " created_utc, k.last_used_at at time zone 'UTC' as last_used_utc,"
+    " k.revoked_at, k.revoked_at at time zone 'UTC' as revoked_utc"
+)
+
+
+async def find_access_key(
+    conn: AsyncConnection, name_or_id: str, owner_id: uuid.UUID | None = None
+) -> Row | None:
+    """The access key with this id, or the unrevoked one with this name (of owner_id, when
+    given); LookupError when several share the name."""
+    rows = await _all(
+        conn,
+        f"select {_ACCESS_KEY_COLUMNS} from public.access_keys as k"
+        " where (k.id::text = %s::text or (k.name = %s::text and k.revoked_at is null))"
+        " and (%s::uuid is null or k.owner_id = %s::uuid)"
+        " order by k.created_at desc",
+        (name_or_id, name_or_id, owner_id, owner_id),
+    )
+    if len(rows) > 1:
+        ids = ", ".join(str(r["id"]) for r in rows)
+        raise LookupError(f"several access keys are named {name_or_id!r} ({ids}): use the id")
+    return rows[0] if rows else None
+
+
+async def list_access_keys(conn: AsyncConnection, owner_id: uuid.UUID | None) -> list[Row]:
+    """Access keys (the unrevoked first), each with the webhook trigger it launches."""
+    return await _all(
+        conn,
+        f"select {_ACCESS_KEY_COLUMNS}, t.name as trigger_name, o.name as pipeline"
+        " from public.access_keys as k"
+        " left join public.triggers as t on t.access_key_id = k.id"
+        " left join public.orchestrators as o on o.id = t.orchestrator_id"
+        " where %s::uuid is null or k.owner_id = %s::uuid"
+        " order by k.owner_id, k.revoked_at is not null, k.name, k.created_at",
+        (owner_id, owner_id),
+    )
+
+
+async def revoke_access_key(conn: AsyncConnection, access_key_id: uuid.UUID) -> Row:
+    return await _one(
+        conn,
+        f"select {_ACCESS_KEY_COLUMNS}"
+        " from public.revoke_access_key(p_access_key_id => %s::uuid) as k",
+        (access_key_id,),
+    )
+
+
+async def add_notification_endpoint(
+    conn: AsyncConnection,
+    kind: str,
+    name: str,
+    url: str | None,
+    email_address: str | None,
+    secret: str | None,
+    quiet_hours_start: time | None,
+    quiet_hours_end: time | None,
+    quiet_hours_timezone: str,
+    owner_id: uuid.UUID | None,
+) -> Row:
+    """The new endpoint's id and, for a webhook, its signing secret (the only time it is
+    shown)."""
+    return await _one(
+        conn,
+        "select e.id, e.secret from public.add_notification_endpoint("
+        "p_kind => %s::text, p_name => %s::text, p_url => %s::text,"
+        " p_email_address => %s::text, p_secret => %s::text, p_quiet_hours_start => %s::time,"
+        " p_quiet_hours_end => %s::time, p_quiet_hours_timezone => %s::text,"
+        " p_owner_id => %s::uuid) as e",
+        (
+            kind,
+            name,
+            url,
+            email_address,
+            secret,
+            quiet_hours_start,
+            quiet_hours_end,
+            quiet_hours_timezone,
+            owner_id,
+        ),
+    )
+
+
+_ENDPOINT_COLUMNS = (
+    "e.id, e.owner_id, e.kind, e.name, e.url, e.email_address, e.secret_prefix, e.is_active,"
+    " e.disabled_reason, e.quiet_hours_start, e.quiet_hours_end, e.quiet_hours_timezone"
+)
+
+
+async def find_endpoint(
+    conn: AsyncConnection, name_or_id: str, owner_id: uuid.UUID | None = None
+) -> Row | None:
+    """The notification endpoint with this id or name (of owner_id, when given);
+    LookupError when several owners' endpoints share the name."""
+    rows = await _all(
+        conn,
+        f"select {_ENDPOINT_COLUMNS} from public.notification_endpoints as e"
+        " where (e.id::text = %s::text or e.name = %s::text)"
+        " and (%s::uuid is null or e.owner_id = %s::uuid)"
+        " order by e.created_at desc",
+        (name_or_id, name_or_id, owner_id, owner_id),
+    )
+    if len(rows) > 1:
+        ids = ", ".join(str(r["id"]) for r in rows)
+        raise LookupError(f"several endpoints are named {name_or_id!r} ({ids}): use the id")
+    return rows[0] if rows else None
+
+
+async def list_endpoints(conn: AsyncConnection, owner_id: uuid.UUID | None) -> list[Row]:
+    return await _all(
+        conn,
+        f"select {_ENDPOINT_COLUMNS} from public.notification_endpoints as e"
+        " where %s::uuid is null or e.owner_id = %s::uuid"
+        " order by e.owner_id, e.name",
+        (owner_id, owner_id),
+    )
+
+
+async def send_test_notification(conn: AsyncConnection, endpoint_id: uuid.UUID) -> Row:
+    """The test notification's id and its one delivery's (read by a second statement: the
+    first one's snapshot does not see the rows the function writes)."""
+    sent = await _one(
+        conn,
+        "select public.send_test_notification(p_endpoint_id => %s::uuid) as notification_id",
+        (endpoint_id,),
+    )
+    delivery = await _one(
+        conn,
+        "select d.id as delivery_id from public.notification_deliveries as d"
+        " where d.notification_id = %s::uuid and d.endpoint_id = %s::uuid",
+        (sent["notification_id"], endpoint_id),
+    )
+    return {**sent, **delivery}
+
+
+async def list_notifications(
+    conn: AsyncConnection, owner_id: uuid.UUID | None, limit: int
+) -> list[Row]:
+    """The latest `limit` notifications, newest first: one row per delivery (one with no
+    delivery when it went to no endpoint), each delivery's endpoint named."""
+    return await _all(
+        conn,
+        "with n as (select n.id, n.kind, n.subject, n.created_at from public.notifications as n"
+        " where %s::uuid is null or n.owner_id = %s::uuid"
+        " order by n.created_at desc, n.id desc limit %s::integer)"
+        " select n.id, n.kind, n.subject, n.created_at at time zone 'UTC' as created_utc,"
+        " d.id as delivery_id, e.name as endpoint, d.status, d.attempts,"
+        " d.next_attempt_at > now() as waiting,"
+        " d.next_attempt_at at time zone 'UTC' as next_attempt_utc,"
+        " d.last_status_code, d.last_error"
+        " from n left join public.notification_deliveries as d on d.notification_id = n.id"
+        " left join public.notification_endpoints as e on e.id = d.endpoint_id"
+        " order by n.created_at desc, n.id desc, e.name, d.id",
+        (owner_id, owner_id, limit),
+    )
+
+
+async def redeliver_notification(conn: AsyncConnection, delivery_id: uuid.UUID) -> Row:
+    return await _one(
+        conn,
+        "select d.id, d.notification_id, d.status, d.attempts, e.name as endpoint"
+        " from public.redeliver_notification(p_delivery_id => %s::uuid) as d"
+        " join public.notification_endpoints as e on e.id = d.endpoint_id",
+        (delivery_id,),
     )

@@ -398,6 +398,89 @@ async def tick(conn: AsyncConnection) -> tuple[int, int]:
     return int(row["monitor_runs"]), int(row["trigger_launches"])
 
 
+@dataclass(frozen=True)
+class ClaimedDelivery:
+    """A notification delivery as claim_notification_deliveries returned it: one try
+    (`attempt`, from 1) of one notification to one endpoint. `delivery_id` is the
+    webhook-id and the email's Message-ID, the same on every try. `unreadable` says why
+    the payload could not be decoded (it is then None): the try fails, naming it."""
+
+    delivery_id: uuid.UUID
+    claim_token: uuid.UUID
+    attempt: int
+    endpoint_kind: str  # webhook or email
+    url: str | None = field(repr=False)  # may carry the receiver's token: never logged
+    email_address: str | None = field(repr=False)
+    secret: str | None = field(repr=False)  # the webhook's whsec_ secret: never logged
+    notification_id: uuid.UUID
+    notification_kind: str  # monitor.triggered, monitor.failing
+    subject: str
+    payload: Any
+    created_at: dt.datetime
+    unreadable: str | None = None
+
+
+_CLAIM_DELIVERIES_SQL = (
+    "select delivery_id, claim_token, attempt, endpoint_kind, url, email_address, secret,"
+    " notification_id, notification_kind, subject, payload::text as payload, created_at"
+    " from public.claim_notification_deliveries(p_worker_id => %s::text,"
+    " p_limit => %s::integer, p_lease_seconds => %s::integer)"
+)
+
+
+def _claimed_delivery(r: Row) -> ClaimedDelivery:
+    payload, unreadable = None, None
+    try:
+        payload = None if r["payload"] is None else json_codec.loads(r["payload"])
+    except Exception as error:  # as for a task's JSON: this delivery fails, not the claim
+        unreadable = f"payload cannot be decoded: {type(error).__name__}"
+    return ClaimedDelivery(
+        delivery_id=r["delivery_id"],
+        claim_token=r["claim_token"],
+        attempt=int(r["attempt"]),
+        endpoint_kind=r["endpoint_kind"],
+        url=r["url"],
+        email_address=r["email_address"],
+        secret=r["secret"],
+        notification_id=r["notification_id"],
+        notification_kind=r["notification_kind"],
+        subject=r["subject"] or "",
+        payload=payload,
+        created_at=r["created_at"],
+        unreadable=unreadable,
+    )
+
+
+async def claim_notification_deliveries(
+    conn: AsyncConnection, worker_id: str, limit: int, lease_seconds: int
+) -> list[ClaimedDelivery]:
+    """The deliveries due to active endpoints, each claimed for `lease_seconds`."""
+    rows = await _rows(conn, _CLAIM_DELIVERIES_SQL, (worker_id, limit, lease_seconds))
+    return [_claimed_delivery(r) for r in rows]
+
+
+async def report_notification_delivery(
+    conn: AsyncConnection,
+    delivery_id: uuid.UUID,
+    claim_token: uuid.UUID,
+    outcome: str,
+    status_code: int | None = None,
+    error: str | None = None,
+    retry_after_seconds: int | None = None,
+) -> str:
+    """How a try went (outcome: delivered, failed or gone); the database decides what
+    follows and returns the delivery's new status: delivered, pending (tried again later)
+    or dead. A claim that is no longer ours raises StaleClaimError."""
+    row = await _one(
+        conn,
+        "select public.report_notification_delivery(p_delivery_id => %s::uuid,"
+        " p_claim_token => %s::uuid, p_outcome => %s::text, p_status_code => %s::integer,"
+        " p_error => %s::text, p_retry_after_seconds => %s::integer) as status",
+        (delivery_id, claim_token, outcome, status_code, error, retry_after_seconds),
+    )
+    return str(row["status"])
+
+
 TASKS_CHANNEL = "orchable_tasks"
 
 

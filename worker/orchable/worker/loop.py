@@ -18,6 +18,10 @@ nothing: its leases expire and another worker claims the tasks again.
 Unless `tick_seconds` is 0 (pg_cron ticks instead) or the worker drains, one more task
 calls tick() every `tick_seconds`, which starts the monitor runs and cron trigger launches
 that are due; ticks from many workers at once start each due run once.
+
+Unless `deliver_notifications` is off or the worker drains, one more task delivers
+notifications to webhooks and email addresses (orchable.worker.deliveries); it stops
+claiming when the worker stops, and its tries in flight finish within the grace period.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from orchable.db import worker_rpc as rpc
 from orchable.db.worker_rpc import ClaimedTask, StaleClaimError
 from orchable.logs import log_event
 from orchable.settings import WorkerSettings
+from orchable.worker.deliveries import Deliveries
 from orchable.worker.executor import Outcome, execute_task, release
 from orchable.worker.keys import KeyBroker
 from orchable.worker.providers.base import Provider
@@ -62,6 +67,7 @@ class Worker:
         self._own_pool = pool is None
         self._writer: ResultWriter | None = None
         self._keys: KeyBroker | None = None
+        self._deliveries: Deliveries | None = None
         self._inflight: dict[uuid.UUID, asyncio.Task[None]] = {}
         # Each task in flight, and when (loop time) its lease is next extended.
         self._leases: dict[uuid.UUID, tuple[ClaimedTask, float]] = {}
@@ -80,6 +86,11 @@ class Worker:
     @property
     def in_flight(self) -> int:
         return len(self._inflight)
+
+    @property
+    def deliveries(self) -> Deliveries | None:
+        """The delivery loop (its counters), once a worker that delivers has started."""
+        return self._deliveries
 
     @property
     def writer(self) -> ResultWriter:
@@ -114,6 +125,8 @@ class Worker:
             log_event(log, logging.INFO, "stopping", in_flight=self.in_flight)
         self._stopping = True
         self._slots.close()
+        if self._deliveries is not None:
+            self._deliveries.stop()
         self._wake.set()
 
     async def run(self) -> int:
@@ -144,9 +157,16 @@ class Worker:
             listen=listener is not None,
             drain=s.drain,
             tick_seconds=self._tick_every,
+            deliver=self._delivers,
         )
         keeper = asyncio.create_task(self._keep_leases())
         ticker = asyncio.create_task(self._tick()) if self._tick_every > 0 else None
+        deliverer = None
+        if self._delivers:
+            self._deliveries = Deliveries(self._pool, s.worker_id, s.delivery)
+            if self._stopping:
+                self._deliveries.stop()
+            deliverer = asyncio.create_task(self._deliveries.run())
         try:
             await self._loop()
         finally:
@@ -154,7 +174,11 @@ class Worker:
                 ticker.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await ticker
+            if self._deliveries is not None:
+                self._deliveries.stop()
             await self._shutdown()
+            if deliverer is not None:
+                await self._finish_deliveries(deliverer)
             keeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await keeper
@@ -299,6 +323,32 @@ class Worker:
             except Exception as exc:  # the database's, or a bug: never the worker's end
                 log_event(log, logging.WARNING, "tick_failed", error=exc)
             await asyncio.sleep(self._tick_every)
+
+    @property
+    def _delivers(self) -> bool:
+        """False for a draining worker: drain is for tests and demos."""
+        return self.settings.deliver_notifications and not self.settings.drain
+
+    async def _finish_deliveries(self, deliverer: asyncio.Task[None]) -> None:
+        """Lets the tries in flight finish and be reported within the grace period (none
+        after a second stop()), then cancels them: each is tried again once its lease
+        lapses."""
+        grace = 0.0 if self._hard_stop.is_set() else self.settings.shutdown_grace_seconds
+        hard_stop = asyncio.create_task(self._hard_stop.wait())
+        try:
+            await asyncio.wait(
+                {deliverer, hard_stop}, timeout=grace, return_when=asyncio.FIRST_COMPLETED
+            )
+        finally:
+            hard_stop.cancel()
+        if not deliverer.done():
+            deliverer.cancel()
+            log_event(log, logging.WARNING, "deliveries_cancelled")
+        with contextlib.suppress(asyncio.CancelledError):
+            try:
+                await deliverer
+            except Exception as exc:  # a bug in the loop: never the worker's end
+                log_event(log, logging.ERROR, "deliveries_crashed", error=repr(exc))
 
     def _count(self, outcome: Outcome) -> None:
         match outcome:

@@ -38,8 +38,10 @@ def add_worker_arguments(parser: argparse.ArgumentParser, environ: Mapping[str, 
             shown = f" ({default})" if default not in (None, "", False) else ""
             help_text = f.metadata["help"] + shown
             if hints[f.name] is bool:
+                # A flag that is on by default is turned off with --no-<flag>.
+                action = argparse.BooleanOptionalAction if default else "store_true"
                 parser.add_argument(
-                    f.metadata["flag"], dest=f.name, action="store_true", help=help_text
+                    f.metadata["flag"], dest=f.name, action=action, default=default, help=help_text
                 )
                 continue
             value_type = next(
