@@ -257,23 +257,42 @@ async def create_monitor_from_template(
     )
 
 
+async def _find_named(
+    conn: AsyncConnection,
+    what: str,
+    select: str,
+    alias: str,
+    name_or_id: str,
+    owner_id: uuid.UUID | None,
+) -> Row | None:
+    """The row `select` (whose table is aliased `alias`) reads with this id or name, of
+    owner_id when given; LookupError naming the ids when several share the name."""
+    rows = await _all(
+        conn,
+        f"{select} where ({alias}.id::text = %s::text or {alias}.name = %s::text)"
+        f" and (%s::uuid is null or {alias}.owner_id = %s::uuid)"
+        f" order by {alias}.created_at desc",
+        (name_or_id, name_or_id, owner_id, owner_id),
+    )
+    if len(rows) > 1:
+        ids = ", ".join(str(r["id"]) for r in rows)
+        raise LookupError(f"several {what} are named {name_or_id!r} ({ids}): use the id")
+    return rows[0] if rows else None
+
+
 async def find_monitor(
     conn: AsyncConnection, name_or_id: str, owner_id: uuid.UUID | None = None
 ) -> Row | None:
     """The monitor with this id or name (of owner_id, when given); LookupError when several
     share the name."""
-    rows = await _all(
+    return await _find_named(
         conn,
-        f"select {_MONITOR_COLUMNS} from public.monitors as m"
-        " where (m.id::text = %s::text or m.name = %s::text)"
-        " and (%s::uuid is null or m.owner_id = %s::uuid)"
-        " order by m.created_at desc",
-        (name_or_id, name_or_id, owner_id, owner_id),
+        "monitors",
+        f"select {_MONITOR_COLUMNS} from public.monitors as m",
+        "m",
+        name_or_id,
+        owner_id,
     )
-    if len(rows) > 1:
-        ids = ", ".join(str(r["id"]) for r in rows)
-        raise LookupError(f"several monitors are named {name_or_id!r} ({ids}): use the id")
-    return rows[0] if rows else None
 
 
 async def list_monitors(conn: AsyncConnection, owner_id: uuid.UUID | None) -> list[Row]:
@@ -536,18 +555,14 @@ async def find_endpoint(
 ) -> Row | None:
     """The notification endpoint with this id or name (of owner_id, when given);
     LookupError when several owners' endpoints share the name."""
-    rows = await _all(
+    return await _find_named(
         conn,
-        f"select {_ENDPOINT_COLUMNS} from public.notification_endpoints as e"
-        " where (e.id::text = %s::text or e.name = %s::text)"
-        " and (%s::uuid is null or e.owner_id = %s::uuid)"
-        " order by e.created_at desc",
-        (name_or_id, name_or_id, owner_id, owner_id),
+        "endpoints",
+        f"select {_ENDPOINT_COLUMNS} from public.notification_endpoints as e",
+        "e",
+        name_or_id,
+        owner_id,
     )
-    if len(rows) > 1:
-        ids = ", ".join(str(r["id"]) for r in rows)
-        raise LookupError(f"several endpoints are named {name_or_id!r} ({ids}): use the id")
-    return rows[0] if rows else None
 
 
 async def list_endpoints(conn: AsyncConnection, owner_id: uuid.UUID | None) -> list[Row]:
