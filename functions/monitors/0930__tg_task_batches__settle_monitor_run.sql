@@ -133,6 +133,7 @@ begin
         change_summary = coalesce(v_changes, 'unchanged'),
         grounded = v_grounded,
         grounding_sources = v_grounding -> 'sources',
+        grounding_supports = v_grounding -> 'supports',
         search_queries = array(select jsonb_array_elements_text(coalesce(v_grounding -> 'search_queries', '[]'))),
         search_entry_point = v_grounding ->> 'search_entry_point',
         cost_usd = new.spent_usd,

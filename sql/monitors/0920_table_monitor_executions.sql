@@ -21,6 +21,7 @@ create table public.monitor_executions (
     notified boolean not null default false,
     notify_reason text,
     cost_usd numeric(14, 8),
+    grounding_supports jsonb,
     constraint monitor_executions_status_known check (
         status in ('pending', 'running', 'success', 'failed', 'cancelled')
     ),
@@ -45,6 +46,7 @@ comment on column public.monitor_executions.result is 'The verdict: answer, cond
 comment on column public.monitor_executions.change_summary is 'What changed in current_state since the run before, or why nothing is compared.';
 comment on column public.monitor_executions.grounded is 'Whether the answer came with grounding metadata (a web search it rests on).';
 comment on column public.monitor_executions.grounding_sources is 'The sources the answer rests on: [{uri, title}].';
+comment on column public.monitor_executions.grounding_supports is 'Which parts of the answer rest on which sources: [{text, start_index, end_index, source_indices, confidence_scores}].';
 comment on column public.monitor_executions.search_queries is 'The web searches the model ran.';
 comment on column public.monitor_executions.search_entry_point is 'Google''s search suggestions (HTML), which its terms require showing with a grounded answer.';
 comment on column public.monitor_executions.notified is 'Whether the run notified the owner.';

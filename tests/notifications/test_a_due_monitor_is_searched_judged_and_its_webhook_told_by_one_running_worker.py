@@ -67,6 +67,7 @@ def test_a_due_monitor_is_searched_judged_and_its_webhook_told_by_one_running_wo
     assert (execution["status"], execution["grounded"]) == ("success", True), execution
     assert (execution["notified"], execution["notify_reason"]) == (True, "state_changed")
     assert execution["grounding_sources"] and execution["search_queries"]
+    assert execution["grounding_supports"], "which parts of the answer rest on which sources"
     assert len(searched) == 1, "one grounded call, with the schema (gemini-3: one pass)"
     [request] = receiver.requests
     assert request.verified, request.verify_error
