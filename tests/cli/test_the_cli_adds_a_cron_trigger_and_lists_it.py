@@ -4,7 +4,7 @@ launch; `triggers list` shows it; a name the owner already uses is one line."""
 
 from __future__ import annotations
 
-from orchable.cli.main import wall_clock
+from orchable.cli.common import wall_clock
 from support.cli import next_runs, ok, refused, row_of, run
 from support.pipelines import single_stage
 

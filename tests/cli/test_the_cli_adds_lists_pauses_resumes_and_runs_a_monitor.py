@@ -5,7 +5,7 @@ starts an execution that `monitor runs` lists."""
 
 from __future__ import annotations
 
-from orchable.cli.main import wall_clock
+from orchable.cli.common import wall_clock
 from support.cli import next_runs, ok, refused, row_of, run
 
 

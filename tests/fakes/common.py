@@ -164,8 +164,57 @@ def new_id(prefix: str = "") -> str:
     return prefix + os.urandom(12).hex()  # 24 random hex digits
 
 
+class ServedInAThread:
+    """A local server that `with` runs in a thread and event loop of its own (for tests
+    whose code under test runs in another loop); a subclass gives start_async and
+    stop_async, which `async with` calls in the caller's loop."""
+
+    _loop: asyncio.AbstractEventLoop | None = None
+    _thread: threading.Thread | None = None
+
+    async def start_async(self) -> None:
+        raise NotImplementedError
+
+    async def stop_async(self) -> None:
+        raise NotImplementedError
+
+    async def __aenter__(self) -> Self:
+        await self.start_async()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop_async()
+
+    def __enter__(self) -> Self:
+        started = threading.Event()
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+
+        def run() -> None:
+            asyncio.set_event_loop(loop)
+            loop.run_until_complete(self.start_async())
+            started.set()
+            loop.run_forever()
+            loop.close()
+
+        self._thread = threading.Thread(target=run, name=type(self).__name__, daemon=True)
+        self._thread.start()
+        if not started.wait(10):
+            raise RuntimeError(f"{type(self).__name__} did not start")
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        loop, thread = self._loop, self._thread
+        if loop is None or thread is None:
+            return
+        asyncio.run_coroutine_threadsafe(self.stop_async(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        self._loop = self._thread = None
+
+
 @dataclass
-class FakeServer:
+class FakeServer(ServedInAThread):
     """An aiohttp server on 127.0.0.1 in a background thread; subclasses answer requests."""
 
     latency: float = 0.0
@@ -183,8 +232,6 @@ class FakeServer:
 
     def __post_init__(self) -> None:
         self.policy = Policy(self.mix, self.seed, self.retry_after)
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
         self._log: IO[str] | None = None
         self._seq = 0
@@ -287,33 +334,6 @@ class FakeServer:
         if self._log is not None:
             self._log.close()
             self._log = None
-
-    def __enter__(self) -> Self:
-        started = threading.Event()
-        loop = asyncio.new_event_loop()
-        self._loop = loop
-
-        def run() -> None:
-            asyncio.set_event_loop(loop)
-            loop.run_until_complete(self.start_async())
-            started.set()
-            loop.run_forever()
-            loop.close()
-
-        self._thread = threading.Thread(target=run, name=type(self).__name__, daemon=True)
-        self._thread.start()
-        if not started.wait(10):
-            raise RuntimeError("the fake server did not start")
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        loop, thread = self._loop, self._thread
-        if loop is None or thread is None:
-            return
-        asyncio.run_coroutine_threadsafe(self.stop_async(), loop).result(10)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(10)
-        self._loop = self._thread = None
 
 
 def parse_mix(text: str) -> dict[str, float]:

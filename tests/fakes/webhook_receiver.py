@@ -16,10 +16,12 @@ import asyncio
 import threading
 from collections import deque
 from dataclasses import dataclass
-from typing import Any, Self
+from typing import Any
 
 from aiohttp import web
 from standardwebhooks import Webhook, WebhookVerificationError
+
+from .common import ServedInAThread
 
 ANSWERS = ("ok", "gone", "fail", "rate_limited", "overloaded", "redirect", "hang")
 
@@ -39,7 +41,7 @@ class Received:
         return self.headers.get("webhook-id")
 
 
-class WebhookReceiver:
+class WebhookReceiver(ServedInAThread):
     """`with WebhookReceiver(secret=...) as receiver:` serves in a thread of its own (for
     tests with a worker in another event loop); `await start_async()` in the caller's loop."""
 
@@ -59,8 +61,6 @@ class WebhookReceiver:
         self._script: deque[str] = deque()
         self._lock = threading.Lock()
         self._runner: web.AppRunner | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
 
     @property
     def url(self) -> str:
@@ -123,40 +123,6 @@ class WebhookReceiver:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
-
-    async def __aenter__(self) -> Self:
-        await self.start_async()
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.stop_async()
-
-    def __enter__(self) -> Self:
-        started = threading.Event()
-        loop = asyncio.new_event_loop()
-        self._loop = loop
-
-        def run() -> None:
-            asyncio.set_event_loop(loop)
-            loop.run_until_complete(self.start_async())
-            started.set()
-            loop.run_forever()
-            loop.close()
-
-        self._thread = threading.Thread(target=run, name="WebhookReceiver", daemon=True)
-        self._thread.start()
-        if not started.wait(10):
-            raise RuntimeError("the webhook receiver did not start")
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        loop, thread = self._loop, self._thread
-        if loop is None or thread is None:
-            return
-        asyncio.run_coroutine_threadsafe(self.stop_async(), loop).result(10)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(10)
-        self._loop = self._thread = None
 
 
 def _check(answer: str) -> str:

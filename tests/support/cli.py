@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import psycopg
-from orchable.cli.main import wall_clock
+from orchable.cli.common import wall_clock
 
 from support.databases import Database
 from support.workers import orchable
