@@ -5,6 +5,7 @@
 #   scripts/db.sh url [DB]  print the connection URL of the postgres role (the migration owner)
 #   scripts/db.sh admin-url [DB]  print the URL of the cluster's superuser (the stand-in's role)
 #   scripts/db.sh worker-url [DB] print the URL of the local worker login (role orchable_worker)
+#   scripts/db.sh serve-url [DB]  print the URL of the local `orchable serve` login (role orchable_serve)
 #   scripts/db.sh create DB current|legacy   (re)create a database with the stand-in applied
 # The cluster lives in .orchable/ (git-ignored) and listens on a free loopback port. It
 # preloads pg_cron, as Supabase does, when Debian's postgresql-15-cron is installed.
@@ -46,6 +47,9 @@ admin_url() { printf 'postgresql://%s@127.0.0.1:%s/%s' "$superuser" "$(port)" "$
 url() { printf 'postgresql://postgres:postgres@127.0.0.1:%s/%s' "$(port)" "${1:-postgres}"; }
 worker_url() {
     printf 'postgresql://orchable_worker_login:orchable_worker@127.0.0.1:%s/%s' "$(port)" "${1:-postgres}"
+}
+serve_url() {
+    printf 'postgresql://orchable_serve_login:orchable_serve@127.0.0.1:%s/%s' "$(port)" "${1:-postgres}"
 }
 
 # The port of the last start when it is still free, so that URLs handed out before a
@@ -166,7 +170,8 @@ case "${1:-}" in
     url) url "${2:-postgres}" ;;
     admin-url) admin_url "${2:-postgres}" ;;
     worker-url) worker_url "${2:-postgres}" ;;
+    serve-url) serve_url "${2:-postgres}" ;;
     create) create "$2" "$3" ;;
     standin) standin "$2" "$3" ;;
-    *) sed -n '2,9p' "$0" >&2; exit 2 ;;
+    *) sed -n '2,10p' "$0" >&2; exit 2 ;;
 esac

@@ -25,15 +25,20 @@ cd "$root"
 node_modules/.bin/supabase db push --remote="$("$root/scripts/db.sh" url "$db")" --yes 2>&1 \
     | grep -vE 'without TLS|^│$' | sed "s/^/supabase: /"
 echo "$sum" >"$stamp"
-# The local worker login, as a deployment creates it (README): least privilege.
+# The local worker and serve logins, as a deployment creates them (README): least privilege.
 PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 -d "$("$root/scripts/db.sh" admin-url "$db")" >/dev/null <<'SQL'
 do $$
 begin
     if not exists (select from pg_roles where rolname = 'orchable_worker_login') then
         create role orchable_worker_login login password 'orchable_worker';
     end if;
+    if not exists (select from pg_roles where rolname = 'orchable_serve_login') then
+        create role orchable_serve_login login password 'orchable_serve';
+    end if;
 end
 $$;
 grant orchable_worker to orchable_worker_login;
 alter role orchable_worker_login set statement_timeout = '60s';
+grant orchable_serve to orchable_serve_login;
+alter role orchable_serve_login set statement_timeout = '10s';
 SQL

@@ -32,6 +32,7 @@ declare
     v_api_key_id uuid;
     v_budget numeric;
     v_budget_json jsonb;
+    v_batch public.task_batches;
 begin
     if p_outcome is null or p_outcome not in (
         'success', 'rate_limited', 'overloaded', 'server_error', 'timeout',
@@ -104,7 +105,20 @@ begin
                 else b.status_reason
             end,
             updated_at = now()
-        where b.id = v_task.batch_id;
+        where b.id = v_task.batch_id
+        returning b.* into v_batch;
+        -- The update holds the batch row, so only one call records the pause it began: a
+        -- batch paused over its budget with no active budget pause has just paused.
+        if v_batch.status = 'paused' and v_batch.spent_usd >= v_budget and not exists (
+            select from public.batch_pauses as p
+            where p.batch_id = v_batch.id and p.status = 'active' and p.reason = 'budget'
+        ) and v_batch.status_reason like 'budget of %' then
+            perform orchable._begin_pause(
+                v_batch.id, 'budget', null,
+                jsonb_build_object('budget_usd', v_budget, 'spent_usd', trim_scale(v_batch.spent_usd)),
+                format('Paused: budget of %s USD reached (%s USD spent)', v_budget, trim_scale(v_batch.spent_usd))
+            );
+        end if;
     end if;
 
     return v_call;
@@ -153,7 +167,7 @@ comment on function public.record_llm_call(
 'Worker only. Records one LLM call of a task (whatever its claim): tokens, latency, key id, outcome, and its cost
 from ai_models (cached tokens at the cached price, the other input tokens at the input price, output and thinking
 tokens at the output price; 0 for an unknown model). Adds the cost to the batch''s spent_usd; a pending or processing
-batch whose spend reaches config.budget_usd pauses itself. Errors: OR004 unknown task, OR010 bad counts, OR016 unknown outcome.';
+batch whose spend reaches config.budget_usd pauses itself (a budget pause in batch_pauses). Errors: OR004 unknown task, OR010 bad counts, OR016 unknown outcome.';
 
 revoke all on function orchable_rpc.record_llm_call(
     uuid, text, text, text, uuid, integer, integer, integer, integer, integer, integer, text, text

@@ -20,6 +20,7 @@ declare
     v_batch_ids uuid [];
     v_costs numeric [];
     v_malformed boolean := false;
+    v_paused record;
 begin
     if jsonb_typeof(p_calls) is distinct from 'array' or jsonb_array_length(p_calls) > 1000 then
         raise exception 'record_llm_calls takes a JSON array of at most 1000 calls'
@@ -115,28 +116,49 @@ begin
     order by b.id
     for no key update of b;
 
-    update public.task_batches as b
-    set
-        spent_usd = b.spent_usd + s.cost,
-        status = case
-            when b.spent_usd + s.cost >= s.budget and b.status in ('pending', 'processing') then 'paused'
-            else b.status
-        end,
-        status_reason = case
-            when b.spent_usd + s.cost >= s.budget and b.status in ('pending', 'processing')
-                then format('budget of %s USD reached (%s USD spent)', s.budget, trim_scale(b.spent_usd + s.cost))
-            else b.status_reason
-        end,
-        updated_at = now()
-    from (
-        select c.batch_id, sum(c.cost) as cost,
-            case when jsonb_typeof(x.config -> 'budget_usd') = 'number'
-                then (x.config ->> 'budget_usd')::numeric end as budget
-        from unnest(v_batch_ids, v_costs) as c (batch_id, cost)
-        join public.task_batches as x on x.id = c.batch_id
-        group by c.batch_id, x.config
-    ) as s
-    where b.id = s.batch_id and (s.cost <> 0 or s.budget is not null);
+    -- A batch the update leaves paused over its budget, with no active budget pause, has
+    -- just paused (its row stays locked to the commit): its pause is recorded once.
+    for v_paused in
+        with updated as (
+            update public.task_batches as b
+            set
+                spent_usd = b.spent_usd + s.cost,
+                status = case
+                    when b.spent_usd + s.cost >= s.budget and b.status in ('pending', 'processing') then 'paused'
+                    else b.status
+                end,
+                status_reason = case
+                    when b.spent_usd + s.cost >= s.budget and b.status in ('pending', 'processing')
+                        then format('budget of %s USD reached (%s USD spent)', s.budget, trim_scale(b.spent_usd + s.cost))
+                    else b.status_reason
+                end,
+                updated_at = now()
+            from (
+                select c.batch_id, sum(c.cost) as cost,
+                    case when jsonb_typeof(x.config -> 'budget_usd') = 'number'
+                        then (x.config ->> 'budget_usd')::numeric end as budget
+                from unnest(v_batch_ids, v_costs) as c (batch_id, cost)
+                join public.task_batches as x on x.id = c.batch_id
+                group by c.batch_id, x.config
+            ) as s
+            where b.id = s.batch_id and (s.cost <> 0 or s.budget is not null)
+            returning b.id, b.status, b.status_reason, b.spent_usd, s.budget
+        )
+        select u.id, u.spent_usd, u.budget
+        from updated as u
+        where u.status = 'paused' and u.spent_usd >= u.budget and u.status_reason like 'budget of %'
+            and not exists (
+                select from public.batch_pauses as p
+                where p.batch_id = u.id and p.status = 'active' and p.reason = 'budget'
+            )
+        order by u.id
+    loop
+        perform orchable._begin_pause(
+            v_paused.id, 'budget', null,
+            jsonb_build_object('budget_usd', v_paused.budget, 'spent_usd', trim_scale(v_paused.spent_usd)),
+            format('Paused: budget of %s USD reached (%s USD spent)', v_paused.budget, trim_scale(v_paused.spent_usd))
+        );
+    end loop;
 
     return v_recorded;
 end
@@ -161,7 +183,7 @@ comment on function orchable_rpc.record_llm_calls(jsonb) is
 
 comment on function public.record_llm_calls(jsonb) is
 'Worker only. Records up to 1000 LLM calls in one statement: p_calls is a JSON array of objects with the parameters of record_llm_call without their p_ prefix (task_id, provider, model, outcome, api_key_id, input_tokens, ...).
-Costs, spend and budget pause as record_llm_call, one update per batch. Returns how many calls were recorded. Errors (nothing recorded): OR004 unknown task, OR010 an element that is not an object, a task_id or api_key_id that is not a uuid, bad counts or more than 1000 calls, OR016 unknown outcome.';
+Costs, spend and budget pause (recorded in batch_pauses) as record_llm_call, one update per batch. Returns how many calls were recorded. Errors (nothing recorded): OR004 unknown task, OR010 an element that is not an object, a task_id or api_key_id that is not a uuid, bad counts or more than 1000 calls, OR016 unknown outcome.';
 
 revoke all on function orchable_rpc.record_llm_calls(jsonb) from public, anon, authenticated, service_role;
 revoke all on function public.record_llm_calls(jsonb) from public, anon, authenticated, service_role;

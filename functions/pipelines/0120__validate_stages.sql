@@ -36,6 +36,7 @@ declare
     v_card text;
     v_problem text;
     v_next_position integer;
+    v_interaction jsonb;
     v_max_stages constant bigint := orchable._limit('stages_per_pipeline');
     v_max_template constant bigint := orchable._limit('template_characters');
     v_max_placeholders constant bigint := orchable._limit('placeholders_per_template');
@@ -149,6 +150,8 @@ begin
                 using errcode = 'OR001', detail = v_stage::text,
                 hint = 'fix the stage in the pipeline definition and apply it again';
         end if;
+        v_interaction := case when v_stage ? 'interaction' and v_stage -> 'interaction' <> 'null'::jsonb
+            then orchable._interaction_config(v_key, v_stage -> 'interaction') end;
         v_keys := v_keys || v_key;
         v_defs := v_defs || jsonb_build_object(
             'key', v_key,
@@ -164,7 +167,9 @@ begin
             'input_mapping', coalesce(v_stage -> 'input_mapping', '{}'),
             'input_schema', v_stage -> 'input_schema',
             'output_schema', v_stage -> 'output_schema',
-            'requires_approval', coalesce((v_stage ->> 'requires_approval')::boolean, false),
+            -- A stage that asks a person anything waits for the answer as an approval does.
+            'requires_approval', coalesce((v_stage ->> 'requires_approval')::boolean, false) or v_interaction is not null,
+            'interaction', v_interaction,
             'ai_settings', coalesce(v_stage -> 'ai_settings', '{}'),
             -- A whole number may be written 5.0, which the integer cast alone refuses.
             'max_retries', coalesce((v_stage ->> 'max_retries')::numeric::integer, 3)

@@ -71,7 +71,8 @@ begin
             -- generate, the default, is left out: stages saved before kinds existed compare equal.
             'kind', case when v_stage ->> 'kind' <> 'generate' then v_stage -> 'kind' end,
             'merge_stage_keys', v_stage -> 'merge_stage_keys',
-            'split_stage_key', v_stage -> 'split_stage_key'
+            'split_stage_key', v_stage -> 'split_stage_key',
+            'interaction', v_stage -> 'interaction'
         ));
         select * into v_current from public.prompt_templates as t
         where t.orchestrator_id = v_orchestrator.id and t.stage_key = v_key and t.is_active;

@@ -1,4 +1,5 @@
--- SECURITY DEFINER: users cannot update tasks directly; ownership is checked here.
+-- SECURITY DEFINER: users cannot update tasks directly; ownership is checked here. The
+-- rejection is an answer to the task's interaction (one outcome, decided once).
 create function orchable_rpc.reject_task(p_task_id uuid, p_reason text, p_regenerate boolean default true)
 returns text
 language plpgsql
@@ -17,16 +18,14 @@ begin
         raise exception 'a rejection needs a reason'
             using errcode = 'OR003', hint = 'say what is wrong with the output';
     end if;
-    update public.ai_tasks
-    set
-        status = case when coalesce(p_regenerate, true) then 'plan' else 'failed' end,
-        output_data = case when coalesce(p_regenerate, true) then null else output_data end,
-        -- a regeneration is a new attempt at the output: it gets the stage's whole retry budget again
-        retry_count = case when coalesce(p_regenerate, true) then 0 else retry_count end,
-        error_message = 'rejected: ' || p_reason,
-        run_after = now(),
-        updated_at = now()
-    where id = p_task_id;
+    -- The owner's answer to the task's open interaction, as respond_to_interaction takes it.
+    perform
+    from public.human_interactions as i
+    cross join lateral orchable._answer_interaction(
+        i.id, 'user:' || coalesce(auth.uid(), v_task.owner_id), coalesce(auth.uid(), v_task.owner_id), 'in_app',
+        jsonb_build_object('decision', 'reject', 'reason', p_reason, 'regenerate', coalesce(p_regenerate, true))
+    ) as a
+    where i.task_id = p_task_id and i.status = 'pending';
     return case when coalesce(p_regenerate, true) then 'plan' else 'failed' end;
 end
 $$;
@@ -49,7 +48,7 @@ comment on function orchable_rpc.reject_task(uuid, text, boolean) is
 'The implementation of public.reject_task, run with its owner''s rights; callable by the roles that may call public.reject_task.';
 
 comment on function public.reject_task(uuid, text, boolean) is
-'Rejects a generated task: regenerates it (back to plan with its retries restored) or fails it for good.';
+'Rejects a generated task by answering its interaction: regenerates it (back to plan with its retries restored) or fails it for good.';
 
 revoke all on function orchable_rpc.reject_task(uuid, text, boolean) from public, anon, authenticated, service_role;
 revoke all on function public.reject_task(uuid, text, boolean) from public, anon, authenticated, service_role;

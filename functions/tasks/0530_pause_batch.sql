@@ -13,7 +13,9 @@ begin
     set status = 'paused', status_reason = 'paused by its owner', updated_at = now()
     where id = p_batch_id and status in ('pending', 'processing')
     returning * into v_batch;
-    if not found then
+    if found then
+        perform orchable._begin_pause(p_batch_id, 'person', (select auth.uid()), '{}', 'Paused by a person');
+    else
         select * into strict v_batch from public.task_batches where id = p_batch_id;
         if v_batch.status <> 'paused' then
             raise exception 'batch % is %; only a pending or processing batch can be paused', p_batch_id, v_batch.status
@@ -42,7 +44,7 @@ comment on function orchable_rpc.pause_batch(uuid) is
 'The implementation of public.pause_batch, run with its owner''s rights; callable by the roles that may call public.pause_batch.';
 
 comment on function public.pause_batch(uuid) is
-'Pauses a batch: no task of it is claimed until resume_batch; tasks in flight still finish.';
+'Pauses a batch: no task of it is claimed until resume_batch; tasks in flight still finish. The pause is recorded in batch_pauses (reason person, paused_by the caller) and on the timeline.';
 
 revoke all on function orchable_rpc.pause_batch(uuid) from public, anon, authenticated, service_role;
 revoke all on function public.pause_batch(uuid) from public, anon, authenticated, service_role;

@@ -24,7 +24,12 @@ begin
     ) as n
     where b.id = p_batch_id and b.status = 'paused'
     returning * into v_batch;
-    if not found then
+    if found then
+        -- A pause that waits for an interaction ends with its answer, not here.
+        perform orchable._end_pauses(
+            p_batch_id, 'resumed', 'person', (select auth.uid()), array['person', 'budget', 'error']
+        );
+    else
         select * into strict v_batch from public.task_batches where id = p_batch_id;
         if v_batch.status <> 'paused' then
             raise exception 'batch % is %, not paused', p_batch_id, v_batch.status
@@ -54,7 +59,7 @@ comment on function orchable_rpc.resume_batch(uuid) is
 'The implementation of public.resume_batch, run with its owner''s rights; callable by the roles that may call public.resume_batch.';
 
 comment on function public.resume_batch(uuid) is
-'Resumes a paused batch: its runnable tasks can be claimed again.';
+'Resumes a paused batch: its runnable tasks can be claimed again. Its pauses by a person, a budget or an error end in batch_pauses (resumed, resume_trigger person, resumed_by the caller).';
 
 revoke all on function orchable_rpc.resume_batch(uuid) from public, anon, authenticated, service_role;
 revoke all on function public.resume_batch(uuid) from public, anon, authenticated, service_role;

@@ -24,6 +24,7 @@ begin
     set status = 'cancelled', status_reason = 'cancelled by its owner', finished_at = now(), updated_at = now()
     where id = p_batch_id
     returning * into v_batch;
+    perform orchable._end_pauses(p_batch_id, 'cancelled', 'cancel', (select auth.uid()));
     return v_batch;
 end
 $$;
@@ -46,7 +47,7 @@ comment on function orchable_rpc.cancel_batch(uuid) is
 'The implementation of public.cancel_batch, run with its owner''s rights; callable by the roles that may call public.cancel_batch.';
 
 comment on function public.cancel_batch(uuid) is
-'Cancels a batch: its open tasks become cancelled and workers'' results for them are refused (OR006).';
+'Cancels a batch: its open tasks become cancelled and workers'' results for them are refused (OR006); its active pauses end as cancelled.';
 
 revoke all on function orchable_rpc.cancel_batch(uuid) from public, anon, authenticated, service_role;
 revoke all on function public.cancel_batch(uuid) from public, anon, authenticated, service_role;

@@ -75,3 +75,6 @@ begin
     end if;
 end
 $$;
+
+-- On Supabase the postgres role owns the publication, so a migration can add tables to it.
+alter publication supabase_realtime owner to postgres;

@@ -1,7 +1,9 @@
 -- What one owner may ask of a deployment: every user RPC and the claim read their limits
 -- here, so that no tenant can make orchable slow or fail for the others. An operator
 -- changes one with psql (`update orchable.limits set value = ... where name = ...`), and
--- sets the optional one, tasks_in_flight_per_owner, by inserting it.
+-- sets the optional ones, tasks_in_flight_per_owner and finished_batch_retention_days (the
+-- days tick() keeps a finished batch before purge_finished_batches deletes it; absent:
+-- kept for good), by inserting them.
 create table orchable.limits (
     name text primary key,
     value bigint not null,
@@ -26,5 +28,23 @@ insert into orchable.limits (name, value, description) values
     'longest a task waits for a blocked key before it looks again (report_task_failure, no_usable_key)'
 ),
 ('no_key_wait_seconds', 300, 'how long a task waits when its owner has no active key for its provider (no_usable_key)'),
-('runs_per_tick', 1000, 'monitor runs, and cron trigger launches, one tick() starts at most; the rest wait a tick')
+('runs_per_tick', 1000, 'monitor runs, and cron trigger launches, one tick() starts at most; the rest wait a tick'),
+(
+    'answer_relevance_percent', 70,
+    'relevance (in percent) a free-text answer''s reading must reach to count as an answer; below it is filtered_out'
+),
+(
+    'event_retention_days', 30,
+    'days tick() keeps the events of a finished batch (hourly cleanup_old_events); delete the row to keep them'
+),
+(
+    'llm_call_retention_days', 90,
+    'days tick() keeps the LLM calls of a finished batch (hourly cleanup_old_llm_calls); delete the row to keep them'
+),
+('retention_chunk_rows', 5000, 'events or LLM calls one retention statement deletes (and locks) at most'),
+('retention_chunk_batches', 100, 'finished batches purge_finished_batches deletes in one statement at most'),
+(
+    'retention_rows_per_call', 100000,
+    'events, LLM calls or batches one retention call deletes at most; the rest wait for the next call'
+)
 on conflict (name) do nothing;

@@ -31,9 +31,15 @@ class Env:
     SMTP_PASSWORD = "ORCHABLE_SMTP_PASSWORD"
     SMTP_FROM = "ORCHABLE_SMTP_FROM"
     SMTP_STARTTLS = "ORCHABLE_SMTP_STARTTLS"  # 1: required; 0: never; unset: if offered
+    # Where people reach `orchable serve` (email answer links, webhook answer URLs).
+    PUBLIC_URL = "ORCHABLE_PUBLIC_URL"
+    SLACK_API_URL = "ORCHABLE_SLACK_API_URL"  # Slack's Web API (tests: a local fake)
+    SERVE_DATABASE_URL = "ORCHABLE_SERVE_DATABASE_URL"  # a login with the orchable_serve role
 
 
 DEFAULT_LOG_LEVEL = "info"
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8787"
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 
 # Models used when a stage's ai_settings name none.
 DEFAULT_MODELS = {"gemini": "gemini-2.5-flash", "openai": "gpt-4.1-mini", "offline": "offline"}
@@ -120,6 +126,12 @@ class DeliverySettings:
     smtp_timeout_seconds: float = 30.0
     # Standard Webhooks advises 15 to 30 s; no answer within it is a failed attempt.
     webhook_timeout_seconds: float = 15.0
+    # Where `orchable serve` is reached: interaction emails link to {public_url}/answer/...,
+    # interaction webhooks carry {public_url}/hooks/endpoints/{id}/answers.
+    public_url: str = DEFAULT_PUBLIC_URL
+    # Slack's Web API (chat.postMessage), through slack_sdk; a try's timeout.
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+    slack_timeout_seconds: float = 15.0
     claim_size: int = 10  # deliveries per claim
     concurrency: int = 20  # deliveries being sent at once
     # Longer than either timeout: a delivery is reported before another worker may take it.
@@ -143,6 +155,8 @@ class DeliverySettings:
                 "smtp_password": environ.get(Env.SMTP_PASSWORD) or None,
                 "smtp_from": environ.get(Env.SMTP_FROM) or None,
                 "smtp_starttls": env_flag(environ, Env.SMTP_STARTTLS) if starttls else None,
+                "public_url": environ.get(Env.PUBLIC_URL) or DEFAULT_PUBLIC_URL,
+                "slack_api_url": environ.get(Env.SLACK_API_URL) or DEFAULT_SLACK_API_URL,
                 **overrides,
             }
         )
@@ -214,3 +228,18 @@ class WorkerSettings:
         waits; smaller claims spread the calls out (bench/llm_bound.py at concurrency 256:
         0.5 of the ideal with claims of 256, 0.7 with claims of 32)."""
         return max(1, min(self.claim_batch_size or min(self.concurrency, 32), 1000))
+
+
+@dataclass(frozen=True)
+class ServeSettings:
+    """`orchable serve`: the HTTP server of answers (email links, webhook and Slack
+    callbacks) and of trigger_webhook, bound to loopback unless told otherwise."""
+
+    database_url: str
+    host: str = option("127.0.0.1", "address to listen on (loopback unless told)", "--host")
+    port: int = option(8787, "port to listen on", "--port")
+    # Bodies larger than this are refused (413) before anything is read further.
+    max_body_bytes: int = 256 * 1024
+    pool_max_size: int = 10
+    # Standard Webhooks' and Slack's tolerance for a signature's timestamp.
+    signature_tolerance_seconds: int = 300

@@ -18,6 +18,7 @@ import psycopg
 from rich.markup import escape
 
 from orchable.cli.common import CliError, Command, console
+from orchable.cli.interactions import cmd_inbox, cmd_respond
 from orchable.cli.monitors import (
     cmd_monitor_add,
     cmd_monitor_list,
@@ -51,6 +52,8 @@ from orchable.cli.pipelines import (
     cmd_status,
     cmd_worker,
 )
+from orchable.cli.serve import add_serve_arguments, cmd_serve
+from orchable.cli.watch import add_watch_arguments, cmd_watch
 from orchable.logs import configure_logging
 from orchable.settings import DEFAULT_LOG_LEVEL, Env
 from orchable.worker.run import add_worker_arguments, event_loop_factory
@@ -73,6 +76,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     worker = command("worker", cmd_worker, "claim and run tasks until stopped (SIGTERM/Ctrl-C)")
     add_worker_arguments(worker, os.environ)
+
+    serve = command(
+        "serve",
+        cmd_serve,
+        "serve answers by email link, webhook and Slack, and trigger_webhook, over HTTP"
+        f" (${Env.SERVE_DATABASE_URL}: a login with the orchable_serve role)",
+    )
+    add_serve_arguments(serve)
 
     pipeline = commands.add_parser("pipeline", help="manage pipelines").add_subparsers(
         dest="pipeline_command", required=True, metavar="ACTION"
@@ -104,6 +115,11 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("batch", nargs="*", help="batch ids")
     status.add_argument("--watch", action="store_true", help="refresh until the batches finish")
 
+    watch = command(
+        "watch", cmd_watch, "follow a batch's timeline live until it finishes (exit 0: completed)"
+    )
+    add_watch_arguments(watch)
+
     approve = command(
         "approve", cmd_approve, "approve a generated task (optionally with an edited output)"
     )
@@ -120,6 +136,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     retry.add_argument("id", help="task id, or batch id with --batch")
     retry.add_argument("--batch", action="store_true")
+
+    as_help = f"your user id (default: ${Env.OWNER_ID})"
+    inbox = command("inbox", cmd_inbox, "the questions pipelines ask you, oldest first")
+    inbox.add_argument("--as", dest="as_user", help=as_help)
+
+    respond = command(
+        "respond", cmd_respond, "see a question, or answer it: approve, reject, choose, answer"
+    )
+    respond.add_argument("interaction", help="its id (orchable inbox lists them)")
+    respond.add_argument("--as", dest="as_user", help=as_help)
+    answer = respond.add_mutually_exclusive_group()
+    answer.add_argument("--approve", action="store_true", help="approve (approval, review)")
+    answer.add_argument("--reject", metavar="REASON", help="reject, saying why")
+    answer.add_argument("--choose", metavar="VALUE", help="pick one of the options (selection)")
+    answer.add_argument("--answer", metavar="JSON|FILE", help="what is asked for (input)")
+    respond.add_argument("--output", metavar="FILE", help="with --approve: the edited output")
+    respond.add_argument(
+        "--fail", action="store_true", help="with --reject: fail the task, not regenerate it"
+    )
+    respond.add_argument("--comment", help="a review's comment")
+    respond.add_argument("--score", type=float, help="a review's score")
 
     keys = commands.add_parser("keys", help="the API key pool").add_subparsers(
         dest="keys_command", required=True, metavar="ACTION"

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import time
 from typing import Any
 
@@ -621,4 +623,41 @@ async def redeliver_notification(conn: AsyncConnection, delivery_id: uuid.UUID) 
         " from public.redeliver_notification(p_delivery_id => %s::uuid) as d"
         " join public.notification_endpoints as e on e.id = d.endpoint_id",
         (delivery_id,),
+    )
+
+
+@asynccontextmanager
+async def signed_in_as(conn: AsyncConnection, user_id: uuid.UUID) -> AsyncIterator[None]:
+    """Runs the block as `user_id` exactly as PostgREST would (role authenticated, the
+    user's claims), in one transaction: row-level security and auth.uid() see that user.
+    The connection's login must be able to SET ROLE authenticated (postgres can)."""
+    claims = json.dumps({"sub": str(user_id), "role": "authenticated"})
+    async with conn.transaction():
+        await conn.execute("set local role authenticated")
+        await conn.execute("select set_config('request.jwt.claims', %s, true)", (claims,))
+        yield
+
+
+async def my_interactions(conn: AsyncConnection) -> list[Row]:
+    """The signed-in user's open interactions, oldest first (use within signed_in_as)."""
+    return await _all(conn, "select * from public.v_my_interactions order by created_at, id")
+
+
+async def my_interaction(conn: AsyncConnection, interaction_id: uuid.UUID) -> Row | None:
+    rows = await _all(
+        conn, "select * from public.v_my_interactions where id = %s::uuid", (interaction_id,)
+    )
+    return rows[0] if rows else None
+
+
+async def respond_to_interaction(
+    conn: AsyncConnection, interaction_id: uuid.UUID, response: dict[str, Any]
+) -> Row:
+    """Answers as the signed-in user (use within signed_in_as): outcome settled, counted,
+    late or duplicate, the interaction's status and its approvals so far."""
+    return await _one(
+        conn,
+        "select * from public.respond_to_interaction("
+        "p_interaction_id => %s::uuid, p_response => %s::jsonb)",
+        (interaction_id, json.dumps(response)),
     )

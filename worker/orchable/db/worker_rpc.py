@@ -391,11 +391,37 @@ async def complete_tasks(conn: AsyncConnection, completions: list[Completion]) -
     return [str(r["status"]) for r in rows]
 
 
-async def tick(conn: AsyncConnection) -> tuple[int, int]:
-    """Starts every monitor run and cron trigger launch that is due (safe from many
-    workers at once: each due run starts once); returns how many runs and launches."""
-    row = await _one(conn, "select monitor_runs, trigger_launches from public.tick()", ())
-    return int(row["monitor_runs"]), int(row["trigger_launches"])
+@dataclass(frozen=True)
+class TickResult:
+    """What one tick() did: monitor runs and trigger launches started, interaction steps
+    taken (reminders, escalations, timeouts) and rows retention deleted."""
+
+    monitor_runs: int
+    trigger_launches: int
+    interaction_steps: int
+    rows_deleted: int
+
+    def __bool__(self) -> bool:
+        return any(
+            (self.monitor_runs, self.trigger_launches, self.interaction_steps, self.rows_deleted)
+        )
+
+
+async def tick(conn: AsyncConnection) -> TickResult:
+    """Starts every monitor run and cron trigger launch that is due, takes the open
+    interactions' due steps and, at most hourly, applies retention (safe from many workers
+    at once: each due run and each step happens once)."""
+    row = await _one(
+        conn,
+        "select monitor_runs, trigger_launches, interaction_steps, rows_deleted from public.tick()",
+        (),
+    )
+    return TickResult(
+        monitor_runs=int(row["monitor_runs"]),
+        trigger_launches=int(row["trigger_launches"]),
+        interaction_steps=int(row["interaction_steps"]),
+        rows_deleted=int(row["rows_deleted"]),
+    )
 
 
 @dataclass(frozen=True)
@@ -408,21 +434,32 @@ class ClaimedDelivery:
     delivery_id: uuid.UUID
     claim_token: uuid.UUID
     attempt: int
-    endpoint_kind: str  # webhook or email
+    endpoint_kind: str  # webhook, email or slack
     url: str | None = field(repr=False)  # may carry the receiver's token: never logged
     email_address: str | None = field(repr=False)
-    secret: str | None = field(repr=False)  # the webhook's whsec_ secret: never logged
+    # The webhook's whsec_ secret, or the Slack endpoint's bot token: never logged.
+    secret: str | None = field(repr=False)
     notification_id: uuid.UUID
-    notification_kind: str  # monitor.triggered, monitor.failing
+    notification_kind: str  # monitor.triggered, monitor.failing, interaction.requested...
     subject: str
     payload: Any
     created_at: dt.datetime
     unreadable: str | None = None
+    slack_channel: str | None = None
+    # An interaction's email: the answer link's token, minted for this try (only its hash
+    # is kept); it answers the interaction, so it is never logged.
+    link_token: str | None = field(default=None, repr=False)
+    endpoint_id: uuid.UUID | None = None
+
+    @property
+    def is_interaction(self) -> bool:
+        return self.notification_kind.startswith("interaction.")
 
 
 _CLAIM_DELIVERIES_SQL = (
     "select delivery_id, claim_token, attempt, endpoint_kind, url, email_address, secret,"
-    " notification_id, notification_kind, subject, payload::text as payload, created_at"
+    " notification_id, notification_kind, subject, payload::text as payload, created_at,"
+    " slack_channel, link_token, endpoint_id"
     " from public.claim_notification_deliveries(p_worker_id => %s::text,"
     " p_limit => %s::integer, p_lease_seconds => %s::integer)"
 )
@@ -448,6 +485,9 @@ def _claimed_delivery(r: Row) -> ClaimedDelivery:
         payload=payload,
         created_at=r["created_at"],
         unreadable=unreadable,
+        slack_channel=r["slack_channel"],
+        link_token=r["link_token"],
+        endpoint_id=r["endpoint_id"],
     )
 
 

@@ -1,4 +1,4 @@
-"""The worker's delivery loop: notifications to webhooks and email addresses.
+"""The worker's delivery loop: notifications to webhooks, email addresses and Slack.
 
 The database keeps the outbox (notification_deliveries) and decides everything about it:
 which deliveries are due, when a failed one is tried again (the Standard Webhooks
@@ -30,7 +30,7 @@ from orchable.db import worker_rpc as rpc
 from orchable.db.worker_rpc import ClaimedDelivery, StaleClaimError
 from orchable.logs import log_event
 from orchable.settings import DeliverySettings
-from orchable.worker.notify import EmailSender, Sent, WebhookSender
+from orchable.worker.notify import EmailSender, Sent, SlackSender, WebhookSender
 from orchable.worker.retries import database_retries
 
 log = logging.getLogger("orchable.worker.deliveries")
@@ -57,8 +57,11 @@ class Deliveries:
         self.worker_id = worker_id
         self.settings = settings
         self._senders: dict[str, Sender] = senders or {
-            "webhook": WebhookSender(settings.webhook_timeout_seconds, settings.concurrency),
+            "webhook": WebhookSender(
+                settings.webhook_timeout_seconds, settings.concurrency, settings.public_url
+            ),
             "email": EmailSender(settings),
+            "slack": SlackSender(settings),
         }
         self._inflight: dict[uuid.UUID, asyncio.Task[None]] = {}
         self._wake = asyncio.Event()

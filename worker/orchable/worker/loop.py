@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import os
 import socket
@@ -317,9 +318,9 @@ class Worker:
         while True:
             try:
                 async with self.pool.connection() as conn:
-                    runs, launches = await rpc.tick(conn)
-                level = logging.INFO if runs or launches else logging.DEBUG
-                log_event(log, level, "tick", monitor_runs=runs, trigger_launches=launches)
+                    done = await rpc.tick(conn)
+                level = logging.INFO if done else logging.DEBUG
+                log_event(log, level, "tick", **dataclasses.asdict(done))
             except Exception as exc:  # the database's, or a bug: never the worker's end
                 log_event(log, logging.WARNING, "tick_failed", error=exc)
             await asyncio.sleep(self._tick_every)

@@ -1,5 +1,5 @@
 begin;
-select plan(3);
+select plan(4);
 
 select tests.create_user('owner@example.test') as owner_id \gset
 select tests.seed_single_stage_pipeline(:'owner_id') as orchestrator_id \gset
@@ -23,8 +23,13 @@ select results_eq(
 );
 select is(
     (select detail from public.task_events where task_id = :'task_id' and from_status = 'processing' and to_status = 'plan'),
-    '{"stage_key": "answer", "retry_count": 1, "error": "rate limited"}'::jsonb,
+    '{"retry_count": 1, "error": "rate limited"}'::jsonb,
     'the retry event says which attempt and why'
+);
+select is(
+    (select array_agg(distinct stage_key) from public.task_events where task_id = :'task_id'),
+    array['answer'],
+    'every event of the task names its stage'
 );
 select is(
     (select count(*)::integer from public.task_events where task_id = :'task_id' and owner_id = :'owner_id' and batch_id = :'batch_id'), 5,

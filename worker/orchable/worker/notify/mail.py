@@ -4,7 +4,10 @@ One message per try, always with the same `Message-ID: <delivery id@orchable>`, 
 client shows a message tried twice once. The server taking it is delivered; a refusal (a
 4xx or 5xx), no answer in time or a connection that fails is a failed try, tried again
 later on the database's schedule. A worker without an SMTP server reports every email
-delivery failed, saying so, so that they stay visible and are sent once one has it."""
+delivery failed, saying so, so that they stay visible and are sent once one has it.
+
+An interaction's email shows the question (text and HTML) and links to its answer page on
+`orchable serve` with the token minted for this try; the token is in the message only."""
 
 from __future__ import annotations
 
@@ -18,7 +21,8 @@ import aiosmtplib
 import yaml
 
 from orchable.db.worker_rpc import ClaimedDelivery
-from orchable.settings import DeliverySettings, Env
+from orchable.settings import DEFAULT_PUBLIC_URL, DeliverySettings, Env
+from orchable.worker.notify.interactions import email_html, email_text
 from orchable.worker.notify.sent import Sent
 
 _SUBJECT_CHARS = 200
@@ -32,9 +36,12 @@ def message_id(delivery: ClaimedDelivery) -> str:
     return f"<{delivery.delivery_id}@orchable>"
 
 
-def email_message(delivery: ClaimedDelivery, sender: str) -> EmailMessage:
+def email_message(
+    delivery: ClaimedDelivery, sender: str, public_url: str = DEFAULT_PUBLIC_URL
+) -> EmailMessage:
     """The message of one delivery: the notification's subject, its payload as readable
-    text. Raises ValueError if the address cannot be written in a header."""
+    text (an interaction's: its question, in text and HTML, and its answer link). Raises
+    ValueError if the address cannot be written in a header."""
     message = EmailMessage()
     message["From"] = sender
     message["To"] = delivery.email_address or ""
@@ -42,7 +49,11 @@ def email_message(delivery: ClaimedDelivery, sender: str) -> EmailMessage:
     message["Date"] = email.utils.format_datetime(dt.datetime.now(dt.UTC))
     message["Message-ID"] = message_id(delivery)
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies to it
-    message.set_content(_text(delivery))
+    if delivery.is_interaction:
+        message.set_content(email_text(delivery, public_url))
+        message.add_alternative(email_html(delivery, public_url), subtype="html")
+    else:
+        message.set_content(_text(delivery))
     return message
 
 
@@ -88,7 +99,7 @@ class EmailSender:
         if delivery.unreadable:
             return Sent.failed(delivery.unreadable)
         try:
-            message = email_message(delivery, s.smtp_from)
+            message = email_message(delivery, s.smtp_from, s.public_url)
         except (ValueError, TypeError, yaml.YAMLError) as exc:
             return Sent.failed(f"the email cannot be written: {exc}")
         try:

@@ -7,7 +7,11 @@ library).
 An answer is judged as the specification says: a 2xx is delivered; a 410 is gone (the
 database disables the endpoint); anything else, a redirect included (never followed), is
 a failed try, with the answer's Retry-After; so are no answer within the timeout and a
-connection that fails. Neither the secret nor the body is ever logged or reported."""
+connection that fails. Neither the secret nor the body is ever logged or reported.
+
+An interaction's event also carries its `answer_url` (the endpoint's answer route on
+`orchable serve`, where the receiver POSTs the answer, signed with the same secret) and its
+`correlation_id`."""
 
 from __future__ import annotations
 
@@ -20,16 +24,19 @@ from standardwebhooks import Webhook
 
 from orchable.db import json_codec
 from orchable.db.worker_rpc import ClaimedDelivery
+from orchable.settings import DEFAULT_PUBLIC_URL
+from orchable.worker.notify.interactions import webhook_data
 from orchable.worker.notify.sent import Sent
 from orchable.worker.providers.errors import retry_after_from_headers
 
 _ANSWER_CHARS_REPORTED = 200  # of a failed answer's body, in its error
 
 
-def webhook_body(delivery: ClaimedDelivery) -> bytes:
+def webhook_body(delivery: ClaimedDelivery, public_url: str = DEFAULT_PUBLIC_URL) -> bytes:
     """The request body: the notification in Standard Webhooks' recommended shape."""
     created_at = delivery.created_at.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
-    body = {"type": delivery.notification_kind, "timestamp": created_at, "data": delivery.payload}
+    data = webhook_data(delivery, public_url) if delivery.is_interaction else delivery.payload
+    body = {"type": delivery.notification_kind, "timestamp": created_at, "data": data}
     return json_codec.dumps(body).encode()
 
 
@@ -53,8 +60,14 @@ def webhook_headers(
 class WebhookSender:
     """Makes one try of a webhook delivery; one HTTP client for every try."""
 
-    def __init__(self, timeout_seconds: float = 15.0, max_connections: int = 100) -> None:
+    def __init__(
+        self,
+        timeout_seconds: float = 15.0,
+        max_connections: int = 100,
+        public_url: str = DEFAULT_PUBLIC_URL,
+    ) -> None:
         self.timeout_seconds = timeout_seconds
+        self.public_url = public_url
         self._http = httpx.AsyncClient(
             follow_redirects=False,
             limits=httpx.Limits(max_connections=max_connections),
@@ -66,7 +79,7 @@ class WebhookSender:
             return Sent.failed("the webhook endpoint has no URL or no signing secret")
         if delivery.unreadable:
             return Sent.failed(delivery.unreadable)
-        body = webhook_body(delivery)
+        body = webhook_body(delivery, self.public_url)
         try:
             headers = webhook_headers(str(delivery.delivery_id), delivery.secret, body)
         except Exception:  # what the library raises: its text may quote the secret
