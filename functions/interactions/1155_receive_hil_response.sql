@@ -1,6 +1,8 @@
 -- SECURITY DEFINER: orchable serve has no table privileges. Stores an incoming answer as
--- it came, in a statement of its own, before its signature is checked or anything is
--- decided about it (match_hil_response decides), so no answer is lost between the two.
+-- it came, with what serve found of its signature (p_signature_error, null when it
+-- verified), in a statement of its own, before anything is decided about it
+-- (match_hil_response decides; tick() does for an answer serve stored and never matched),
+-- so no answer is lost between the two.
 -- Credentials in the headers are dropped here too (serve drops them first). The endpoint
 -- must exist and be of the channel's kind, else nothing is stored (OR045).
 create function orchable_rpc.receive_hil_response(
@@ -11,7 +13,8 @@ create function orchable_rpc.receive_hil_response(
     p_interaction_id uuid default null,
     p_responder_key text default null,
     p_response jsonb default null,
-    p_free_text text default null
+    p_free_text text default null,
+    p_signature_error text default null
 )
 returns uuid
 language plpgsql
@@ -47,12 +50,13 @@ begin
             using errcode = 'OR045', hint = 'answer through the URL of an endpoint that asked you';
     end if;
     insert into public.hil_responses (
-        id, source_channel, endpoint_id, raw_payload, headers, interaction_id, responder_key, response, free_text
+        id, source_channel, endpoint_id, raw_payload, headers, interaction_id, responder_key, response, free_text,
+        signature_error
     )
     values (
         v_id, p_source_channel, p_endpoint_id, p_raw_payload,
         v_headers - array['authorization', 'cookie', 'proxy-authorization', 'x-api-key', 'set-cookie'],
-        p_interaction_id, p_responder_key, p_response, p_free_text
+        p_interaction_id, p_responder_key, p_response, p_free_text, left(p_signature_error, 500)
     );
     return v_id;
 end
@@ -68,7 +72,8 @@ create function public.receive_hil_response(
     p_interaction_id uuid default null,
     p_responder_key text default null,
     p_response jsonb default null,
-    p_free_text text default null
+    p_free_text text default null,
+    p_signature_error text default null
 )
 returns uuid
 language plpgsql
@@ -79,22 +84,22 @@ as $$
 begin
     return orchable_rpc.receive_hil_response(
         p_source_channel, p_endpoint_id, p_raw_payload, p_headers, p_interaction_id, p_responder_key, p_response,
-        p_free_text
+        p_free_text, p_signature_error
     );
 end
 $$;
 
-comment on function orchable_rpc.receive_hil_response(text, uuid, jsonb, jsonb, uuid, text, jsonb, text) is
+comment on function orchable_rpc.receive_hil_response(text, uuid, jsonb, jsonb, uuid, text, jsonb, text, text) is
 'The implementation of public.receive_hil_response, run with its owner''s rights; callable by the roles that may call public.receive_hil_response.';
 
-comment on function public.receive_hil_response(text, uuid, jsonb, jsonb, uuid, text, jsonb, text) is
-'orchable serve only. Stores an answer that came through a slack or webhook endpoint, as it came (unprocessed), with what serve read from it (the interaction it names, who answered, the structured response or free text); returns its id, for match_hil_response. OR045 unknown endpoint, OR047 a payload past hil_response_bytes or bad arguments.';
+comment on function public.receive_hil_response(text, uuid, jsonb, jsonb, uuid, text, jsonb, text, text) is
+'orchable serve only. Stores an answer that came through a slack or webhook endpoint, as it came (unprocessed), with what serve read from it (the interaction it names, who answered, the structured response or free text, why its signature failed if it did); returns its id, for match_hil_response. OR045 unknown endpoint, OR047 a payload past hil_response_bytes or bad arguments.';
 
-revoke all on function orchable_rpc.receive_hil_response(text, uuid, jsonb, jsonb, uuid, text, jsonb, text)
+revoke all on function orchable_rpc.receive_hil_response(text, uuid, jsonb, jsonb, uuid, text, jsonb, text, text)
 from public, anon, authenticated, service_role;
-revoke all on function public.receive_hil_response(text, uuid, jsonb, jsonb, uuid, text, jsonb, text)
+revoke all on function public.receive_hil_response(text, uuid, jsonb, jsonb, uuid, text, jsonb, text, text)
 from public, anon, authenticated, service_role;
-grant execute on function orchable_rpc.receive_hil_response(text, uuid, jsonb, jsonb, uuid, text, jsonb, text)
+grant execute on function orchable_rpc.receive_hil_response(text, uuid, jsonb, jsonb, uuid, text, jsonb, text, text)
 to orchable_serve, service_role;
-grant execute on function public.receive_hil_response(text, uuid, jsonb, jsonb, uuid, text, jsonb, text)
+grant execute on function public.receive_hil_response(text, uuid, jsonb, jsonb, uuid, text, jsonb, text, text)
 to orchable_serve, service_role;

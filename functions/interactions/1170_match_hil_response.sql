@@ -1,6 +1,6 @@
 -- SECURITY DEFINER: orchable serve has no table privileges. Decides a stored answer once
--- (orchable._match_hil_response): serve passes why its signature failed, or null when it
--- verified. Matching one already decided changes nothing and returns how it was decided.
+-- (orchable._match_hil_response) on why its signature failed: p_signature_error, else
+-- what serve stored with it (null: it verified). Matching one already decided changes nothing and returns how it was decided.
 -- An unforeseen error is kept on the row (status error) rather than lost.
 create function orchable_rpc.match_hil_response(p_response_id uuid, p_signature_error text default null)
 returns table (status text, reason text, interaction_id uuid, answer_outcome text)
@@ -20,7 +20,7 @@ begin
     end if;
     if v_response.status = 'unprocessed' and v_response.reason is null then
         begin
-            perform orchable._match_hil_response(p_response_id, p_signature_error);
+            perform orchable._match_hil_response(p_response_id, coalesce(p_signature_error, v_response.signature_error));
         exception when others then
             update public.hil_responses as r
             set status = 'error', reason = left(sqlstate || ': ' || sqlerrm, 500), processed_at = now()

@@ -6,8 +6,9 @@
 -- after now, not after the missed one). All start in one pass; when one cannot start, the
 -- pass is undone and made again with a savepoint per row, so that one fails alone (its
 -- schedule moves on and the error is kept) and the others start. Then the open
--- interactions' due reminders, escalation steps and timeouts, each once. Then, at most once an
--- hour, retention (orchable._run_retention).
+-- interactions' due reminders, escalation steps and timeouts, each once, and the answers
+-- orchable serve stored and never matched. Then, at most once an hour, retention
+-- (orchable._run_retention).
 create function orchable_rpc.tick(p_now timestamptz default null)
 returns table (monitor_runs integer, trigger_launches integer, interaction_steps integer, rows_deleted bigint)
 language plpgsql
@@ -29,7 +30,8 @@ begin
     exception when others then
         trigger_launches := orchable._launch_due_triggers(v_now, v_limit, true);
     end;
-    interaction_steps := orchable._advance_interactions(v_now, v_limit);
+    interaction_steps := orchable._advance_interactions(v_now, v_limit)
+        + orchable._match_stranded_answers(v_now, v_limit);
     -- Retention, at most once an hour; a failure (a deadlock with a person's retry) never
     -- stops the scheduler, and the next tick tries again.
     begin
@@ -60,7 +62,7 @@ comment on function orchable_rpc.tick(timestamptz) is
 'The implementation of public.tick, run with its owner''s rights; callable by the roles that may call public.tick.';
 
 comment on function public.tick(timestamptz) is
-'Scheduler only (pg_cron, workers, service_role). Starts every monitor run and cron trigger launch due at p_now (default now(), at most runs_per_tick of each) and moves each to its next time after p_now; then sends due interaction reminders, takes escalation steps and applies timeouts. Safe to call from many processes at once (each due run starts once, each step is taken once). At most once an hour it also deletes the events and LLM calls of finished batches older than the limits event_retention_days and llm_call_retention_days, and finished batches older than finished_batch_retention_days when set. Returns how many runs, launches and interaction steps it started, and how many rows retention deleted.';
+'Scheduler only (pg_cron, workers, service_role). Starts every monitor run and cron trigger launch due at p_now (default now(), at most runs_per_tick of each) and moves each to its next time after p_now; then sends due interaction reminders, takes escalation steps, applies timeouts and matches the answers orchable serve stored a minute ago or more and never matched. Safe to call from many processes at once (each due run starts once, each step is taken once). At most once an hour it also deletes the events and LLM calls of finished batches older than the limits event_retention_days and llm_call_retention_days, and finished batches older than finished_batch_retention_days when set. Returns how many runs, launches and interaction steps (answers matched included) it started, and how many rows retention deleted.';
 
 revoke all on function orchable_rpc.tick(timestamptz) from public, anon, authenticated, service_role;
 revoke all on function public.tick(timestamptz) from public, anon, authenticated, service_role;

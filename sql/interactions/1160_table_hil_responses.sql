@@ -24,6 +24,7 @@ create table public.hil_responses (
     received_at timestamptz not null default now(),
     created_at timestamptz not null default now(),
     reading_batch_id uuid references public.task_batches (id) on delete set null,
+    signature_error text,
     constraint hil_responses_source_channel_known check (source_channel in ('slack', 'email', 'webhook')),
     constraint hil_responses_status_known check (
         status in ('unprocessed', 'matched', 'filtered_out', 'late', 'duplicate', 'error')
@@ -48,6 +49,9 @@ create index hil_responses_matched_interaction_id_idx on public.hil_responses (m
 where matched_interaction_id is not null;
 create index hil_responses_reading_batch_id_idx on public.hil_responses (reading_batch_id)
 where reading_batch_id is not null;
+-- tick(): answers stored but never matched (serve stopped in between).
+create index hil_responses_unmatched_idx on public.hil_responses (received_at)
+where status = 'unprocessed' and reason is null;
 -- What the classification of free text (a Slack thread reply, a webhook's prose) reads next.
 create index hil_responses_awaiting_classification_idx on public.hil_responses (received_at)
 where status = 'unprocessed' and free_text is not null;
@@ -74,6 +78,7 @@ comment on column public.hil_responses.processed_at is 'When it was matched or f
 comment on column public.hil_responses.received_at is 'When orchable serve received it.';
 comment on column public.hil_responses.created_at is 'When it was stored.';
 comment on column public.hil_responses.reading_batch_id is 'For free text: the batch of the owner''s "answers (orchable)" pipeline that reads it.';
+comment on column public.hil_responses.signature_error is 'Why its signature did not verify, as orchable serve found when it stored it; null when it verified (email answers carry their link''s token instead).';
 
 insert into orchable.limits (name, value, description) values
 (

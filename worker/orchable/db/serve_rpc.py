@@ -49,14 +49,16 @@ async def receive_hil_response(
     responder_key: str | None,
     response: dict[str, Any] | None,
     free_text: str | None,
+    signature_error: str | None,
 ) -> uuid.UUID:
-    """Stores an answer as it came (unprocessed); its id."""
+    """Stores an answer as it came (unprocessed) with why its signature failed (None: it
+    verified); its id."""
     [row] = await _rows(
         conn,
         "select public.receive_hil_response(p_source_channel => %s::text,"
         " p_endpoint_id => %s::uuid, p_raw_payload => %s::jsonb, p_headers => %s::jsonb,"
         " p_interaction_id => %s::uuid, p_responder_key => %s::text, p_response => %s::jsonb,"
-        " p_free_text => %s::text) as id",
+        " p_free_text => %s::text, p_signature_error => %s::text) as id",
         (
             source_channel,
             endpoint_id,
@@ -66,6 +68,7 @@ async def receive_hil_response(
             responder_key,
             _json(response),
             free_text,
+            signature_error,
         ),
     )
     response_id: uuid.UUID = row["id"]

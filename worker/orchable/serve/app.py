@@ -12,10 +12,11 @@
   PostgREST).
 - `GET /healthz`.
 
-Every answer is stored first, as it came, in a statement of its own (receive_hil_response),
-then its signature is checked here, in constant time by the libraries, and the database
-matches it (match_hil_response): a bad or stale signature is kept as filtered_out with the
-reason and answered 401. Slack is acknowledged as soon as its request is stored and
+Every answer's signature is checked here, in constant time by the libraries, then the
+answer is stored as it came with that verdict, in a statement of its own
+(receive_hil_response), and the database matches it (match_hil_response; tick() matches
+one serve stored and never matched): a bad or stale signature is kept as filtered_out with
+the reason and answered 401. Slack is acknowledged as soon as its request is stored and
 checked, and matched after the answer has gone (a background task), so a busy interaction
 never keeps Slack past its three seconds. A webhook's answer is matched before serve
 answers, so its sender learns what became of it: 200 matched, 202 free text kept for
@@ -284,9 +285,14 @@ class Serve:
         verify: Callable[[str], Awaitable[str | None]],
         acknowledge_first: bool,
     ) -> Response:
-        """Stores the answer (its own statement), checks its signature, has it matched:
-        after answering when `acknowledge_first`, else before (and says how it went)."""
+        """Checks the answer's signature, stores it with the verdict (its own statement: if
+        serve stops before matching it, tick() matches it), has it matched: after
+        answering when `acknowledge_first`, else before (and says how it went)."""
         try:
+            secret: str = await self._db(
+                lambda conn: rpc.endpoint_signing_secret(conn, endpoint_id, channel)
+            )
+            signature_error = await verify(secret)
             response_id: uuid.UUID = await self._db(
                 lambda conn: rpc.receive_hil_response(
                     conn,
@@ -298,10 +304,8 @@ class Serve:
                     responder,
                     answer,
                     text,
+                    signature_error,
                 )
-            )
-            secret: str = await self._db(
-                lambda conn: rpc.endpoint_signing_secret(conn, endpoint_id, channel)
             )
         except psycopg.Error as exc:
             if sqlstate_of(exc) == rpc.UNKNOWN_ENDPOINT:
@@ -309,7 +313,6 @@ class Serve:
             if sqlstate_of(exc) == rpc.ANSWER_NOT_STORABLE:
                 return JSONResponse({"error": "the answer cannot be stored"}, status_code=413)
             raise
-        signature_error = await verify(secret)
         if acknowledge_first:
             received = {"response_id": str(response_id), "status": "received"}
             if signature_error is not None:
