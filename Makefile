@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 export PGSSLMODE := disable
 
-.PHONY: help deps lock db db-stop psql test test-db test-py drift migration lint demo psql-walkthrough bench chaos
+.PHONY: help deps lock db db-stop psql test test-db test-py drift migration lint console demo serve psql-walkthrough bench chaos
 
 help: ## Show this help
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -40,11 +40,17 @@ drift: deps ## Prove the migrations build the same database as sql/, functions/ 
 migration: ## Write the delta migration of changed sources: make migration NAME=what_changed FILES="functions/..."
 	@scripts/new-migration.sh $(NAME) $(FILES)
 
-lint: deps ## Lint SQL (sqlfluff) and Python (ruff), and type-check the package (mypy, strict)
+lint: deps ## Lint SQL (sqlfluff) and Python (ruff), and type-check the package (mypy, strict) and the console (tsc)
 	@scripts/test.sh lint
+
+console: deps ## Build the web console's page (React + TypeScript, esbuild) into worker/orchable/console/static/
+	@scripts/console.sh build
 
 demo: db ## Run the course builder end to end (offline provider; Gemini when GEMINI_API_KEY is set)
 	@scripts/demo.sh
+
+serve: db console ## The web console on http://127.0.0.1:8787 as the demo user (PORT=...), with answer links and hooks
+	@scripts/serve.sh
 
 psql-walkthrough: db ## Drive the same pipeline to the end with psql calls alone
 	@psql -X -q "$$(scripts/db.sh url)" -f seeds/psql_walkthrough.sql

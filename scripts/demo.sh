@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # `make demo`: the course builder end to end on the local database. A demo user stands in
-# for a signed-in user; the worker connects as the least-privilege worker login.
+# for a signed-in user; the worker connects as the least-privilege worker login. It ends
+# with where the console shows the batch (`make serve`).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 export PGSSLMODE=disable
-owner=00000000-0000-0000-0000-00000000d3e0
-psql -X -q -v ON_ERROR_STOP=1 -d "$(scripts/db.sh admin-url)" -c \
-    "insert into auth.users (id, email, role, aud) values ('$owner', 'demo@orchable.local', 'authenticated', 'authenticated') on conflict (id) do nothing" >/dev/null
+owner=$(scripts/demo-user.sh)
 DATABASE_URL=$(scripts/db.sh url) ORCHABLE_WORKER_DATABASE_URL=$(scripts/db.sh worker-url) \
     .venv/bin/orchable --log-level warning demo --owner "$owner"
+batch=$(psql -X -At -d "$(scripts/db.sh admin-url)" -c \
+    "select id from public.task_batches where owner_id = '$owner' order by created_at desc limit 1")
+echo
+echo "See it in the console: make serve, then open http://127.0.0.1:8787/#/batches/$batch"

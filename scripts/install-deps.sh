@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs what orchable needs on a fresh Debian machine, skipping what is already there:
-# PostgreSQL 15 with pgTAP, pg_cron and pg_prove, PgBouncer (Debian packages), the pinned
-# Supabase CLI (npm), and the Python package with its development tools at the versions of
-# requirements.lock (.venv). The tests start their own PgBouncer on a free port; the Debian
-# package's service is not needed and is disabled.
+# PostgreSQL 15 with pgTAP, pg_cron and pg_prove, PgBouncer and Chromium (Debian packages;
+# Chromium for the console's browser tests), the pinned Supabase CLI (npm), and the Python
+# package with its development tools at the versions of requirements.lock (.venv). The
+# tests start their own PgBouncer on a free port; the Debian package's service is not
+# needed and is disabled.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -16,6 +17,8 @@ packages=()
 command -v pg_prove >/dev/null || packages+=(libtap-parser-sourcehandler-pgtap-perl)
 command -v pgbench >/dev/null || packages+=(postgresql-contrib)
 [ -x /usr/sbin/pgbouncer ] || packages+=(pgbouncer)
+# The console's browser tests drive Debian's Chromium (Playwright never downloads one).
+[ -x /usr/bin/chromium ] || packages+=(chromium fonts-liberation)
 if [ ${#packages[@]} -gt 0 ]; then
     log "installing Debian packages: ${packages[*]}"
     sudo=""

@@ -20,6 +20,8 @@ lint() {
     .venv/bin/ruff format --check worker tests bench chaos
     .venv/bin/mypy
     .venv/bin/sqlfluff lint sql functions policies --processes 2
+    step "lint: the console's TypeScript (tsc --noEmit, strict)"
+    scripts/console.sh check
 }
 
 deploy() {
@@ -68,7 +70,8 @@ prove() {
 }
 
 run_pytest() {
-    step "pytest"
+    step "pytest (the console's page built first: its browser tests load it)"
+    scripts/console.sh build
     local helper template=${test_db}_template
     for helper in tests/helpers/*.sql; do  # again after `prove`: quietly
         PGOPTIONS="-c client_min_messages=warning" \

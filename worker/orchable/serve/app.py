@@ -11,6 +11,7 @@
   `Authorization: Bearer`, the JSON body as its payload (for deployments without
   PostgREST).
 - `GET /healthz`.
+- The web console: `/`, `/assets/...`, `/api/...` (orchable.console).
 
 Every answer's signature is checked here, in constant time by the libraries, then the
 answer is stored as it came with that verdict, in a statement of its own
@@ -46,6 +47,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from orchable.console import ConsoleSettings, console_routes
 from orchable.db import serve_rpc as rpc
 from orchable.db.serve_rpc import LinkedInteraction, Matched, sqlstate_of
 from orchable.db.worker_rpc import create_pool
@@ -125,8 +127,14 @@ def _as_payload(parsed: Any, body: bytes) -> Any:
 class Serve:
     """The routes, over one connection pool (opened by the app's lifespan unless given)."""
 
-    def __init__(self, settings: ServeSettings, pool: AsyncConnectionPool | None = None) -> None:
+    def __init__(
+        self,
+        settings: ServeSettings,
+        pool: AsyncConnectionPool | None = None,
+        console: ConsoleSettings | None = None,
+    ) -> None:
         self.settings = settings
+        self.console = console
         self._own_pool = pool is None
         self.pool = pool or create_pool(
             settings.database_url,
@@ -156,6 +164,7 @@ class Serve:
                 ),
                 Route("/hooks/slack/{endpoint_id}", self.slack, methods=["POST"]),
                 Route("/hooks/trigger", self.trigger, methods=["POST"]),
+                *(console_routes(self.pool, self.console) if self.console else []),
             ],
             lifespan=self.lifespan,
         )
@@ -455,9 +464,14 @@ class Serve:
         )
 
 
-def create_app(settings: ServeSettings, pool: AsyncConnectionPool | None = None) -> Starlette:
-    """The ASGI app; with `pool` (opened by the caller) it neither opens nor closes one."""
-    return Serve(settings, pool).app()
+def create_app(
+    settings: ServeSettings,
+    pool: AsyncConnectionPool | None = None,
+    console: ConsoleSettings | None = None,
+) -> Starlette:
+    """The ASGI app, with the web console at `/` when `console` is given; with `pool`
+    (opened by the caller) it neither opens nor closes one."""
+    return Serve(settings, pool, console).app()
 
 
 # --- what the answers say ------------------------------------------------------------------

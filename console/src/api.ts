@@ -1,0 +1,362 @@
+// The console's JSON API (worker/orchable/console/api.py), typed as it answers.
+// Timestamps are ISO strings, ids uuids as strings, money and numerics plain numbers.
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+export type BatchStatus = "pending" | "processing" | "completed" | "failed" | "paused" | "cancelled";
+export type TaskStatus = "plan" | "processing" | "generated" | "completed" | "failed" | "cancelled";
+export const BATCH_STATUSES: BatchStatus[] = ["pending", "processing", "paused", "completed", "failed", "cancelled"];
+
+export interface Session {
+  user_id: string;
+  email: string | null;
+  via: "token" | "dev";
+  read_only: boolean;
+}
+
+export interface BatchSummary {
+  id: string;
+  name: string;
+  status: BatchStatus;
+  status_reason: string | null;
+  orchestrator_id: string;
+  pipeline_name: string;
+  total_tasks: number;
+  completed_tasks: number;
+  failed_tasks: number;
+  spent_usd: number;
+  config: Json;
+  created_at: string;
+  updated_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+export interface BatchDetail extends BatchSummary {
+  percent_done: number;
+  plan_count: number;
+  processing_count: number;
+  generated_count: number;
+  completed_count: number;
+  failed_count: number;
+  cancelled_count: number;
+  llm_call_count: number;
+  input_tokens: number;
+  output_tokens: number;
+  cached_tokens: number;
+  cost_usd: number;
+  budget_usd: number | null;
+  tasks_per_minute: number | null;
+  eta_seconds: number | null;
+}
+
+export interface StageCounts {
+  stage_key: string;
+  step_number: number;
+  task_count: number;
+  plan_count: number;
+  processing_count: number;
+  generated_count: number;
+  completed_count: number;
+  failed_count: number;
+  cancelled_count: number;
+}
+
+export interface TreeTask {
+  id: string;
+  parent_task_id: string | null;
+  root_task_id: string;
+  stage_key: string;
+  status: TaskStatus;
+  step_number: number;
+  branch_index: number | null;
+  retry_count: number;
+  error_message: string | null;
+  created_at: string;
+  updated_at: string;
+  completed_at: string | null;
+  input_preview: string | null;
+}
+
+export interface TreePage {
+  root_ids: string[];
+  tasks: TreeTask[];
+  next_cursor: string | null;
+}
+
+export interface TimelineEvent {
+  event_id: number;
+  created_at: string;
+  event: string;
+  category: "technical" | "business";
+  level: "debug" | "info" | "warning" | "error";
+  message: string;
+  stage_key: string | null;
+  task_id: string | null;
+  from_status: string | null;
+  to_status: string;
+  progress: number | null;
+}
+
+export interface BatchPage {
+  batch: BatchDetail;
+  stages: StageCounts[];
+  timeline: TimelineEvent[];
+  tree: TreePage;
+}
+
+export interface BatchList {
+  batches: BatchSummary[];
+  next_cursor: string | null;
+}
+
+export interface ViewConfig {
+  hiddenFields?: string[];
+  [key: string]: Json | undefined;
+}
+
+export interface Task {
+  id: string;
+  batch_id: string;
+  batch_name: string;
+  batch_status: BatchStatus;
+  orchestrator_id: string;
+  stage_key: string;
+  task_type: string;
+  status: TaskStatus;
+  input_data: Json;
+  output_data: Json;
+  error_message: string | null;
+  error_code: string | null;
+  prompt_template_id: string;
+  parent_task_id: string | null;
+  root_task_id: string;
+  step_number: number;
+  branch_index: number | null;
+  requires_approval: boolean;
+  approved_at: string | null;
+  retry_count: number;
+  max_retries: number;
+  usage: Json;
+  created_at: string;
+  updated_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+}
+
+export interface Stage {
+  id: string;
+  stage_key: string;
+  name: string;
+  description: string | null;
+  template: string;
+  version: number;
+  output_schema: Json;
+  view_config: ViewConfig;
+  custom_component_id: string | null;
+  requires_approval: boolean;
+  stage_config: Json;
+  default_ai_settings: Json;
+}
+
+export interface LlmCall {
+  id: number;
+  provider: string;
+  model: string;
+  attempt: number;
+  outcome: string;
+  http_status: number | null;
+  error: string | null;
+  input_tokens: number;
+  output_tokens: number;
+  cached_tokens: number;
+  thoughts_tokens: number;
+  latency_ms: number | null;
+  cost_usd: number;
+  created_at: string;
+  key_prefix: string | null;
+  key_name: string | null;
+}
+
+export interface TaskEvent {
+  id: number;
+  created_at: string;
+  event: string;
+  from_status: string | null;
+  to_status: string;
+  category: string;
+  level: string;
+  message: string | null;
+  detail: Json;
+}
+
+export type InteractionType = "approval" | "input" | "selection" | "review";
+
+export interface RequestData {
+  message?: string;
+  input?: Json;
+  output?: Json;
+  options?: { value: Json; label?: string }[];
+  input_schema?: Json;
+  allowed_decisions?: string[];
+  [key: string]: Json | undefined;
+}
+
+export interface TaskInteraction {
+  id: string;
+  interaction_type: InteractionType;
+  status: string;
+  priority: string;
+  request_data: RequestData;
+  response_data: Json;
+  required_approvals: number;
+  approvals: number;
+  timeout_at: string | null;
+  responded_at: string | null;
+  created_at: string;
+}
+
+export interface TaskPage {
+  task: Task;
+  stage: Stage | null;
+  calls: LlmCall[];
+  events: TaskEvent[];
+  interactions: TaskInteraction[];
+  children: { id: string; stage_key: string; status: TaskStatus; branch_index: number | null }[];
+}
+
+export interface InboxItem {
+  id: string;
+  interaction_type: InteractionType;
+  priority: string;
+  message: string | null;
+  request_data: RequestData;
+  required_approvals: number;
+  approvals: number;
+  timeout_at: string | null;
+  on_timeout: string | null;
+  channels: string[];
+  batch_id: string;
+  batch_name: string | null;
+  task_id: string;
+  stage_key: string;
+  created_at: string;
+}
+
+export interface PipelineStage {
+  id: string;
+  orchestrator_id: string;
+  stage_key: string;
+  name: string;
+  version: number;
+  cardinality: "1:1" | "1:N" | "N:1";
+  requires_approval: boolean;
+  custom_component_id: string | null;
+  view_config: ViewConfig;
+  next_stage_keys: string[];
+}
+
+export interface Pipeline {
+  id: string;
+  name: string;
+  description: string | null;
+  entry_stage_key: string;
+  created_at: string;
+  updated_at: string;
+  stages: PipelineStage[];
+}
+
+export interface RespondResult {
+  outcome: "settled" | "counted" | "late" | "duplicate";
+  status: string;
+  approvals: number;
+  required_approvals: number;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly detail: string | null,
+    readonly hint: string | null,
+  ) {
+    super(message);
+  }
+}
+
+const TOKEN_KEY = "orchable.token";
+
+export function savedToken(): string | null {
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+export function saveToken(token: string | null): void {
+  if (token) sessionStorage.setItem(TOKEN_KEY, token);
+  else sessionStorage.removeItem(TOKEN_KEY);
+}
+
+async function call<T>(method: "GET" | "POST", path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { Accept: "application/json" };
+  const token = savedToken();
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (method === "POST") {
+    headers["Content-Type"] = "application/json";
+    headers["X-Orchable-Console"] = "1"; // the API refuses a change without it
+  }
+  const response = await fetch(`api/${path}`, {
+    method,
+    headers,
+    body: method === "POST" ? JSON.stringify(body ?? {}) : null,
+    credentials: "same-origin",
+  });
+  const text = await response.text();
+  let parsed: unknown = null;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    parsed = null;
+  }
+  if (!response.ok) {
+    const e = (parsed ?? {}) as { code?: string; message?: string; detail?: string | null; hint?: string | null };
+    throw new ApiError(
+      response.status,
+      e.code ?? String(response.status),
+      e.message ?? (text || response.statusText),
+      e.detail ?? null,
+      e.hint ?? null,
+    );
+  }
+  return parsed as T;
+}
+
+function query(params: Record<string, string | null | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v) q.set(k, v);
+  const s = q.toString();
+  return s ? `?${s}` : "";
+}
+
+export const api = {
+  session: () => call<Session>("GET", "session"),
+  batches: (p: { status?: string | null; pipeline?: string | null; cursor?: string | null }) =>
+    call<BatchList>("GET", `batches${query(p)}`),
+  batch: (id: string) => call<BatchPage>("GET", `batches/${encodeURIComponent(id)}`),
+  batchTasks: (id: string, cursor: string) =>
+    call<TreePage>("GET", `batches/${encodeURIComponent(id)}/tasks${query({ cursor })}`),
+  task: (id: string) => call<TaskPage>("GET", `tasks/${encodeURIComponent(id)}`),
+  inbox: () => call<{ interactions: InboxItem[] }>("GET", "inbox"),
+  pipelines: () => call<{ pipelines: Pipeline[] }>("GET", "pipelines"),
+  batchAction: (id: string, action: "pause" | "resume" | "cancel" | "retry") =>
+    call<{ batch?: { id: string; status: BatchStatus }; retried?: number }>(
+      "POST",
+      `batches/${encodeURIComponent(id)}/${action}`,
+    ),
+  approveTask: (id: string, output?: Json) =>
+    call<{ status: TaskStatus }>("POST", `tasks/${encodeURIComponent(id)}/approve`, output === undefined ? {} : { output }),
+  rejectTask: (id: string, reason: string, regenerate: boolean) =>
+    call<{ status: TaskStatus }>("POST", `tasks/${encodeURIComponent(id)}/reject`, { reason, regenerate }),
+  retryTask: (id: string) => call<{ status: TaskStatus }>("POST", `tasks/${encodeURIComponent(id)}/retry`),
+  respond: (id: string, response: { [key: string]: Json }) =>
+    call<RespondResult>("POST", `interactions/${encodeURIComponent(id)}/respond`, { response }),
+};

@@ -1,0 +1,172 @@
+"""The web console in the tests: its API through httpx (in the test's event loop, or served
+by uvicorn on 127.0.0.1 in a thread of its own for the browser), Supabase-style access
+tokens, interactions asked without a worker (tests.ask), and headless Chromium (Debian's,
+never a downloaded one) driven by Playwright.
+
+The console's pool logs in as orchable_serve_login, as `orchable serve` does."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from typing import Any
+
+import httpx
+import jwt
+import psycopg
+import uvicorn
+from fakes.common import ServedInAThread
+from orchable.console import ConsoleSettings, create_console_app
+from orchable.db.worker_rpc import create_pool
+from psycopg.types.json import Jsonb
+from psycopg_pool import AsyncConnectionPool
+
+JWT_SECRET = "super-secret-jwt-token-with-at-least-32-characters-long"
+CHANGE = {"X-Orchable-Console": "1"}  # what the console's page sends with every change
+CHROMIUM = os.environ.get("ORCHABLE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def token(user_id: uuid.UUID, secret: str = JWT_SECRET, **claims: Any) -> str:
+    """An access token as Supabase Auth signs one (HS256, audience authenticated)."""
+    now = int(time.time())
+    payload = {
+        "sub": str(user_id),
+        "role": "authenticated",
+        "aud": "authenticated",
+        "iat": now,
+        "exp": now + 3600,
+        "email": f"{user_id}@example.test",
+        **claims,
+    }
+    return jwt.encode(payload, secret, algorithm="HS256")
+
+
+def bearer(user_id: uuid.UUID, **claims: Any) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token(user_id, **claims)}"}
+
+
+@asynccontextmanager
+async def console_client(url: str, **settings: Any) -> AsyncIterator[httpx.AsyncClient]:
+    """The console's app over a pool of its own on `url`, called through httpx in this
+    event loop, as from http://127.0.0.1 (the settings: ConsoleSettings' fields; the JWT
+    secret is JWT_SECRET unless given)."""
+    pool = create_pool(url, min_size=1, max_size=4, name="console-test")
+    await pool.open(wait=True, timeout=30)
+    try:
+        app = create_console_app(pool, ConsoleSettings(**{"jwt_secret": JWT_SECRET, **settings}))
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://127.0.0.1", timeout=30
+        ) as client:
+            yield client
+    finally:
+        await pool.close()
+
+
+def ask(
+    admin: psycopg.Connection, owner: uuid.UUID, interaction: dict[str, Any], output: Any = None
+) -> dict[str, Any]:
+    """A one-input batch of `owner` whose "draft" task waits for `interaction` about
+    `output`: batch_id, task_id, interaction_id (tests.ask)."""
+    row = admin.execute(
+        "select * from tests.ask(%s, %s, %s)",
+        (owner, Jsonb(interaction), Jsonb(output or {"text": "a draft"})),
+    ).fetchone()
+    assert row is not None and row["interaction_id"] is not None
+    return dict(row)
+
+
+def task_row(admin: psycopg.Connection, task_id: uuid.UUID) -> dict[str, Any]:
+    row = admin.execute("select * from public.ai_tasks where id = %s", (task_id,)).fetchone()
+    assert row is not None
+    return dict(row)
+
+
+def interaction_row(admin: psycopg.Connection, interaction_id: uuid.UUID) -> dict[str, Any]:
+    row = admin.execute(
+        "select * from public.human_interactions where id = %s", (interaction_id,)
+    ).fetchone()
+    assert row is not None
+    return dict(row)
+
+
+class RunningConsole(ServedInAThread):
+    """`with RunningConsole(url, dev_user=...) as console:` serves the console on uvicorn on
+    127.0.0.1 (a port of its own) in a thread and event loop of its own."""
+
+    def __init__(self, database_url: str, **settings: Any) -> None:
+        self.database_url = database_url
+        self.settings = ConsoleSettings(**settings)
+        self.port = 0
+        self._pool: AsyncConnectionPool | None = None
+        self._server: uvicorn.Server | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def start_async(self) -> None:
+        self._pool = create_pool(self.database_url, min_size=1, max_size=4, name="console")
+        await self._pool.open(wait=True, timeout=30)
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", 0))
+        self.port = sock.getsockname()[1]
+        config = uvicorn.Config(
+            create_console_app(self._pool, self.settings),
+            log_config=None,
+            access_log=False,
+            lifespan="off",
+        )
+        self._server = uvicorn.Server(config)
+        self._task = asyncio.create_task(self._server.serve(sockets=[sock]))
+        while not self._server.started:
+            if self._task.done():
+                self._task.result()  # raises why it did not start
+            await asyncio.sleep(0.01)
+
+    async def stop_async(self) -> None:
+        if self._server is not None and self._task is not None:
+            self._server.should_exit = True
+            await self._task
+        if self._pool is not None:
+            await self._pool.close()
+        self._server = self._task = self._pool = None
+
+
+@contextmanager
+def chromium_page() -> Iterator[Any]:
+    """A page of Debian's headless Chromium (apt package chromium, which `make deps`
+    installs); Playwright's own browser download never runs."""
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        raise RuntimeError(f"{CHROMIUM} is missing: make deps installs Debian's chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            page = context.new_page()
+            page.set_default_timeout(20_000)
+            yield page
+            context.close()
+        finally:
+            browser.close()

@@ -1,0 +1,358 @@
+"""The console's SQL: one function per read or action, each run inside `as_user`.
+
+Reads go through the tables and views users may read (row-level security decides the
+rows); every change is one of the existing RPCs, which check ownership and state. No
+read counts a large table: the batch list reads task_batches' counters, and a batch's
+task tree is read a page of inputs (root tasks) at a time through root_task_id."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from psycopg import AsyncConnection
+from psycopg.rows import dict_row
+
+Row = dict[str, Any]
+Params = tuple[Any, ...] | dict[str, Any]
+
+
+@asynccontextmanager
+async def as_user(
+    conn: AsyncConnection,
+    claims: dict[str, Any],
+    *,
+    read_only: bool,
+    statement_timeout_ms: int,
+) -> AsyncIterator[None]:
+    """One request as PostgREST runs it: a transaction (read only for reads) whose role is
+    `authenticated` and whose `request.jwt.claims` are the user's, both set local."""
+    async with conn.transaction():
+        if read_only:
+            await conn.execute("set transaction read only")
+        await conn.execute(
+            "select set_config('role', 'authenticated', true),"
+            " set_config('request.jwt.claims', %s::text, true),"
+            " set_config('statement_timeout', %s::text, true)",
+            (json.dumps(claims), str(statement_timeout_ms)),
+        )
+        yield
+
+
+async def _one(conn: AsyncConnection, sql: str, params: Params = ()) -> Row | None:
+    async with conn.cursor(row_factory=dict_row) as cur:
+        await cur.execute(sql, params)
+        return await cur.fetchone()
+
+
+async def _all(conn: AsyncConnection, sql: str, params: Params = ()) -> list[Row]:
+    async with conn.cursor(row_factory=dict_row) as cur:
+        await cur.execute(sql, params)
+        return await cur.fetchall()
+
+
+# --- reads ---------------------------------------------------------------------------------
+
+_BATCH_COLUMNS = (
+    "b.id, b.name, b.status, b.status_reason, b.orchestrator_id, o.name as pipeline_name,"
+    " b.total_tasks, b.completed_tasks, b.failed_tasks, b.spent_usd, b.config,"
+    " b.created_at, b.updated_at, b.started_at, b.finished_at"
+)
+
+
+async def list_batches(
+    conn: AsyncConnection,
+    *,
+    statuses: list[str] | None,
+    pipeline_id: uuid.UUID | None,
+    before: tuple[dt.datetime, uuid.UUID] | None,
+    limit: int,
+) -> list[Row]:
+    """The user's batches, newest first, from task_batches' own counters; a page after
+    the keyset `before` (created_at, id). Reads task_batches_owner_id_created_at_idx."""
+    before_at, before_id = before if before is not None else (None, None)
+    return await _all(
+        conn,
+        f"select {_BATCH_COLUMNS}"
+        " from public.task_batches as b"
+        " join public.orchestrators as o on o.id = b.orchestrator_id"
+        " where (%(statuses)s::text[] is null or b.status = any(%(statuses)s::text[]))"
+        " and (%(pipeline)s::uuid is null or b.orchestrator_id = %(pipeline)s::uuid)"
+        " and (%(before_at)s::timestamptz is null"
+        " or (b.created_at, b.id) < (%(before_at)s::timestamptz, %(before_id)s::uuid))"
+        " order by b.created_at desc, b.id desc"
+        " limit %(limit)s::integer",
+        {
+            "statuses": statuses,
+            "pipeline": pipeline_id,
+            "before_at": before_at,
+            "before_id": before_id,
+            "limit": limit,
+        },
+    )
+
+
+async def batch(conn: AsyncConnection, batch_id: uuid.UUID) -> Row | None:
+    """One batch: its row, and its progress, task counts, calls, cost and pace
+    (v_batch_progress, which reads the batch's rows through indexes led by batch_id)."""
+    return await _one(
+        conn,
+        f"select {_BATCH_COLUMNS}, p.percent_done, p.plan_count, p.processing_count,"
+        " p.generated_count, p.completed_count, p.failed_count, p.cancelled_count,"
+        " p.llm_call_count, p.input_tokens, p.output_tokens, p.cached_tokens, p.cost_usd,"
+        " p.budget_usd, p.tasks_per_minute, extract(epoch from p.eta)::float8 as eta_seconds"
+        " from public.task_batches as b"
+        " join public.orchestrators as o on o.id = b.orchestrator_id"
+        " join public.v_batch_progress as p on p.batch_id = b.id"
+        " where b.id = %s::uuid",
+        (batch_id,),
+    )
+
+
+async def batch_stages(conn: AsyncConnection, batch_id: uuid.UUID) -> list[Row]:
+    """Task counts by status for each stage of the batch, in the order of the tree."""
+    return await _all(
+        conn,
+        "select s.stage_key, s.step_number, s.task_count, s.plan_count, s.processing_count,"
+        " s.generated_count, s.completed_count, s.failed_count, s.cancelled_count"
+        " from public.v_stage_progress as s where s.batch_id = %s::uuid"
+        " order by s.step_number, s.stage_key",
+        (batch_id,),
+    )
+
+
+async def batch_roots(
+    conn: AsyncConnection,
+    batch_id: uuid.UUID,
+    *,
+    after: tuple[dt.datetime, uuid.UUID] | None,
+    limit: int,
+) -> list[Row]:
+    """A page of the batch's inputs (root tasks), in launch order, after the keyset
+    `after` (created_at, id)."""
+    after_at, after_id = after if after is not None else (None, None)
+    return await _all(
+        conn,
+        "select t.id, t.created_at from public.ai_tasks as t"
+        " where t.batch_id = %(batch)s::uuid and t.parent_task_id is null"
+        " and (%(after_at)s::timestamptz is null"
+        " or (t.created_at, t.id) > (%(after_at)s::timestamptz, %(after_id)s::uuid))"
+        " order by t.created_at, t.id limit %(limit)s::integer",
+        {"batch": batch_id, "after_at": after_at, "after_id": after_id, "limit": limit},
+    )
+
+
+async def trees(conn: AsyncConnection, root_ids: list[uuid.UUID]) -> list[Row]:
+    """Every task of these inputs' trees (ai_tasks_root_task_id_idx), in the order they
+    were made (so parents first), branches in split order."""
+    return await _all(
+        conn,
+        "select t.id, t.parent_task_id, t.root_task_id, t.stage_key, t.status, t.step_number,"
+        " t.branch_index, t.retry_count, t.error_message, t.created_at, t.updated_at,"
+        " t.completed_at,"
+        " case when t.parent_task_id is null then left(t.input_data::text, 160) end"
+        " as input_preview"
+        " from public.ai_tasks as t where t.root_task_id = any(%s::uuid[])"
+        " order by t.created_at, t.branch_index nulls first, t.id",
+        (root_ids,),
+    )
+
+
+async def batch_timeline(conn: AsyncConnection, batch_id: uuid.UUID, limit: int) -> list[Row]:
+    """The batch's latest `limit` events (v_batch_timeline), in the order they happened."""
+    rows = await _all(
+        conn,
+        "select e.event_id, e.created_at, e.event, e.category, e.level, e.message,"
+        " e.stage_key, e.task_id, e.from_status, e.to_status, e.progress"
+        " from public.v_batch_timeline as e where e.batch_id = %s::uuid"
+        " order by e.event_id desc limit %s::integer",
+        (batch_id, limit),
+    )
+    return rows[::-1]
+
+
+async def task(conn: AsyncConnection, task_id: uuid.UUID) -> Row | None:
+    return await _one(
+        conn,
+        "select t.id, t.batch_id, b.name as batch_name, b.status as batch_status,"
+        " t.orchestrator_id, t.stage_key, t.task_type, t.status, t.input_data, t.output_data,"
+        " t.error_message, t.error_code, t.prompt_template_id, t.parent_task_id,"
+        " t.root_task_id, t.step_number, t.branch_index, t.requires_approval, t.approved_at,"
+        " t.retry_count, t.max_retries, t.usage, t.created_at, t.updated_at, t.started_at,"
+        " t.completed_at"
+        " from public.ai_tasks as t join public.task_batches as b on b.id = t.batch_id"
+        " where t.id = %s::uuid",
+        (task_id,),
+    )
+
+
+async def stage_template(conn: AsyncConnection, template_id: str) -> Row | None:
+    """The stage version a task ran: its prompt, schema, and how to show its output."""
+    return await _one(
+        conn,
+        "select p.id, p.stage_key, p.name, p.description, p.template, p.version,"
+        " p.output_schema, p.view_config, p.custom_component_id, p.requires_approval,"
+        " p.stage_config, p.default_ai_settings"
+        " from public.prompt_templates as p where p.id = %s::text",
+        (template_id,),
+    )
+
+
+async def task_calls(conn: AsyncConnection, task_id: uuid.UUID) -> list[Row]:
+    """The task's LLM calls, with the display prefix of the key each used (never a key)."""
+    return await _all(
+        conn,
+        "select l.id, l.provider, l.model, l.attempt, l.outcome, l.http_status, l.error,"
+        " l.input_tokens, l.output_tokens, l.cached_tokens, l.thoughts_tokens, l.latency_ms,"
+        " l.cost_usd, l.created_at, k.key_prefix, k.key_name"
+        " from public.llm_calls as l"
+        " left join public.user_api_keys as k on k.id = l.api_key_id"
+        " where l.task_id = %s::uuid order by l.created_at, l.id",
+        (task_id,),
+    )
+
+
+async def task_events(conn: AsyncConnection, task_id: uuid.UUID) -> list[Row]:
+    return await _all(
+        conn,
+        "select e.id, e.created_at, e.event, e.from_status, e.to_status, e.category, e.level,"
+        " e.message, e.detail"
+        " from public.task_events as e where e.task_id = %s::uuid order by e.id",
+        (task_id,),
+    )
+
+
+async def task_interactions(conn: AsyncConnection, task_id: uuid.UUID) -> list[Row]:
+    """The interactions the task asked, newest first."""
+    return await _all(
+        conn,
+        "select i.id, i.interaction_type, i.status, i.priority, i.request_data,"
+        " i.response_data, i.required_approvals, i.approvals, i.timeout_at, i.responded_at,"
+        " i.created_at"
+        " from public.human_interactions as i where i.task_id = %s::uuid"
+        " order by i.created_at desc",
+        (task_id,),
+    )
+
+
+async def task_children(conn: AsyncConnection, task_id: uuid.UUID, limit: int) -> list[Row]:
+    return await _all(
+        conn,
+        "select t.id, t.stage_key, t.status, t.branch_index from public.ai_tasks as t"
+        " where t.parent_task_id = %s::uuid"
+        " order by t.stage_key, t.branch_index nulls first limit %s::integer",
+        (task_id, limit),
+    )
+
+
+async def inbox(conn: AsyncConnection, limit: int) -> list[Row]:
+    """The signed-in user's open interactions (v_my_interactions), oldest first."""
+    return await _all(
+        conn,
+        "select i.id, i.interaction_type, i.priority, i.message, i.request_data,"
+        " i.required_approvals, i.approvals, i.timeout_at, i.on_timeout, i.channels,"
+        " i.batch_id, i.batch_name, i.task_id, i.stage_key, i.created_at"
+        " from public.v_my_interactions as i order by i.created_at, i.id limit %s::integer",
+        (limit,),
+    )
+
+
+async def pipelines(conn: AsyncConnection) -> list[Row]:
+    return await _all(
+        conn,
+        "select o.id, o.name, o.description, o.entry_stage_key, o.created_at, o.updated_at"
+        " from public.orchestrators as o order by o.name, o.id",
+    )
+
+
+async def pipeline_stages(conn: AsyncConnection) -> list[Row]:
+    """The active stage of every pipeline, with the keys of the stages it leads to."""
+    return await _all(
+        conn,
+        "select p.id, p.orchestrator_id, p.stage_key, p.name, p.version,"
+        " p.stage_config ->> 'cardinality' as cardinality, p.requires_approval,"
+        " p.custom_component_id, p.view_config,"
+        " array(select n.stage_key from public.prompt_templates as n"
+        " where n.id = any(p.next_stage_template_ids) order by n.stage_key) as next_stage_keys"
+        " from public.prompt_templates as p where p.is_active"
+        " order by p.orchestrator_id, p.stage_key",
+    )
+
+
+# --- actions: the RPCs ---------------------------------------------------------------------
+
+
+async def _batch_rpc(conn: AsyncConnection, name: str, batch_id: uuid.UUID) -> Row:
+    row = await _one(
+        conn,
+        f"select b.id, b.status, b.status_reason from public.{name}(p_batch_id => %s::uuid) as b",
+        (batch_id,),
+    )
+    assert row is not None  # the RPC returns its batch or raises
+    return row
+
+
+async def pause_batch(conn: AsyncConnection, batch_id: uuid.UUID) -> Row:
+    return await _batch_rpc(conn, "pause_batch", batch_id)
+
+
+async def resume_batch(conn: AsyncConnection, batch_id: uuid.UUID) -> Row:
+    return await _batch_rpc(conn, "resume_batch", batch_id)
+
+
+async def cancel_batch(conn: AsyncConnection, batch_id: uuid.UUID) -> Row:
+    return await _batch_rpc(conn, "cancel_batch", batch_id)
+
+
+async def retry_batch(conn: AsyncConnection, batch_id: uuid.UUID) -> int:
+    """Retries the batch's failed tasks; how many."""
+    row = await _one(
+        conn, "select public.retry_batch(p_batch_id => %s::uuid) as retried", (batch_id,)
+    )
+    return int(row["retried"]) if row is not None else 0
+
+
+async def approve_task(conn: AsyncConnection, task_id: uuid.UUID, output: Any = None) -> str:
+    row = await _one(
+        conn,
+        "select public.approve_task(p_task_id => %s::uuid, p_output => %s::jsonb) as status",
+        (task_id, None if output is None else json.dumps(output)),
+    )
+    return str(row["status"]) if row is not None else ""
+
+
+async def reject_task(
+    conn: AsyncConnection, task_id: uuid.UUID, reason: str, regenerate: bool
+) -> str:
+    row = await _one(
+        conn,
+        "select public.reject_task(p_task_id => %s::uuid, p_reason => %s::text,"
+        " p_regenerate => %s::boolean) as status",
+        (task_id, reason, regenerate),
+    )
+    return str(row["status"]) if row is not None else ""
+
+
+async def retry_task(conn: AsyncConnection, task_id: uuid.UUID) -> str:
+    row = await _one(conn, "select public.retry_task(p_task_id => %s::uuid) as status", (task_id,))
+    return str(row["status"]) if row is not None else ""
+
+
+async def respond_to_interaction(
+    conn: AsyncConnection, interaction_id: uuid.UUID, response: Any
+) -> Row:
+    """Answers as the signed-in user: outcome (settled, counted, late, duplicate), the
+    interaction's status and its approvals so far."""
+    row = await _one(
+        conn,
+        "select r.outcome, r.status, r.approvals, r.required_approvals"
+        " from public.respond_to_interaction("
+        "p_interaction_id => %s::uuid, p_response => %s::jsonb) as r",
+        (interaction_id, json.dumps(response)),
+    )
+    assert row is not None
+    return row

@@ -1,0 +1,57 @@
+"""The console's settings: who the signed-in user is (a Supabase access token verified with
+the project's JWT secret, or one development user for every request), whether actions are
+offered at all, and the bounds of a request."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from orchable.settings import env_flag
+
+
+class ConsoleEnv:
+    """The environment variables the console reads."""
+
+    JWT_SECRET = "ORCHABLE_JWT_SECRET"  # the Supabase project's JWT secret (HS256)
+    DEV_USER = "ORCHABLE_CONSOLE_DEV_USER"  # every request is this user (local use only)
+    READ_ONLY = "ORCHABLE_CONSOLE_READ_ONLY"  # 1: no action is offered or accepted
+
+
+# Hosts a development console answers on: a page on any other name that resolves to this
+# machine (DNS rebinding) is refused, as it would act as the development user.
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+
+
+@dataclass(frozen=True)
+class ConsoleSettings:
+    # Every request is this user, without a token (`orchable serve --dev-user <id>`).
+    dev_user: uuid.UUID | None = None
+    # Actions are refused (403) and the page shows none.
+    read_only: bool = False
+    # Verifies `Authorization: Bearer <access token>` (HS256, audience `authenticated`).
+    jwt_secret: str | None = field(default=None, repr=False)
+    jwt_audience: str = "authenticated"
+    # Host names besides loopback that a development console answers on.
+    allowed_hosts: frozenset[str] = frozenset()
+    # Every query of a request runs within this (set local statement_timeout).
+    statement_timeout_ms: int = 8000
+    # JSON bodies larger than this are refused (413).
+    max_body_bytes: int = 1024 * 1024
+    # Rows per page of the batch list and of a batch's task tree (roots).
+    page_size: int = 50
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str], **overrides: Any) -> ConsoleSettings:
+        """The settings from the environment (ConsoleEnv); `overrides` win."""
+        dev_user = environ.get(ConsoleEnv.DEV_USER, "").strip()
+        return cls(
+            **{
+                "dev_user": uuid.UUID(dev_user) if dev_user else None,
+                "read_only": env_flag(environ, ConsoleEnv.READ_ONLY),
+                "jwt_secret": environ.get(ConsoleEnv.JWT_SECRET) or None,
+                **overrides,
+            }
+        )
