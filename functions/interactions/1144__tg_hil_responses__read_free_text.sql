@@ -1,8 +1,10 @@
 -- A free-text answer awaiting classification is given to a model to read, in the
 -- transaction that stored it: a one-task batch of the owner's "answers (orchable)"
 -- pipeline, settled by orchable.tg_task_batches__settle_answer_reading. Its interaction is
--- the one it names, or else the only one open on its endpoint; with none or several it is
--- filtered out at once, and an answer to an interaction that has ended is late, unread.
+-- the one it names; else, for a reply in a Slack message's thread, the one that message
+-- asked (the delivery the worker reported as <channel>:<ts>); else the only one open on its
+-- endpoint. With none or several it is filtered out at once, and an answer to an
+-- interaction that has ended is late, unread.
 create function orchable.tg_hil_responses__read_free_text()
 returns trigger
 language plpgsql
@@ -15,6 +17,17 @@ declare
     v_pipeline public.orchestrators;
     v_request jsonb;
 begin
+    if new.interaction_id is null and new.source_channel = 'slack' then
+        new.interaction_id := (
+            select n.interaction_id
+            from public.notification_deliveries as d
+            join public.notifications as n on d.notification_id = n.id
+            where d.endpoint_id = new.endpoint_id
+                and d.external_id = (new.raw_payload -> 'event' ->> 'channel') || ':'
+                || (new.raw_payload -> 'event' ->> 'thread_ts')
+            limit 1
+        );
+    end if;
     if new.interaction_id is not null then
         select * into v_interaction from public.human_interactions as i where i.id = new.interaction_id;
     else
@@ -30,6 +43,12 @@ begin
         select * into v_interaction
         from public.human_interactions as i
         where i.owner_id = new.owner_id and i.status = 'pending' and new.endpoint_id = any(i.endpoint_ids);
+    end if;
+    if v_interaction.id is null then
+        new.status := 'filtered_out';
+        new.reason := 'unknown interaction';
+        new.processed_at := now();
+        return new;
     end if;
     if v_interaction.status <> 'pending' then
         new.status := 'late';

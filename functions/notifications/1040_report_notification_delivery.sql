@@ -10,7 +10,8 @@ create function orchable_rpc.report_notification_delivery(
     p_outcome text,
     p_status_code integer default null,
     p_error text default null,
-    p_retry_after_seconds integer default null
+    p_retry_after_seconds integer default null,
+    p_external_id text default null
 )
 returns text
 language plpgsql
@@ -63,6 +64,7 @@ begin
         status = v_status,
         next_attempt_at = case when v_wait is not null then orchable._quiet_until(v_endpoint, now() + v_wait) else next_attempt_at end,
         delivered_at = case when v_status = 'delivered' then now() end,
+        external_id = case when v_status = 'delivered' then left(p_external_id, 200) end,
         last_status_code = p_status_code,
         last_error = case when v_status <> 'delivered' then left(coalesce(p_error, p_outcome), 2000) end,
         claim_token = null,
@@ -82,7 +84,8 @@ create function public.report_notification_delivery(
     p_outcome text,
     p_status_code integer default null,
     p_error text default null,
-    p_retry_after_seconds integer default null
+    p_retry_after_seconds integer default null,
+    p_external_id text default null
 )
 returns text
 language plpgsql
@@ -92,22 +95,22 @@ set search_path = pg_catalog, pg_temp
 as $$
 begin
     return orchable_rpc.report_notification_delivery(
-        p_delivery_id, p_claim_token, p_outcome, p_status_code, p_error, p_retry_after_seconds
+        p_delivery_id, p_claim_token, p_outcome, p_status_code, p_error, p_retry_after_seconds, p_external_id
     );
 end
 $$;
 
-comment on function orchable_rpc.report_notification_delivery(uuid, uuid, text, integer, text, integer) is
+comment on function orchable_rpc.report_notification_delivery(uuid, uuid, text, integer, text, integer, text) is
 'The implementation of public.report_notification_delivery, run with its owner''s rights; callable by the roles that may call public.report_notification_delivery.';
 
-comment on function public.report_notification_delivery(uuid, uuid, text, integer, text, integer) is
-'Worker only. Settles a claimed delivery: delivered; failed (tried again on Standard Webhooks'' schedule with jitter, no sooner than p_retry_after_seconds, after quiet hours; dead after the tenth try); or gone (HTTP 410: the endpoint is switched off, the delivery dead). Returns its new status; a stale claim token raises OR006, an unknown outcome OR010.';
+comment on function public.report_notification_delivery(uuid, uuid, text, integer, text, integer, text) is
+'Worker only. Settles a claimed delivery: delivered (with p_external_id, what the receiver calls it: a Slack message''s <channel>:<ts>); failed (tried again on Standard Webhooks'' schedule with jitter, no sooner than p_retry_after_seconds, after quiet hours; dead after the tenth try); or gone (HTTP 410: the endpoint is switched off, the delivery dead). Returns its new status; a stale claim token raises OR006, an unknown outcome OR010.';
 
-revoke all on function orchable_rpc.report_notification_delivery(uuid, uuid, text, integer, text, integer)
+revoke all on function orchable_rpc.report_notification_delivery(uuid, uuid, text, integer, text, integer, text)
 from public, anon, authenticated, service_role;
-revoke all on function public.report_notification_delivery(uuid, uuid, text, integer, text, integer)
+revoke all on function public.report_notification_delivery(uuid, uuid, text, integer, text, integer, text)
 from public, anon, authenticated, service_role;
-grant execute on function orchable_rpc.report_notification_delivery(uuid, uuid, text, integer, text, integer)
+grant execute on function orchable_rpc.report_notification_delivery(uuid, uuid, text, integer, text, integer, text)
 to orchable_worker, service_role;
-grant execute on function public.report_notification_delivery(uuid, uuid, text, integer, text, integer)
+grant execute on function public.report_notification_delivery(uuid, uuid, text, integer, text, integer, text)
 to orchable_worker, service_role;

@@ -14,6 +14,7 @@ create table public.notification_deliveries (
     delivered_at timestamptz,
     created_at timestamptz not null default now(),
     updated_at timestamptz not null default now(),
+    external_id text,
     constraint notification_deliveries_notification_id_endpoint_id_key unique (notification_id, endpoint_id),
     constraint notification_deliveries_status_known check (
         status in ('pending', 'delivering', 'delivered', 'dead')
@@ -32,6 +33,10 @@ create index notification_deliveries_due_idx on public.notification_deliveries (
     (case when status = 'delivering' then locked_until else next_attempt_at end)
 ) where status in ('pending', 'delivering');
 create index notification_deliveries_endpoint_id_idx on public.notification_deliveries (endpoint_id);
+-- A reply in a Slack message's thread names the message it answers (channel and ts).
+create index notification_deliveries_endpoint_id_external_id_idx
+on public.notification_deliveries (endpoint_id, external_id)
+where external_id is not null;
 create index notification_deliveries_owner_id_created_at_idx
 on public.notification_deliveries (owner_id, created_at desc);
 
@@ -52,3 +57,4 @@ comment on column public.notification_deliveries.last_error is 'Why the last try
 comment on column public.notification_deliveries.delivered_at is 'When it was delivered.';
 comment on column public.notification_deliveries.created_at is 'When it was queued.';
 comment on column public.notification_deliveries.updated_at is 'When it last changed.';
+comment on column public.notification_deliveries.external_id is 'What the receiver calls what it was sent, as the worker reported it: a Slack message''s <channel>:<ts>, which replies in its thread name.';

@@ -32,6 +32,7 @@ class PostedMessage:
     token: str | None  # the bot token of its Authorization header
     body: dict[str, Any]  # its arguments (JSON or form)
     answer: str
+    ts: str  # the message's id in its channel, as answered when it was posted
 
     @property
     def channel(self) -> str | None:
@@ -99,7 +100,8 @@ class FakeSlack(ServedInAThread):
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else body.get("token")
         answer = self._next_answer() if method == "chat.postMessage" else "ok"
-        self.calls.append(PostedMessage(method, token, body, answer))
+        ts = f"{int(time.time())}.{next(self._ts):06d}"
+        self.calls.append(PostedMessage(method, token, body, answer, ts))
         if answer == "rate_limited":
             return web.json_response(
                 {"ok": False, "error": "ratelimited"},
@@ -112,7 +114,6 @@ class FakeSlack(ServedInAThread):
             return web.json_response({"ok": False, "error": answer})
         if not token or not token.startswith("xoxb-"):
             return web.json_response({"ok": False, "error": "not_authed"})
-        ts = f"{int(time.time())}.{next(self._ts):06d}"
         return web.json_response(
             {
                 "ok": True,

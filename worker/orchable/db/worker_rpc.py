@@ -507,16 +507,19 @@ async def report_notification_delivery(
     status_code: int | None = None,
     error: str | None = None,
     retry_after_seconds: int | None = None,
+    external_id: str | None = None,
 ) -> str:
-    """How a try went (outcome: delivered, failed or gone); the database decides what
-    follows and returns the delivery's new status: delivered, pending (tried again later)
-    or dead. A claim that is no longer ours raises StaleClaimError."""
+    """How a try went (outcome: delivered, failed or gone; what the receiver calls what it
+    got, if it says); the database decides what follows and returns the delivery's new
+    status: delivered, pending (tried again later) or dead. A claim that is no longer ours
+    raises StaleClaimError."""
     row = await _one(
         conn,
         "select public.report_notification_delivery(p_delivery_id => %s::uuid,"
         " p_claim_token => %s::uuid, p_outcome => %s::text, p_status_code => %s::integer,"
-        " p_error => %s::text, p_retry_after_seconds => %s::integer) as status",
-        (delivery_id, claim_token, outcome, status_code, error, retry_after_seconds),
+        " p_error => %s::text, p_retry_after_seconds => %s::integer,"
+        " p_external_id => %s::text) as status",
+        (delivery_id, claim_token, outcome, status_code, error, retry_after_seconds, external_id),
     )
     return str(row["status"])
 

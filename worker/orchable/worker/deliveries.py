@@ -177,6 +177,7 @@ class Deliveries:
                             sent.status_code,
                             sent.error,
                             sent.retry_after_seconds,
+                            sent.external_id,
                         )
         except StaleClaimError:
             self.stale += 1

@@ -21,10 +21,12 @@ class Sent:
     status_code: int | None = None
     error: str | None = None
     retry_after_seconds: int | None = None
+    # What the receiver calls what it got (a Slack message's <channel>:<ts>).
+    external_id: str | None = None
 
     @classmethod
-    def delivered(cls, status_code: int | None) -> Sent:
-        return cls("delivered", status_code)
+    def delivered(cls, status_code: int | None, external_id: str | None = None) -> Sent:
+        return cls("delivered", status_code, external_id=external_id)
 
     @classmethod
     def failed(

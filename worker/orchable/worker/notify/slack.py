@@ -86,7 +86,9 @@ class SlackSender:
             return Sent.failed(f"no answer from Slack within {waited:g} s")
         except (SlackClientError, aiohttp.ClientError, OSError) as exc:
             return Sent.failed(f"Slack failed: {type(exc).__name__}: {exc}".rstrip(": "))
-        return Sent.delivered(response.status_code)
+        # Replies in the message's thread name it by its channel and ts.
+        posted = f"{response.get('channel')}:{response.get('ts')}" if response.get("ts") else None
+        return Sent.delivered(response.status_code, posted)
 
     async def aclose(self) -> None:
         if self._session is not None:
