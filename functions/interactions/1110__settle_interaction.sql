@@ -84,13 +84,7 @@ begin
             updated_at = now()
         where id = v_interaction.task_id and status = 'generated';
     elsif p_task_action = 'cancel_batch' then
-        -- cancel_batch's order: the tasks, then the batch row.
-        update public.ai_tasks
-        set status = 'cancelled', claim_token = null, locked_by = null, locked_until = null, updated_at = now()
-        where batch_id = v_interaction.batch_id and status in ('plan', 'processing', 'generated');
-        update public.task_batches
-        set status = 'cancelled', status_reason = p_error, finished_at = now(), updated_at = now()
-        where id = v_interaction.batch_id and status not in ('completed', 'failed', 'cancelled');
+        perform orchable._cancel_batch(v_interaction.batch_id, p_error, null);
     end if;
     return true;
 end

@@ -1,5 +1,5 @@
 -- SECURITY DEFINER: users cannot update batches or tasks directly; ownership is checked
--- here. Tasks are cancelled before the batch row is touched, the order workers lock in.
+-- here, and orchable._cancel_batch cancels.
 create function orchable_rpc.cancel_batch(p_batch_id uuid)
 returns public.task_batches
 language plpgsql
@@ -17,15 +17,7 @@ begin
         end if;
         return v_batch;
     end if;
-    update public.ai_tasks
-    set status = 'cancelled', claim_token = null, locked_by = null, locked_until = null, updated_at = now()
-    where batch_id = p_batch_id and status in ('plan', 'processing', 'generated');
-    update public.task_batches
-    set status = 'cancelled', status_reason = 'cancelled by its owner', finished_at = now(), updated_at = now()
-    where id = p_batch_id
-    returning * into v_batch;
-    perform orchable._end_pauses(p_batch_id, 'cancelled', 'cancel', (select auth.uid()));
-    return v_batch;
+    return orchable._cancel_batch(p_batch_id, 'cancelled by its owner', (select auth.uid()));
 end
 $$;
 

@@ -6,6 +6,6 @@ grant select on table public.interaction_answers to authenticated, service_role;
 -- would hand nextval and setval on it to every API role.
 revoke all on sequence public.interaction_answers_id_seq from anon, authenticated, service_role;
 
-create policy "Owners read every answer to their interactions and responders their own"
+create policy "Owners and responders read the answers that concern them"
 on public.interaction_answers for select to authenticated
 using (owner_id = (select auth.uid()) or responder_id = (select auth.uid()));

@@ -9,10 +9,10 @@ import json
 
 import httpx
 from fakes.slack_server import FakeSlack
+from support.interactions import asking_pipeline
 from support.serve import (
     RunningServe,
     add_slack,
-    asking_pipeline,
     responses,
     run_worker_until,
     serve_url,

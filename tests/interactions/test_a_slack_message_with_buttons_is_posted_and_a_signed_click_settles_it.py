@@ -11,11 +11,11 @@ from urllib.parse import urlencode
 
 import httpx
 from fakes.slack_server import FakeSlack
+from support.interactions import asking_pipeline
 from support.serve import (
     SLACK_BOT_TOKEN,
     RunningServe,
     add_slack,
-    asking_pipeline,
     interaction_of,
     responses,
     run_worker_until,

@@ -9,10 +9,10 @@ import json
 
 import httpx
 from fakes.webhook_receiver import WebhookReceiver
+from support.interactions import asking_pipeline
 from support.serve import (
     RunningServe,
     add_endpoint,
-    asking_pipeline,
     interaction_of,
     new_secret,
     run_worker_until,

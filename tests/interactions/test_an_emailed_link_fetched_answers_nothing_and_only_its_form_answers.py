@@ -9,10 +9,10 @@ import re
 
 import httpx
 from fakes.smtp_server import SmtpServer
+from support.interactions import asking_pipeline
 from support.serve import (
     RunningServe,
     add_endpoint,
-    asking_pipeline,
     interaction_of,
     responses,
     run_worker_until,

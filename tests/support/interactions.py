@@ -19,29 +19,38 @@ from .databases import acting_as
 from .tasks import launch
 from .workers import settings, until
 
-DRAFT_SCHEMA = {
-    "type": "object",
-    "required": ["text"],
-    "properties": {"text": {"type": "string", "maxLength": 40}},
-}
-
 
 def asking_pipeline(
     admin: psycopg.Connection, owner: uuid.UUID, interaction: dict[str, Any]
 ) -> uuid.UUID:
-    offline = {"provider": "offline"}
+    """A pipeline whose stage "draft" asks people `interaction` about its output, then
+    "publish"; returns the orchestrator id."""
     definition = {
-        "name": f"asks {uuid.uuid4()}",
+        "name": f"asks-{uuid.uuid4().hex[:8]}",
         "owner_id": str(owner),
         "entry": "draft",
         "stages": [
-            {"key": "draft", "template": "Draft a post on {{topic}}", "ai_settings": offline,
-             "output_schema": DRAFT_SCHEMA, "interaction": interaction, "next": ["publish"]},
-            {"key": "publish", "template": "Publish {{text}}", "ai_settings": offline},
+            {
+                "key": "draft",
+                "template": "Draft a post about {{topic}}",
+                "interaction": interaction,
+                "max_retries": 0,
+                "output_schema": {
+                    "type": "object",
+                    "properties": {"text": {"type": "string"}},
+                    "required": ["text"],
+                },
+                "next": ["publish"],
+            },
+            {"key": "publish", "template": "Publish {{text}}"},
         ],
-    }  # fmt: skip
-    row = admin.execute("select id from public.upsert_orchestrator(%s)", (Jsonb(definition),))
-    return row.fetchone()["id"]
+    }
+    row = admin.execute(
+        "select (public.upsert_orchestrator(%s)).id as id", (Jsonb(definition),)
+    ).fetchone()
+    assert row is not None
+    orchestrator_id: uuid.UUID = row["id"]
+    return orchestrator_id
 
 
 def launch_asking(

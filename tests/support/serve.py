@@ -1,7 +1,6 @@
 """`orchable serve` in the tests: its login's URL, the server on 127.0.0.1 in a thread of its
-own (uvicorn, as `orchable serve` runs it), a pipeline whose first stage asks people, a
-worker that runs tasks and delivers, and requests signed as Standard Webhooks and Slack
-sign them (with their own libraries)."""
+own (uvicorn, as `orchable serve` runs it), a worker that runs tasks and delivers, and
+requests signed as Standard Webhooks and Slack sign them (with their own libraries)."""
 
 from __future__ import annotations
 
@@ -23,7 +22,6 @@ from orchable.serve.app import create_app
 from orchable.settings import DeliverySettings, ServeSettings
 from orchable.worker.loop import Worker
 from orchable.worker.providers.offline import OfflineProvider
-from psycopg.types.json import Jsonb
 from slack_sdk.signature import SignatureVerifier
 from standardwebhooks import Webhook
 
@@ -81,39 +79,6 @@ class RunningServe(ServedInAThread):
             self._server.should_exit = True
             await self._task
         self._server = self._task = None
-
-
-def asking_pipeline(
-    admin: psycopg.Connection, owner: uuid.UUID, interaction: dict[str, Any]
-) -> uuid.UUID:
-    """A pipeline whose stage "draft" asks people `interaction` about its output, then
-    "publish"; returns the orchestrator id."""
-    definition = {
-        "name": f"asks-{uuid.uuid4().hex[:8]}",
-        "owner_id": str(owner),
-        "entry": "draft",
-        "stages": [
-            {
-                "key": "draft",
-                "template": "Draft a post about {{topic}}",
-                "interaction": interaction,
-                "max_retries": 0,
-                "output_schema": {
-                    "type": "object",
-                    "properties": {"text": {"type": "string"}},
-                    "required": ["text"],
-                },
-                "next": ["publish"],
-            },
-            {"key": "publish", "template": "Publish {{text}}"},
-        ],
-    }
-    row = admin.execute(
-        "select (public.upsert_orchestrator(%s)).id as id", (Jsonb(definition),)
-    ).fetchone()
-    assert row is not None
-    orchestrator_id: uuid.UUID = row["id"]
-    return orchestrator_id
 
 
 def add_endpoint(
