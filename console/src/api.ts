@@ -216,9 +216,28 @@ export interface TaskInteraction {
   created_at: string;
 }
 
+// A stage's custom component: TSX the console renders in its sandbox (ComponentView).
+export interface CustomComponent {
+  id: string;
+  name: string;
+  description: string | null;
+  code: string;
+  is_public: boolean;
+  created_by: string;
+  updated_at: string;
+}
+
+// One of the Components screen's list: a component the user may read, with its sample.
+export interface ComponentListItem extends CustomComponent {
+  mock_data: Json;
+  mine: boolean;
+  created_at: string;
+}
+
 export interface TaskPage {
   task: Task;
   stage: Stage | null;
+  component: CustomComponent | null;
   calls: LlmCall[];
   events: TaskEvent[];
   interactions: TaskInteraction[];
@@ -271,6 +290,129 @@ export interface RespondResult {
   status: string;
   approvals: number;
   required_approvals: number;
+}
+
+export type MonitorState = "active" | "paused" | "completed";
+export type RunStatus = "pending" | "running" | "success" | "failed" | "cancelled";
+
+export interface MonitorRunSummary {
+  id: string;
+  status: RunStatus;
+  dry_run: boolean;
+  started_at: string;
+  completed_at: string | null;
+  condition_met: boolean | null;
+  notified: boolean;
+  notify_reason: string | null;
+  change_summary: string | null;
+  cost_usd: number | null;
+  answer: string | null;
+}
+
+export interface Monitor {
+  id: string;
+  name: string;
+  state: MonitorState;
+  schedule: string;
+  timezone: string;
+  notify_behavior: "once" | "always" | "track_state";
+  search_query: string;
+  condition_description: string;
+  condition_met: boolean;
+  next_run_at: string | null;
+  last_run_at: string | null;
+  last_notified_at: string | null;
+  muted: boolean;
+  snoozed_until: string | null;
+  consecutive_failures: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface MonitorListItem extends Monitor {
+  last_run: MonitorRunSummary | null;
+}
+
+export interface MonitorDetail extends Monitor {
+  config: Json;
+  last_known_state: Json;
+  template_id: string | null;
+}
+
+export interface GroundingSource {
+  uri?: string;
+  title?: string;
+  [key: string]: Json | undefined;
+}
+
+export interface MonitorRun {
+  id: string;
+  status: RunStatus;
+  scheduled_for: string | null;
+  dry_run: boolean;
+  started_at: string;
+  completed_at: string | null;
+  result: { answer?: string; condition_met?: boolean; reasoning?: string; current_state?: Json; [key: string]: Json | undefined } | null;
+  error_message: string | null;
+  condition_met: boolean | null;
+  change_summary: string | null;
+  grounded: boolean | null;
+  grounding_sources: GroundingSource[] | null;
+  grounding_supports: Json;
+  search_queries: string[] | null;
+  notified: boolean;
+  notify_reason: string | null;
+  cost_usd: number | null;
+  batch_id: string | null;
+  task_id: string | null;
+}
+
+export interface MonitorPage {
+  monitor: MonitorDetail;
+  runs: MonitorRun[];
+  next_cursor: string | null;
+}
+
+export interface SpendFigures {
+  calls: number;
+  cost_usd: number;
+  input_tokens: number;
+  output_tokens: number;
+  failed_calls: number;
+}
+
+export interface Costs {
+  days: number;
+  timezone: string;
+  first_day: string | null;
+  last_day: string | null;
+  total: SpendFigures;
+  by_pipeline: (SpendFigures & { orchestrator_id: string; pipeline_name: string })[];
+  by_model: (SpendFigures & { provider: string; model: string })[];
+  by_day: (SpendFigures & { day: string })[];
+}
+
+export interface PoolKey {
+  id: string;
+  provider: string;
+  key_name: string;
+  key_prefix: string;
+  is_active: boolean;
+  priority: number;
+  model_preference: string | null;
+  created_at: string;
+  status: "ready" | "blocked" | "inactive";
+  blocked_until: string | null;
+  block_reason: string | null;
+  consecutive_failures: number | null;
+  failing_since: string | null;
+  total_calls: number | null;
+  total_failures: number | null;
+  last_error: string | null;
+  last_used_at: string | null;
+  calls_24h: number;
+  failures_24h: number;
+  last_failure_at: string | null;
 }
 
 export class ApiError extends Error {
@@ -347,6 +489,7 @@ export const api = {
   task: (id: string) => call<TaskPage>("GET", `tasks/${encodeURIComponent(id)}`),
   inbox: () => call<{ interactions: InboxItem[] }>("GET", "inbox"),
   pipelines: () => call<{ pipelines: Pipeline[] }>("GET", "pipelines"),
+  components: () => call<{ components: ComponentListItem[] }>("GET", "components"),
   batchAction: (id: string, action: "pause" | "resume" | "cancel" | "retry") =>
     call<{ batch?: { id: string; status: BatchStatus }; retried?: number }>(
       "POST",
@@ -359,4 +502,15 @@ export const api = {
   retryTask: (id: string) => call<{ status: TaskStatus }>("POST", `tasks/${encodeURIComponent(id)}/retry`),
   respond: (id: string, response: { [key: string]: Json }) =>
     call<RespondResult>("POST", `interactions/${encodeURIComponent(id)}/respond`, { response }),
+  monitors: () => call<{ monitors: MonitorListItem[] }>("GET", "monitors"),
+  monitor: (id: string, cursor?: string | null) =>
+    call<MonitorPage>("GET", `monitors/${encodeURIComponent(id)}${query({ cursor })}`),
+  monitorAction: (id: string, action: "run" | "pause" | "resume", body?: { notify: boolean }) =>
+    call<{ run?: { id: string; status: RunStatus; dry_run: boolean }; monitor?: { id: string; state: MonitorState } }>(
+      "POST",
+      `monitors/${encodeURIComponent(id)}/${action}`,
+      body ?? {},
+    ),
+  costs: (p: { days?: string | null; tz?: string | null }) => call<Costs>("GET", `costs${query(p)}`),
+  keys: () => call<{ keys: PoolKey[] }>("GET", "keys"),
 };

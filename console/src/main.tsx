@@ -1,5 +1,6 @@
 // The console's page: sign-in, the navigation, and the screen the URL names
-// (#/batches, #/batches/<id>, #/tasks/<id>, #/inbox, #/pipelines).
+// (#/batches, #/batches/<id>, #/tasks/<id>, #/inbox, #/pipelines, #/monitors,
+// #/monitors/<id>, #/costs, #/keys, #/components).
 
 import { StrictMode, useEffect, useState } from "react";
 import { createRoot } from "react-dom/client";
@@ -7,7 +8,11 @@ import { api, ApiError, saveToken, type Session } from "./api";
 import { href, useRoute } from "./hooks";
 import { Batch } from "./screens/Batch";
 import { Batches } from "./screens/Batches";
+import { Components } from "./screens/Components";
+import { Costs } from "./screens/Costs";
 import { Inbox } from "./screens/Inbox";
+import { Keys } from "./screens/Keys";
+import { Monitors, MonitorScreen } from "./screens/Monitors";
 import { Pipelines } from "./screens/Pipelines";
 import { Task } from "./screens/Task";
 import { ErrorBox } from "./ui";
@@ -72,6 +77,11 @@ function Shell({ session, signOut }: { session: Session; signOut: () => void }) 
   else if (section === "tasks" && id) screen = <Task key={id} id={id} readOnly={session.read_only} />;
   else if (section === "inbox") screen = <Inbox readOnly={session.read_only} />;
   else if (section === "pipelines") screen = <Pipelines />;
+  else if (section === "monitors" && id) screen = <MonitorScreen key={id} id={id} readOnly={session.read_only} />;
+  else if (section === "monitors") screen = <Monitors />;
+  else if (section === "costs") screen = <Costs route={route} />;
+  else if (section === "keys") screen = <Keys />;
+  else if (section === "components") screen = <Components />;
   else screen = <Batches route={route} />;
   const tab = (name: string, label: string) => (
     <a href={href(name)} className={section === name ? "active" : ""}>
@@ -86,6 +96,10 @@ function Shell({ session, signOut }: { session: Session; signOut: () => void }) 
           {tab("batches", "Batches")}
           {tab("inbox", "Inbox")}
           {tab("pipelines", "Pipelines")}
+          {tab("monitors", "Monitors")}
+          {tab("costs", "Costs")}
+          {tab("keys", "Keys")}
+          {tab("components", "Components")}
         </nav>
         <span className="who">
           {session.read_only ? <span className="badge badge-paused">read-only</span> : null}{" "}

@@ -105,14 +105,43 @@ def interaction_row(admin: psycopg.Connection, interaction_id: uuid.UUID) -> dic
     return dict(row)
 
 
+def add_component(
+    admin: psycopg.Connection,
+    created_by: uuid.UUID,
+    code: str,
+    *,
+    name: str = "view",
+    is_public: bool = False,
+) -> uuid.UUID:
+    """A custom component (TSX) of `created_by`."""
+    row = admin.execute(
+        "insert into public.custom_components (name, code, is_public, created_by)"
+        " values (%s, %s, %s, %s) returning id",
+        (name, code, is_public, created_by),
+    ).fetchone()
+    assert row is not None
+    return uuid.UUID(str(row["id"]))
+
+
+def render_with(admin: psycopg.Connection, task_id: uuid.UUID, component_id: uuid.UUID) -> None:
+    """The stage the task ran is rendered by the component from now on."""
+    admin.execute(
+        "update public.prompt_templates set custom_component_id = %s"
+        " where id = (select prompt_template_id from public.ai_tasks where id = %s)",
+        (component_id, task_id),
+    )
+
+
 class RunningConsole(ServedInAThread):
     """`with RunningConsole(url, dev_user=...) as console:` serves the console on uvicorn on
-    127.0.0.1 (a port of its own) in a thread and event loop of its own."""
+    127.0.0.1 (a port of its own) in a thread and event loop of its own. `requests` lists
+    every HTTP request it received: (method, path, query string, headers)."""
 
     def __init__(self, database_url: str, **settings: Any) -> None:
         self.database_url = database_url
         self.settings = ConsoleSettings(**settings)
         self.port = 0
+        self.requests: list[tuple[str, str, str, dict[str, str]]] = []
         self._pool: AsyncConnectionPool | None = None
         self._server: uvicorn.Server | None = None
         self._task: asyncio.Task[None] | None = None
@@ -128,8 +157,18 @@ class RunningConsole(ServedInAThread):
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", 0))
         self.port = sock.getsockname()[1]
+        app = create_console_app(self._pool, self.settings)
+
+        async def recording(scope: Any, receive: Any, send: Any) -> None:
+            if scope["type"] in ("http", "websocket"):
+                headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+                query = scope["query_string"].decode("latin-1")
+                method = scope.get("method", "WEBSOCKET")
+                self.requests.append((method, scope["path"], query, headers))
+            await app(scope, receive, send)
+
         config = uvicorn.Config(
-            create_console_app(self._pool, self.settings),
+            recording,
             log_config=None,
             access_log=False,
             lifespan="off",

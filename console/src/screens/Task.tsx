@@ -4,6 +4,7 @@
 
 import { useState } from "react";
 import { api, type Json, type TaskPage } from "../api";
+import { ComponentView } from "../ComponentView";
 import { href, usePoll } from "../hooks";
 import { Badge, ErrorBox, hideFields, JsonView, money, Section, when } from "../ui";
 
@@ -13,8 +14,9 @@ export function Task({ id, readOnly }: { id: string; readOnly: boolean }) {
   const page = usePoll<TaskPage>(() => api.task(id), id, (d) => (d === null || LIVE.has(d.task.status) ? 1000 : null));
   if (page.error && !page.data) return <ErrorBox error={page.error} />;
   if (!page.data) return <p className="muted">Loading…</p>;
-  const { task: t, stage, calls, events, interactions, children } = page.data;
+  const { task: t, stage, component, calls, events, interactions, children } = page.data;
   const hidden = stage?.view_config?.hiddenFields;
+  const json = t.output_data === null ? null : <JsonView value={hideFields(t.output_data, hidden)} />;
 
   return (
     <div>
@@ -50,7 +52,18 @@ export function Task({ id, readOnly }: { id: string; readOnly: boolean }) {
           <JsonView value={t.input_data} />
         </Section>
         <Section title="Output" id="output">
-          {t.output_data === null ? <p className="muted">No output yet.</p> : <JsonView value={hideFields(t.output_data, hidden)} />}
+          {t.output_data === null ? (
+            <p className="muted">No output yet.</p>
+          ) : component ? (
+            <ComponentView
+              code={component.code}
+              name={component.name}
+              props={{ data: t.output_data, output: t.output_data, input: t.input_data, schema: stage?.output_schema ?? null }}
+              fallback={json}
+            />
+          ) : (
+            json
+          )}
           {hidden && hidden.length > 0 ? <p className="muted small">Hidden by the stage's view: {hidden.join(", ")}</p> : null}
         </Section>
       </div>
@@ -59,7 +72,10 @@ export function Task({ id, readOnly }: { id: string; readOnly: boolean }) {
         <Section title={`Stage ${stage.stage_key} (version ${stage.version})`}>
           <pre className="prompt">{stage.template}</pre>
           {stage.custom_component_id ? (
-            <p className="muted small">Rendered by component {stage.custom_component_id} (shown in a later version of the console).</p>
+            <p className="muted small">
+              Its output is rendered by the component {component ? component.name : stage.custom_component_id}
+              {component ? "" : " (which you cannot read)"}.
+            </p>
           ) : null}
         </Section>
       ) : null}

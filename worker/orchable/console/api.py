@@ -15,13 +15,20 @@ Reads:
     GET  /api/batches                  ?status=a,b&pipeline=<id>&cursor=<next_cursor>
     GET  /api/batches/{id}             progress, counters, cost, stages, timeline, tree page
     GET  /api/batches/{id}/tasks       ?cursor=: the next page of the batch's task trees
-    GET  /api/tasks/{id}               input, output, stage, calls, events, interactions
+    GET  /api/tasks/{id}               input, output, stage, its component, calls, events,
+                                       interactions
     GET  /api/inbox                    the user's open interactions
     GET  /api/pipelines                pipelines and their stage graphs
+    GET  /api/components               the user's custom components and the public ones
+    GET  /api/monitors                 the user's monitors, each with its latest run
+    GET  /api/monitors/{id}            a monitor and a page of its runs (?cursor=)
+    GET  /api/costs                    ?days=30&tz=<zone>: spend per pipeline, model, day
+    GET  /api/keys                     the key pool's health (prefixes only, never a key)
 Changes (POST, JSON body):
     /api/batches/{id}/pause|resume|cancel|retry
     /api/tasks/{id}/approve {output?}  /reject {reason, regenerate}  /retry
     /api/interactions/{id}/respond {response}
+    /api/monitors/{id}/run {notify?}|pause|resume
 """
 
 from __future__ import annotations
@@ -54,6 +61,7 @@ from orchable.console.auth import (
     authenticate,
     check_change_allowed,
     check_host,
+    check_not_sandboxed,
 )
 from orchable.console.settings import ConsoleSettings
 from orchable.logs import log_event
@@ -65,6 +73,11 @@ BATCH_STATUSES = ("pending", "processing", "completed", "failed", "paused", "can
 TIMELINE_EVENTS = 200
 INBOX_LIMIT = 200
 CHILDREN_LIMIT = 200
+COMPONENTS_LIMIT = 200
+MONITOR_LIMIT = 200
+COST_DAYS = 30
+MAX_COST_DAYS = 90
+TIMEZONE_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_+-/")
 
 # Project codes (README) by what the console answers.
 _NOT_FOUND = frozenset({"OR002", "OR004", "OR005", "OR034", "OR036", "OR037", "OR038", "OR039"})
@@ -83,6 +96,32 @@ PAGE_HEADERS = {
     "cache-control": "no-store",
 }
 API_HEADERS = {"cache-control": "no-store", "x-content-type-options": "nosniff"}
+
+# The sandbox that runs a stage's custom component (TSX): framed by the page as
+# <iframe sandbox="allow-scripts">, and sandboxed by its own CSP too (when opened alone), so
+# it has an opaque origin: no cookies, no storage, no access to the page; it may load its
+# runtime (and evaluate the component: 'unsafe-eval' here only, never on the page), and
+# nothing else: no request (connect-src), no image but data:, no form, no frame.
+SANDBOX_HEADERS = {
+    "content-security-policy": (
+        "sandbox allow-scripts; default-src 'none'; script-src 'self' 'unsafe-eval';"
+        " style-src 'unsafe-inline'; img-src data:; font-src 'none'; media-src 'none';"
+        " connect-src 'none'; object-src 'none'; frame-src 'none'; child-src 'none';"
+        " worker-src 'none'; manifest-src 'none'; base-uri 'none'; form-action 'none';"
+        " frame-ancestors 'self'"
+    ),
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "cache-control": "no-store",
+    "cross-origin-resource-policy": "same-origin",
+}
+SANDBOX_STYLE = (
+    "body{margin:0;font:14px/1.45 system-ui,sans-serif;color:#1f2328}"
+    ".card{border:1px solid #d0d7de;border-radius:6px;padding:8px 12px;margin:4px 0}"
+    ".card-title{margin:0 0 4px;font-size:15px}.badge{display:inline-block;padding:0 6px;"
+    "border-radius:10px;background:#eaeef2;font-size:12px}.table{border-collapse:collapse}"
+    ".table-head,.table-cell{border-bottom:1px solid #d0d7de;padding:2px 8px;text-align:left}"
+)
 
 
 def _default(value: Any) -> Any:
@@ -181,6 +220,7 @@ class Console:
         read, change = self._reading, self._changing
         return [
             Route("/", self.page, methods=["GET"]),
+            Route("/sandbox.html", self.sandbox, methods=["GET"]),
             Mount("/assets", app=StaticFiles(directory=STATIC_DIR, check_dir=False)),
             Route("/api/session", read(self.session), methods=["GET"]),
             Route("/api/batches", read(self.batches), methods=["GET"]),
@@ -189,8 +229,18 @@ class Console:
             Route("/api/tasks/{task_id}", read(self.task), methods=["GET"]),
             Route("/api/inbox", read(self.inbox), methods=["GET"]),
             Route("/api/pipelines", read(self.pipelines), methods=["GET"]),
+            Route("/api/components", read(self.components), methods=["GET"]),
+            Route("/api/monitors", read(self.monitors), methods=["GET"]),
+            Route("/api/monitors/{monitor_id}", read(self.monitor), methods=["GET"]),
+            Route("/api/costs", read(self.costs), methods=["GET"]),
+            Route("/api/keys", read(self.keys), methods=["GET"]),
             Route("/api/batches/{batch_id}/{action}", change(self.batch_action), methods=["POST"]),
             Route("/api/tasks/{task_id}/{action}", change(self.task_action), methods=["POST"]),
+            Route(
+                "/api/monitors/{monitor_id}/{action}",
+                change(self.monitor_action),
+                methods=["POST"],
+            ),
             Route(
                 "/api/interactions/{interaction_id}/respond",
                 change(self.respond),
@@ -219,6 +269,19 @@ class Console:
             f'<script type=module src="assets/app.js?v={version}"></script>'
             '</head><body><div id="root"></div></body></html>',
             headers=PAGE_HEADERS,
+        )
+
+    async def sandbox(self, request: Request) -> Response:
+        """The custom components' sandbox: an empty page that loads its runtime."""
+        bundle = STATIC_DIR / "sandbox.js"
+        version = escape(str(int(bundle.stat().st_mtime))) if bundle.is_file() else "0"
+        return HTMLResponse(
+            "<!doctype html><html lang=en><head><meta charset=utf-8>"
+            f"<style>{SANDBOX_STYLE}</style>"
+            # a classic script: a module's request from this opaque origin would need CORS
+            f'<script src="assets/sandbox.js?v={version}"></script>'
+            '</head><body><div id="root"></div></body></html>',
+            headers=SANDBOX_HEADERS,
         )
 
     async def no_such_endpoint(self, request: Request) -> Response:
@@ -251,6 +314,7 @@ class Console:
     ) -> Response:
         try:
             check_host(request, self.settings)
+            check_not_sandboxed(request)
             user = authenticate(request, self.settings)
             if not read_only:
                 check_change_allowed(request, self.settings)
@@ -393,9 +457,13 @@ class Console:
         row = await q.task(conn, task_id)
         if row is None:
             raise Refused(404, "OR004", f"task {task_id} not found")
+        stage = await q.stage_template(conn, row["prompt_template_id"])
+        component_id = stage["custom_component_id"] if stage is not None else None
         return {
             "task": row,
-            "stage": await q.stage_template(conn, row["prompt_template_id"]),
+            "stage": stage,
+            # Read as the user: their own or a public component, else none (the JSON view).
+            "component": await q.component(conn, component_id) if component_id else None,
             "calls": await q.task_calls(conn, task_id),
             "events": await q.task_events(conn, task_id),
             "interactions": await q.task_interactions(conn, task_id),
@@ -412,6 +480,66 @@ class Console:
         return {
             "pipelines": [{**p, "stages": stages.get(p["id"], [])} for p in await q.pipelines(conn)]
         }
+
+    async def monitors(self, request: Request, conn: AsyncConnection, user: User) -> Any:
+        return {"monitors": await q.monitors(conn, MONITOR_LIMIT)}
+
+    async def monitor(self, request: Request, conn: AsyncConnection, user: User) -> Any:
+        monitor_id = self._path_uuid(request, "monitor_id", "monitor")
+        row = await q.monitor(conn, monitor_id)
+        if row is None:
+            raise Refused(404, "OR034", f"monitor {monitor_id} not found")
+        limit = _limit(request, self.settings.page_size)
+        runs = await q.monitor_runs(
+            conn,
+            monitor_id,
+            before=read_cursor(request.query_params.get("cursor")),
+            limit=limit + 1,
+        )
+        more = len(runs) > limit
+        runs = runs[:limit]
+        last = runs[-1] if more else None
+        return {
+            "monitor": row,
+            "runs": runs,
+            "next_cursor": make_cursor({"created_at": last["started_at"], "id": last["id"]})
+            if last is not None
+            else None,
+        }
+
+    async def costs(self, request: Request, conn: AsyncConnection, user: User) -> Any:
+        params = request.query_params
+        days_text = params.get("days", "") or str(COST_DAYS)
+        if not days_text.isdigit() or not 1 <= int(days_text) <= MAX_COST_DAYS:
+            raise Refused(400, "bad_argument", f"days is a whole number from 1 to {MAX_COST_DAYS}")
+        timezone = params.get("tz", "") or "UTC"
+        if len(timezone) > 64 or not set(timezone) <= TIMEZONE_CHARS:
+            raise Refused(400, "bad_argument", "tz is an IANA time zone, e.g. Europe/Berlin")
+        rows = await q.spend(conn, days=int(days_text), timezone=timezone)
+        by_day = [r for r in rows if r["dimension"] == "day"]
+        keep = ("calls", "cost_usd", "input_tokens", "output_tokens", "failed_calls")
+
+        def part(dimension: str, *names: str) -> list[dict[str, Any]]:
+            picked = [r for r in rows if r["dimension"] == dimension]
+            picked.sort(key=lambda r: r["cost_usd"], reverse=True)
+            return [{n: r[n] for n in (*names, *keep)} for r in picked]
+
+        return {
+            "days": int(days_text),
+            "timezone": timezone,
+            "first_day": by_day[0]["day"] if by_day else None,
+            "last_day": by_day[-1]["day"] if by_day else None,
+            "total": {n: sum(r[n] for r in by_day) for n in keep},
+            "by_pipeline": part("pipeline", "orchestrator_id", "pipeline_name"),
+            "by_model": part("model", "provider", "model"),
+            "by_day": [{"day": r["day"], **{n: r[n] for n in keep}} for r in by_day],
+        }
+
+    async def keys(self, request: Request, conn: AsyncConnection, user: User) -> Any:
+        return {"keys": await q.key_pool(conn)}
+
+    async def components(self, request: Request, conn: AsyncConnection, user: User) -> Any:
+        return {"components": await q.components(conn, COMPONENTS_LIMIT)}
 
     # --- changes
 
@@ -456,6 +584,22 @@ class Console:
             raise Refused(422, "bad_argument", "the body is {response: {...}}")
         result = await q.respond_to_interaction(conn, interaction_id, response)
         self._logged(user, "interaction_respond", interaction_id)
+        return result
+
+    async def monitor_action(self, request: Request, conn: AsyncConnection, user: User) -> Any:
+        monitor_id = self._path_uuid(request, "monitor_id", "monitor")
+        action = request.path_params["action"]
+        if action == "run":
+            notify = request.state.body.get("notify", True)
+            if not isinstance(notify, bool):
+                raise Refused(422, "bad_argument", "a run is {notify: boolean} (false: a dry run)")
+            result: Any = {"run": await q.run_monitor_now(conn, monitor_id, notify)}
+        elif action in ("pause", "resume"):
+            call = {"pause": q.pause_monitor, "resume": q.resume_monitor}
+            result = {"monitor": await call[action](conn, monitor_id)}
+        else:
+            raise Refused(404, "unknown_action", f"no monitor action {action!r}")
+        self._logged(user, f"monitor_{action}", monitor_id)
         return result
 
     # --- helpers

@@ -63,6 +63,19 @@ def check_host(request: Request, settings: ConsoleSettings) -> None:
         )
 
 
+def check_not_sandboxed(request: Request) -> None:
+    """The API answers the console's page only: never a sandboxed document (a custom
+    component's frame has an opaque origin, which browsers send as `Origin: null`) nor
+    another site's page, even for a read and even on a development console (whose every
+    request would otherwise be its user). The sandbox's CSP already stops its requests;
+    this stops them again should one get through."""
+    if request.headers.get("origin") == "null":
+        raise Refused(403, "sandboxed", "a sandboxed document may not call the console's API")
+    site = request.headers.get("sec-fetch-site")
+    if site is not None and site not in ("same-origin", "none"):
+        raise Refused(403, "cross_site", f"a request from another site ({site}) is refused")
+
+
 def authenticate(request: Request, settings: ConsoleSettings) -> User:
     """The request's user, or Refused(401)."""
     header = request.headers.get("authorization", "")

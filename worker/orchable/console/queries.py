@@ -202,6 +202,29 @@ async def stage_template(conn: AsyncConnection, template_id: str) -> Row | None:
     )
 
 
+async def component(conn: AsyncConnection, component_id: uuid.UUID) -> Row | None:
+    """A custom component the user may read (their own or a public one): its TSX."""
+    return await _one(
+        conn,
+        "select c.id, c.name, c.description, c.code, c.is_public, c.created_by, c.updated_at"
+        " from public.custom_components as c where c.id = %s::uuid",
+        (component_id,),
+    )
+
+
+async def components(conn: AsyncConnection, limit: int) -> list[Row]:
+    """The custom components the user may read: their own first, then the public ones, by
+    name (custom_components_created_by_idx and custom_components_public_idx)."""
+    return await _all(
+        conn,
+        "select c.id, c.name, c.description, c.code, c.mock_data, c.is_public, c.created_by,"
+        " c.created_by = (select auth.uid()) as mine, c.created_at, c.updated_at"
+        " from public.custom_components as c"
+        " order by c.created_by = (select auth.uid()) desc, c.name, c.id limit %s::integer",
+        (limit,),
+    )
+
+
 async def task_calls(conn: AsyncConnection, task_id: uuid.UUID) -> list[Row]:
     """The task's LLM calls, with the display prefix of the key each used (never a key)."""
     return await _all(
@@ -283,6 +306,150 @@ async def pipeline_stages(conn: AsyncConnection) -> list[Row]:
     )
 
 
+# --- monitors, costs, keys ------------------------------------------------------------------
+
+_MONITOR_COLUMNS = (
+    "m.id, m.name, m.state, m.schedule, m.timezone, m.notify_behavior, m.search_query,"
+    " m.condition_description, m.condition_met, m.next_run_at, m.last_run_at,"
+    " m.last_notified_at, m.muted, m.snoozed_until, m.consecutive_failures, m.created_at,"
+    " m.updated_at"
+)
+# A run as the monitor list shows it (the latest), and as the monitor's page does (all).
+_RUN_SUMMARY = (
+    "e.id, e.status, e.dry_run, e.started_at, e.completed_at, e.condition_met, e.notified,"
+    " e.notify_reason, e.change_summary, e.cost_usd, e.result ->> 'answer' as answer"
+)
+_RUN_COLUMNS = (
+    "e.id, e.status, e.scheduled_for, e.dry_run, e.started_at, e.completed_at, e.result,"
+    " e.error_message, e.condition_met, e.change_summary, e.grounded, e.grounding_sources,"
+    " e.grounding_supports, e.search_queries, e.notified, e.notify_reason, e.cost_usd,"
+    " e.batch_id, e.task_id"
+)
+
+
+async def monitors(conn: AsyncConnection, limit: int) -> list[Row]:
+    """The user's monitors, newest first (monitors_owner_id_created_at_idx), each with its
+    latest run (monitor_executions_monitor_id_started_at_idx, one row each)."""
+    return await _all(
+        conn,
+        f"select {_MONITOR_COLUMNS}, r.last_run from public.monitors as m"
+        " left join lateral ("
+        f" select to_jsonb(x) as last_run from (select {_RUN_SUMMARY}"
+        " from public.monitor_executions as e where e.monitor_id = m.id"
+        " order by e.started_at desc, e.id desc limit 1) as x"
+        " ) as r on true"
+        " where m.owner_id = (select auth.uid())"
+        " order by m.created_at desc, m.id desc limit %s::integer",
+        (limit,),
+    )
+
+
+async def monitor(conn: AsyncConnection, monitor_id: uuid.UUID) -> Row | None:
+    return await _one(
+        conn,
+        f"select {_MONITOR_COLUMNS}, m.config, m.last_known_state, m.template_id"
+        " from public.monitors as m where m.id = %s::uuid",
+        (monitor_id,),
+    )
+
+
+async def monitor_runs(
+    conn: AsyncConnection,
+    monitor_id: uuid.UUID,
+    *,
+    before: tuple[dt.datetime, uuid.UUID] | None,
+    limit: int,
+) -> list[Row]:
+    """A page of a monitor's runs, newest first, before the keyset `before` (started_at,
+    id): what each answered, on which sources, and why it notified or not."""
+    before_at, before_id = before if before is not None else (None, None)
+    return await _all(
+        conn,
+        f"select {_RUN_COLUMNS} from public.monitor_executions as e"
+        " where e.monitor_id = %(monitor)s::uuid"
+        " and (%(before_at)s::timestamptz is null"
+        " or (e.started_at, e.id) < (%(before_at)s::timestamptz, %(before_id)s::uuid))"
+        " order by e.started_at desc, e.id desc limit %(limit)s::integer",
+        {"monitor": monitor_id, "before_at": before_at, "before_id": before_id, "limit": limit},
+    )
+
+
+async def spend(conn: AsyncConnection, *, days: int, timezone: str) -> list[Row]:
+    """The user's LLM spend of the last `days` days (today included, days as they fall in
+    `timezone`): one row per pipeline, per provider and model, and per day (every day, 0
+    when nothing was spent), each with its dimension. One pass over the user's calls of
+    the period, read through llm_calls_owner_id_created_at_idx, grouped three ways; the
+    calls are grouped by batch before they are joined to their pipeline."""
+    today = "(now() at time zone %(tz)s)::date"
+    first_day = f"({today} - %(days)s::integer + 1)"
+    return await _all(
+        conn,
+        "with spend as ("
+        " select case when grouping(c.batch_id) = 0 then 'batch'"
+        " when grouping(c.model) = 0 then 'model' else 'day' end as dimension,"
+        " c.batch_id, c.provider, c.model, c.day, count(*) as calls,"
+        " sum(c.cost_usd) as cost_usd, sum(c.input_tokens)::bigint as input_tokens,"
+        " sum(c.output_tokens)::bigint as output_tokens,"
+        " count(*) filter (where c.outcome <> 'success') as failed_calls"
+        " from (select l.batch_id, l.provider, l.model,"
+        " (l.created_at at time zone %(tz)s)::date as day, l.cost_usd, l.input_tokens,"
+        " l.output_tokens + l.thoughts_tokens as output_tokens, l.outcome"
+        " from public.llm_calls as l where l.owner_id = (select auth.uid())"
+        f" and l.created_at >= ({first_day}::timestamp at time zone %(tz)s)) as c"
+        " group by grouping sets ((c.batch_id), (c.provider, c.model), (c.day)))"
+        " select 'pipeline' as dimension, o.id as orchestrator_id, o.name as pipeline_name,"
+        " null::text as provider, null::text as model, null::date as day,"
+        " sum(s.calls)::bigint as calls, sum(s.cost_usd) as cost_usd,"
+        " sum(s.input_tokens)::bigint as input_tokens,"
+        " sum(s.output_tokens)::bigint as output_tokens,"
+        " sum(s.failed_calls)::bigint as failed_calls"
+        " from spend as s join public.task_batches as b on b.id = s.batch_id"
+        " join public.orchestrators as o on o.id = b.orchestrator_id"
+        " where s.dimension = 'batch' group by o.id, o.name"
+        " union all"
+        " select 'model', null, null, s.provider, s.model, null, s.calls, s.cost_usd,"
+        " s.input_tokens, s.output_tokens, s.failed_calls"
+        " from spend as s where s.dimension = 'model'"
+        " union all"
+        " select 'day', null, null, null, null, d.day::date, coalesce(s.calls, 0),"
+        " coalesce(s.cost_usd, 0), coalesce(s.input_tokens, 0), coalesce(s.output_tokens, 0),"
+        " coalesce(s.failed_calls, 0)"
+        f" from generate_series({first_day}, {today}, interval '1 day') as d (day)"
+        " left join spend as s on s.dimension = 'day' and s.day = d.day::date",
+        {"tz": timezone, "days": days},
+    )
+
+
+async def key_pool(conn: AsyncConnection) -> list[Row]:
+    """The user's provider keys as their owner may see them (the masked prefix, never the
+    key or its ciphertext), with their health (api_key_health: cooldown, failures in a
+    row, totals, last error) and their calls and failures of the last 24 hours (read
+    through llm_calls_owner_id_created_at_idx)."""
+    return await _all(
+        conn,
+        "select k.id, k.provider, k.key_name, k.key_prefix, k.is_active, k.priority,"
+        " k.model_preference, k.created_at,"
+        " case when not k.is_active then 'inactive'"
+        " when h.blocked_until > now() then 'blocked' else 'ready' end as status,"
+        " h.blocked_until, h.block_reason, h.consecutive_failures, h.failing_since,"
+        " h.total_calls, h.total_failures, h.last_error, h.last_used_at,"
+        " coalesce(c.calls, 0) as calls_24h, coalesce(c.failures, 0) as failures_24h,"
+        " c.last_failure_at"
+        " from public.user_api_keys as k"
+        " left join public.api_key_health as h on h.user_api_key_id = k.id"
+        " left join ("
+        " select l.api_key_id, count(*) as calls,"
+        " count(*) filter (where l.outcome <> 'success') as failures,"
+        " max(l.created_at) filter (where l.outcome <> 'success') as last_failure_at"
+        " from public.llm_calls as l where l.owner_id = (select auth.uid())"
+        " and l.created_at >= now() - interval '24 hours' and l.api_key_id is not null"
+        " group by l.api_key_id"
+        " ) as c on c.api_key_id = k.id"
+        " where k.owner_id = (select auth.uid())"
+        " order by k.provider, k.is_active desc, k.priority desc, k.created_at, k.id",
+    )
+
+
 # --- actions: the RPCs ---------------------------------------------------------------------
 
 
@@ -353,6 +520,36 @@ async def respond_to_interaction(
         " from public.respond_to_interaction("
         "p_interaction_id => %s::uuid, p_response => %s::jsonb) as r",
         (interaction_id, json.dumps(response)),
+    )
+    assert row is not None
+    return row
+
+
+async def _monitor_rpc(conn: AsyncConnection, name: str, monitor_id: uuid.UUID) -> Row:
+    row = await _one(
+        conn,
+        f"select m.id, m.state, m.next_run_at from public.{name}(p_monitor_id => %s::uuid) as m",
+        (monitor_id,),
+    )
+    assert row is not None  # the RPC returns its monitor or raises
+    return row
+
+
+async def pause_monitor(conn: AsyncConnection, monitor_id: uuid.UUID) -> Row:
+    return await _monitor_rpc(conn, "pause_monitor", monitor_id)
+
+
+async def resume_monitor(conn: AsyncConnection, monitor_id: uuid.UUID) -> Row:
+    return await _monitor_rpc(conn, "resume_monitor", monitor_id)
+
+
+async def run_monitor_now(conn: AsyncConnection, monitor_id: uuid.UUID, notify: bool) -> Row:
+    """Starts a run now (notify false: a dry run); the execution as it starts."""
+    row = await _one(
+        conn,
+        "select e.id, e.status, e.dry_run, e.started_at, e.batch_id, e.task_id"
+        " from public.run_monitor_now(p_monitor_id => %s::uuid, p_notify => %s::boolean) as e",
+        (monitor_id, notify),
     )
     assert row is not None
     return row
