@@ -1,6 +1,8 @@
 """`offline`: a provider that calls no model. It synthesises a deterministic output from
 the stage's `output_schema` and the task's input (same schema + input -> same output),
-for the demo, tests and benchmarks. A worker offers it only when started to (`orchable
+for the demo, tests and benchmarks. It reads as content a person can follow and agrees with
+its input: "Question 2 on owls.", a title passed down kept, a count of the input's list its
+length (a quiz of three questions says three). A worker offers it only when started to (`orchable
 worker --offline`), and uses it only when a stage (or the worker's default) names it: it
 never stands in for a real provider.
 
@@ -26,6 +28,7 @@ import asyncio
 import hashlib
 import json
 import math
+import re
 from typing import Any
 
 from orchable.worker import cpu
@@ -72,14 +75,66 @@ def _first_text(value: Any) -> str | None:
     return None
 
 
+# Input keys that name what a task is about, looked at first; then the first text found.
+_TOPIC_KEYS = ("topic", "title", "subject", "name", "question", "query", "text")
+# An integer named after a list of the input counts it: question_count, number_of_items...
+_COUNT_PATTERN = re.compile(
+    r"^(?:(?P<a>\w+?)_count|(?:count|number|num|total)_(?:of_)?(?P<b>\w+))$"
+)
+
+
+# Names of a field that states what a task is about: one the input gives is copied.
+_SUBJECT_FIELDS = ("question", "text", "title", "name")
+
+
+def _topic(task_input: Any) -> str:
+    """What a task is about: a split's item first, then a topic key, then any text."""
+    if isinstance(task_input, dict):
+        item = _first_text(task_input.get("item"))
+        if item:
+            return item.rstrip(".")
+        for key in _TOPIC_KEYS:
+            value = task_input.get(key)
+            if isinstance(value, str) and value.strip():
+                return value.strip().rstrip(".")
+    return (_first_text(task_input) or "the input").rstrip(".")
+
+
+def _given(task_input: Any, name: str) -> str | None:
+    """The text the input gives for an output field of that name (a title passed down, a
+    split's item), so that a stage's output agrees with its input."""
+    if not isinstance(task_input, dict):
+        return None
+    for source in (task_input, task_input.get("item")):
+        if isinstance(source, dict) and isinstance(source.get(name), str) and source[name]:
+            return str(source[name])
+    if name in _SUBJECT_FIELDS:
+        return _first_text(task_input.get("item"))
+    return None
+
+
+def _counted(task_input: Any, name: str) -> int | None:
+    """How many items the input's list that `name` counts holds (question_count: the
+    length of "questions"), or None."""
+    match = _COUNT_PATTERN.match(name)
+    if match is None or not isinstance(task_input, dict):
+        return None
+    noun = match.group("a") or match.group("b")
+    for key in (noun, f"{noun}s", noun.removesuffix("s")):
+        if isinstance(task_input.get(key), list):
+            return len(task_input[key])
+    return None
+
+
 class _Synthesiser:
     """Synthesises within a budget of values and characters; `cut` says whether the budget
-    (not a per-array or per-string clamp) left anything out."""
+    (not a per-array or per-string clamp) left anything out. Its text reads as content a
+    person can follow: "Heading 2 on Roman roads.", a count of the input's list its length."""
 
     def __init__(self, task_input: Any, values: int, text_length: int) -> None:
         self.task_input = task_input
         self.seed = _digest(task_input)
-        self.topic = (_first_text(task_input) or "input")[:40]
+        self.topic = _topic(task_input)[:40]
         self.values_left = values
         self.text_left = text_length
         self.cut = False
@@ -115,7 +170,7 @@ class _Synthesiser:
         if kind == "array":
             return self.array(schema, path, name, depth)
         if kind in ("integer", "number"):
-            return self.integer(schema, path)
+            return self.integer(schema, path, name)
         if kind == "boolean":
             return self.number(path) % 2 == 0
         if kind == "null":
@@ -139,7 +194,7 @@ class _Synthesiser:
         singular = name[:-1] if name.endswith("s") and len(name) > 1 else name
         return [self.value(item, f"{path}[{i}]", singular, depth + 1) for i in range(count)]
 
-    def integer(self, schema: dict[str, Any], path: str) -> int:
+    def integer(self, schema: dict[str, Any], path: str, name: str = "") -> int:
         low = schema.get("minimum")
         if low is None and "exclusiveMinimum" in schema:
             low = math.floor(schema["exclusiveMinimum"]) + 1
@@ -148,6 +203,9 @@ class _Synthesiser:
         if high is None and "exclusiveMaximum" in schema:
             high = math.ceil(schema["exclusiveMaximum"]) - 1
         high = low + 99 if high is None else math.floor(high)
+        counted = _counted(self.task_input, name)
+        if counted is not None and low <= counted <= high:
+            return counted
         return low + self.number(path) % max(1, high - low + 1)
 
     def string(self, schema: dict[str, Any], path: str, name: str) -> str:
@@ -160,7 +218,19 @@ class _Synthesiser:
             return f"{self.number(path) % 10000}@example.com"
         if fmt in ("uri", "url"):
             return f"https://example.com/{_derive(self.seed, path)[:8]}"
-        text = f"{name or 'text'} about {self.topic} #{_derive(self.seed, path)[:6]}"
+        given = _given(self.task_input, name) if path.count(".") == 1 else None
+        if given is not None:
+            text = given
+        else:
+            # Its place in each list it is in tells siblings apart ("Distractor 1.3"); a
+            # list's item named text is called after the list ("questions": "Question 2").
+            places = ".".join(str(int(i) + 1) for i in re.findall(r"\[(\d+)\]", path))
+            listed = re.findall(r"(\w+)\[\d+\]\.\w+$", path)
+            if listed and name in _SUBJECT_FIELDS:
+                name = listed[-1][:-1] if listed[-1].endswith("s") else listed[-1]
+            label = (name or "text").replace("_", " ").capitalize()
+            about = f"{label} {places}" if places else label
+            text = f"{about} on {self.topic}."
         min_length = min(int(schema.get("minLength", 0)), MAX_STRING_LENGTH)
         if len(text) < min_length:
             text = text.ljust(min_length, ".")
