@@ -55,7 +55,7 @@ serve: db console ## The web console on http://127.0.0.1:8787 as the demo user (
 psql-walkthrough: db ## Drive the same pipeline to the end with psql calls alone
 	@psql -X -q "$$(scripts/db.sh url)" -f seeds/psql_walkthrough.sql
 
-bench: deps ## Every benchmark (~12 min): queue vs PgQueuer/Procrastinate/graphile-worker, pgbench, fan-out, LLM-bound, 10k vs 1M tasks, idle workers
+bench: deps ## Every benchmark (~20 min): queue vs PgQueuer/Procrastinate/graphile-worker, pgbench, fan-out, LLM-bound, 10k vs 1M tasks, idle workers, the console API at 1M tasks
 	@.venv/bin/pip install -q -r bench/requirements.txt
 	@npm install --silent --no-audit --no-fund --prefix bench/peers/graphile
 	@.venv/bin/python bench/run_all.py

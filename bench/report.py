@@ -43,7 +43,15 @@ PARTS = (
     "idle",
     "isolation",
     "monitors",
+    "console",
     "total",
+)
+# (name in the keys, label, target on its p99)
+CONSOLE = (
+    ("batch_list", "GET /api/batches, first page", 200.0),
+    ("batch_list_deep", "GET /api/batches, a page half way down", 200.0),
+    ("batch_page", "GET /api/batches/{id}", None),
+    ("task_page", "GET /api/tasks/{id}", None),
 )
 
 
@@ -324,6 +332,33 @@ def monitors_rows(r: dict[str, Any]) -> list[Row]:
     return rows
 
 
+def console_rows(r: dict[str, Any]) -> list[Row]:
+    """The console's API as a user with the history of console.user_tasks, under RLS."""
+    if "console.batch_list_p99_ms" not in r:
+        return []
+    tasks = common.size_label(int(r["console.user_tasks"]))
+    big = common.size_label(int(r["console.big_batch_tasks"]))
+    rows: list[Row] = []
+    for name, label, target in CONSOLE:
+        p50, p99 = r.get(f"console.{name}_p50_ms"), r.get(f"console.{name}_p99_ms")
+        if p50 is None or p99 is None:
+            continue
+        if name == "batch_page":
+            label += f" ({big} tasks)"
+        wanted = f"< {target:g} ms " + ("ok" if p99 < target else "MISSED") if target else ""
+        rows.append(
+            Row(
+                "console",
+                f"{label} p50 / p99",
+                f"{number(p50, 1)} / {number(p99, 1)} ms",
+                f"user with {tasks} tasks, RLS",
+                "",
+                wanted,
+            )
+        )
+    return rows
+
+
 def time_rows(r: dict[str, Any]) -> list[Row]:
     return [
         Row("run", f"{part} took", f"{r[f'run.{part}_s']:.0f} s")
@@ -344,6 +379,7 @@ def table(results: dict[str, Any]) -> str:
         idle_rows,
         isolation_rows,
         monitors_rows,
+        console_rows,
         time_rows,
     ):
         rows += build(results)

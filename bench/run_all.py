@@ -22,6 +22,10 @@ as the Makefile's bench target did, then
   monitors   bench/monitors.py: 100,000 monitors of which 1,000 fall due at once, one
              minute of ticks every second (tick p50/p99, the tick that starts the 1,000)
              and the lag from next_run_at to each run's claim;
+  console    bench/console.py: the web console's JSON API (in-process, as a signed-in
+             user under RLS) with ~1.1M finished tasks: p50/p99 of the batch list (first
+             page and a page half way down), a 100,000-task batch's page and a task's
+             page (console.batch_list_p99_ms, target < 200 ms);
   chart      bench/chart.py: the PNG.
 Every key lands flat (dotted) in one JSON file, with run.<part>_s the seconds each part
 took, then ONE table prints every figure side by side, with orchable/peer ratios and the
@@ -30,8 +34,8 @@ targets. A part that fails is reported and the others still run; the exit status
 --quick is a smoke run of every part at small sizes (1,000 queue tasks, orchable only with
 1 and 2 processes, one round; pgbench 3 s; 1,000 branches; concurrency 16 with 4 calls per
 slot; 2k/20k tasks; a 5 s idle window; 3 s of isolation load; 2,000 monitors, 100 due,
-a 10 s minute) that writes bench/results/quick.json and quick.png instead, in about a
-minute.
+a 10 s minute; 19,000 console tasks) that writes bench/results/quick.json and quick.png
+instead, in about a minute.
 --only PART... runs some parts and merges their keys into the existing file.
 
 Usage: python bench/run_all.py [--quick] [--only PART ...] [--out FILE]
@@ -59,6 +63,8 @@ import physical_limit
 import report
 import scale
 
+import console
+
 PARTS = (
     "queue",
     "physical",
@@ -68,6 +74,7 @@ PARTS = (
     "idle",
     "isolation",
     "monitors",
+    "console",
     "chart",
 )
 NEEDS_BENCH_DB = {"queue", "fan_out", "llm_bound"}
@@ -162,6 +169,10 @@ def monitors_part(sizes: Sizes, known: dict[str, Any]) -> common.Results:
     return monitors.run(quick=sizes.quick)
 
 
+def console_part(sizes: Sizes, known: dict[str, Any]) -> common.Results:
+    return console.run(quick=sizes.quick)
+
+
 RUNNERS: dict[str, Callable[[Sizes, dict[str, Any]], common.Results]] = {
     "queue": queue,
     "physical": physical,
@@ -171,6 +182,7 @@ RUNNERS: dict[str, Callable[[Sizes, dict[str, Any]], common.Results]] = {
     "idle": idle_part,
     "isolation": isolation_part,
     "monitors": monitors_part,
+    "console": console_part,
 }
 
 

@@ -1,6 +1,9 @@
--- The story of a batch: its events in the order they happened, each as a sentence with
--- its level, stage and the batch's progress. Read one batch at a time
--- (where batch_id = ...): the rows come in order from task_events' key (batch_id, id).
+-- The story of a batch: its events, each as a sentence with its level, stage and the
+-- batch's progress. Read one batch at a time, in order: where batch_id = ... order by
+-- event_id (desc for the latest), which task_events' key (batch_id, id) serves without a
+-- sort. The view imposes no order of its own, so that a query's order and limit reach
+-- that key (an order here made the latest 200 events of a batch of 300,000 a sort of all
+-- of them: 0.6 s instead of 0.1 ms).
 create view public.v_batch_timeline with (security_invoker = true) as
 select
     e.batch_id,
@@ -22,11 +25,10 @@ select
     e.to_status,
     e.progress,
     e.detail
-from public.task_events as e
-order by e.batch_id, e.id;
+from public.task_events as e;
 
 comment on view public.v_batch_timeline is
-'The timeline of each batch, in order: every status change of the batch and its tasks, interaction step and pause, as a sentence with its category, level, stage and the batch''s progress. Filter by batch_id.';
+'The timeline of each batch (order by event_id): every status change of the batch and its tasks, interaction step and pause, as a sentence with its category, level, stage and the batch''s progress. Filter by batch_id.';
 comment on column public.v_batch_timeline.batch_id is 'The batch.';
 comment on column public.v_batch_timeline.event_id is 'The event (task_events.id); ordering by it orders the story.';
 comment on column public.v_batch_timeline.created_at is 'When it happened.';

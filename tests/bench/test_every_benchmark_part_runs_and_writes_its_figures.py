@@ -28,6 +28,9 @@ KEYS = (
     "monitors.tick_p99_ms",
     "monitors.tick_due_100_ms",
     "monitors.start_lag_p99_s",
+    "console.batch_list_p99_ms",
+    "console.batch_page_p99_ms",
+    "console.task_page_p99_ms",
 )
 
 

@@ -37,9 +37,11 @@ select results_eq(
     'the owner reads the batch''s story as sentences, in the order it happened'
 );
 select is(
-    (select array_agg(event_id order by event_id) from public.v_batch_timeline where batch_id = :'batch_id'),
-    (select array_agg(event_id) from public.v_batch_timeline where batch_id = :'batch_id'),
-    'read without an order, it comes in order'
+    (select array_agg(event_id) from (
+        select event_id from public.v_batch_timeline where batch_id = :'batch_id' order by event_id desc limit 2) as latest),
+    (select array_agg(id order by id desc) from (
+        select id from public.task_events where batch_id = :'batch_id' order by id desc limit 2) as latest),
+    'the latest events are read newest first'
 );
 select is((select count(distinct batch_id)::integer from public.v_batch_timeline), 2, 'the owner reads both their batches');
 select tests.clear_authentication();
