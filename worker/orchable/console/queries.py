@@ -137,11 +137,15 @@ async def batch_roots(
     after_at, after_id = after if after is not None else (None, None)
     return await _all(
         conn,
-        "select t.id, t.created_at from public.ai_tasks as t"
-        " where t.batch_id = %(batch)s::uuid and t.parent_task_id is null"
-        " and (%(after_at)s::timestamptz is null"
-        " or (t.created_at, t.id) > (%(after_at)s::timestamptz, %(after_id)s::uuid))"
-        " order by t.created_at, t.id limit %(limit)s::integer",
+        # Gathered through the batch's index first: ordered by (created_at, id) alone, the
+        # planner walks the user's whole (owner_id, created_at) index down to the batch.
+        "with roots as materialized ("
+        " select t.id, t.created_at from public.ai_tasks as t"
+        " where t.batch_id = %(batch)s::uuid and t.parent_task_id is null)"
+        " select r.id, r.created_at from roots as r"
+        " where %(after_at)s::timestamptz is null"
+        " or (r.created_at, r.id) > (%(after_at)s::timestamptz, %(after_id)s::uuid)"
+        " order by r.created_at, r.id limit %(limit)s::integer",
         {"batch": batch_id, "after_at": after_at, "after_id": after_id, "limit": limit},
     )
 
