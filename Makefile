@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 export PGSSLMODE := disable
 
-.PHONY: help deps lock db db-stop psql test test-db test-py drift migration lint console demo serve psql-walkthrough bench chaos
+.PHONY: help deps lock db db-stop psql test test-db test-py drift migration lint console screenshots demo serve psql-walkthrough bench chaos
 
 help: ## Show this help
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -45,6 +45,9 @@ lint: deps ## Lint SQL (sqlfluff) and Python (ruff), and type-check the package 
 
 console: deps ## Build the web console's page (React + TypeScript, esbuild) into worker/orchable/console/static/
 	@scripts/console.sh build
+
+screenshots: deps ## Screenshots of every console screen into docs/console/ (the browser tests, headless)
+	@ORCHABLE_CONSOLE_SCREENSHOTS=docs/console PYTEST_ARGS='tests/console/test_*in_a_browser.py' scripts/test.sh pytest
 
 demo: db ## Run the course builder end to end (offline provider; Gemini when GEMINI_API_KEY is set)
 	@scripts/demo.sh

@@ -19,9 +19,9 @@ endpoint gets WARMUP requests, then SAMPLES requests one at a time, each timed f
 to the whole JSON body received (parsed and checked):
   batch_list       GET /api/batches (the first page: the newest 50 batches);
   batch_list_deep  GET /api/batches?cursor=... (a keyset page half way down the list);
-  batch_page       GET /api/batches/{id} of the big batch: progress and counters
-                   (v_batch_progress), stages, timeline (200 events), the first tree page
-                   (50 inputs, 250 tasks);
+  batch_page       GET /api/batches/{id} of the big batch: its counters, task counts by
+                   stage and status, calls, tokens and cost, pace, the timeline (200
+                   events), the first tree page (50 inputs, 250 tasks);
   task_page        GET /api/tasks/{id}, a different input (root task) of the big batch
                    each time: the task, its stage, calls, events, interactions, children.
 
@@ -254,8 +254,10 @@ def explain(built: Built) -> str:
     sql = {
         "batch list": "select b.id from public.task_batches as b join public.orchestrators"
         " as o on o.id = b.orchestrator_id order by b.created_at desc, b.id desc limit 51",
-        "batch progress": "select * from public.v_batch_progress where batch_id = %s",
-        "batch stages": "select * from public.v_stage_progress where batch_id = %s",
+        "batch stages": "select t.stage_key, t.status, min(t.step_number), count(*)"
+        " from public.ai_tasks as t where t.batch_id = %s group by t.stage_key, t.status",
+        "batch calls": "select count(*), sum(l.input_tokens), sum(l.output_tokens),"
+        " sum(l.cost_usd) from public.llm_calls as l where l.batch_id = %s",
         "batch timeline": "select * from public.v_batch_timeline where batch_id = %s"
         " order by event_id desc limit 200",
         "batch tree page": "select t.id, t.created_at from public.ai_tasks as t"
@@ -269,7 +271,8 @@ def explain(built: Built) -> str:
             with conn.transaction():
                 conn.execute(
                     "select set_config('role', 'authenticated', true),"
-                    " set_config('request.jwt.claims', %s, true)",
+                    " set_config('request.jwt.claims', %s, true),"
+                    " set_config('jit', 'off', true)",
                     (claims,),
                 )
                 params = (built.big_batch,) if "%s" in query else ()

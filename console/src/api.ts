@@ -10,7 +10,7 @@ export const BATCH_STATUSES: BatchStatus[] = ["pending", "processing", "paused",
 export interface Session {
   user_id: string;
   email: string | null;
-  via: "token" | "dev";
+  via: "token" | "key" | "dev";
   read_only: boolean;
 }
 
@@ -110,10 +110,10 @@ export interface BatchList {
   next_cursor: string | null;
 }
 
-export interface ViewConfig {
-  hiddenFields?: string[];
-  [key: string]: Json | undefined;
-}
+// A stage's display settings (prompt_templates.view_config) as its author wrote them, any
+// JSON, so read through ui.tsx's viewOf, which ignores what does not fit: {"hiddenFields":
+// a list of dotted paths, "delimiters": {a dotted path: the text its string is split at}}.
+export type ViewConfig = Json;
 
 export interface Task {
   id: string;
@@ -333,6 +333,11 @@ export interface MonitorListItem extends Monitor {
   last_run: MonitorRunSummary | null;
 }
 
+export interface MonitorList {
+  monitors: MonitorListItem[];
+  next_cursor: string | null;
+}
+
 export interface MonitorDetail extends Monitor {
   config: Json;
   last_known_state: Json;
@@ -502,7 +507,7 @@ export const api = {
   retryTask: (id: string) => call<{ status: TaskStatus }>("POST", `tasks/${encodeURIComponent(id)}/retry`),
   respond: (id: string, response: { [key: string]: Json }) =>
     call<RespondResult>("POST", `interactions/${encodeURIComponent(id)}/respond`, { response }),
-  monitors: () => call<{ monitors: MonitorListItem[] }>("GET", "monitors"),
+  monitors: (cursor?: string | null) => call<MonitorList>("GET", `monitors${query({ cursor })}`),
   monitor: (id: string, cursor?: string | null) =>
     call<MonitorPage>("GET", `monitors/${encodeURIComponent(id)}${query({ cursor })}`),
   monitorAction: (id: string, action: "run" | "pause" | "resume", body?: { notify: boolean }) =>

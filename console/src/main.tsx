@@ -51,7 +51,10 @@ function SignIn({ error, signedIn }: { error: ApiError; signedIn: () => void }) 
   return (
     <main className="page signin">
       <h1>orchable</h1>
-      <p>Sign in with your Supabase access token.</p>
+      <p>
+        Sign in with your Supabase access token, or an access key made with the console scope (
+        <code>orchable access-keys create NAME --scope console</code>).
+      </p>
       <form
         onSubmit={(e) => {
           e.preventDefault();
@@ -59,7 +62,14 @@ function SignIn({ error, signedIn }: { error: ApiError; signedIn: () => void }) 
           signedIn();
         }}
       >
-        <textarea name="token" rows={4} value={token} onChange={(e) => setToken(e.target.value)} />
+        <textarea
+          name="token"
+          rows={4}
+          aria-label="access token or access key"
+          placeholder="eyJhbGciOi… or orch_…"
+          value={token}
+          onChange={(e) => setToken(e.target.value)}
+        />
         <button className="primary" type="submit" disabled={token.trim() === ""}>
           Sign in
         </button>

@@ -2,7 +2,7 @@
 // a confirmation dialog, errors, times and money.
 
 import { useState, type ReactNode } from "react";
-import { ApiError, type Json } from "./api";
+import { ApiError, type Json, type ViewConfig } from "./api";
 
 export function Badge({ status }: { status: string }) {
   return (
@@ -53,8 +53,38 @@ export function ErrorBox({ error }: { error: Error | null }) {
   );
 }
 
-// Removes the fields a stage's view_config hides: "a" hides the key a anywhere at the top
-// level of the output, "a.b" the key b inside a.
+// A stage's view_config as the JSON view applies it. hiddenFields lists dotted paths to
+// leave out ("a" is the key a at the top level, "a.b" the key b inside a; lists are passed
+// through, so "a.b" names b in every item of a list a). delimiters maps such a path to the
+// text its string is split at ({"body": "\n---\n", "tags": ","}): the string is shown as
+// the list of its non-empty, trimmed parts. What does not fit (not an object, a path that
+// is not text, a delimiter that is not a non-empty string) is ignored, never an error.
+export interface View {
+  hidden: string[];
+  delimiters: { path: string[]; delimiter: string }[];
+}
+
+export function viewOf(config: ViewConfig | undefined): View {
+  const settings = isObject(config) ? config : {};
+  const hidden = Array.isArray(settings.hiddenFields)
+    ? settings.hiddenFields.filter((h): h is string => typeof h === "string" && h !== "")
+    : [];
+  const given = isObject(settings.delimiters) ? settings.delimiters : {};
+  const delimiters = Object.entries(given).flatMap(([path, delimiter]) =>
+    path !== "" && typeof delimiter === "string" && delimiter !== "" ? [{ path: path.split("."), delimiter }] : [],
+  );
+  return { hidden, delimiters };
+}
+
+function isObject(value: Json | undefined): value is { [key: string]: Json } {
+  return value !== null && value !== undefined && typeof value === "object" && !Array.isArray(value);
+}
+
+function samePath(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((part, i) => part === b[i]);
+}
+
+// Removes the fields at the paths `hidden` names (View.hidden).
 export function hideFields(value: Json, hidden: string[] | undefined): Json {
   if (!hidden || hidden.length === 0) return value;
   const paths = hidden.map((h) => h.split("."));
@@ -64,7 +94,7 @@ export function hideFields(value: Json, hidden: string[] | undefined): Json {
     const out: { [key: string]: Json } = {};
     for (const [k, child] of Object.entries(v)) {
       const here = [...prefix, k];
-      if (paths.some((p) => p.length === here.length && p.every((part, i) => part === here[i]))) continue;
+      if (paths.some((p) => samePath(p, here))) continue;
       out[k] = walk(child, here);
     }
     return out;
@@ -72,21 +102,35 @@ export function hideFields(value: Json, hidden: string[] | undefined): Json {
   return walk(value, []);
 }
 
-// JSON as a person reads it: keys in bold, strings as text, nested objects indented.
-export function JsonView({ value }: { value: Json }) {
-  return <div className="json">{render(value, 0)}</div>;
+// JSON as a person reads it: keys in bold, strings as text, nested objects indented; a
+// string at a path of `delimiters` (View.delimiters) as the numbered list of its parts.
+export function JsonView({ value, delimiters = [] }: { value: Json; delimiters?: View["delimiters"] }) {
+  return <div className="json">{render(value, [], delimiters)}</div>;
 }
 
-function render(value: Json, depth: number): ReactNode {
+function render(value: Json, path: string[], delimiters: View["delimiters"]): ReactNode {
   if (value === null) return <span className="json-null">null</span>;
-  if (typeof value === "string") return <span className="json-string">{value}</span>;
+  if (typeof value === "string") {
+    const split = delimiters.find((d) => samePath(d.path, path));
+    const parts = split ? value.split(split.delimiter).map((part) => part.trim()).filter((part) => part !== "") : [];
+    if (parts.length === 0) return <span className="json-string">{value}</span>;
+    return (
+      <ol className="parts">
+        {parts.map((part, i) => (
+          <li key={i} className="json-string">
+            {part}
+          </li>
+        ))}
+      </ol>
+    );
+  }
   if (typeof value === "number" || typeof value === "boolean") return <span className="json-scalar">{String(value)}</span>;
   if (Array.isArray(value)) {
     if (value.length === 0) return <span className="json-null">[]</span>;
     return (
       <ol className="json-list" start={0}>
         {value.map((item, i) => (
-          <li key={i}>{render(item, depth + 1)}</li>
+          <li key={i}>{render(item, path, delimiters)}</li>
         ))}
       </ol>
     );
@@ -98,7 +142,7 @@ function render(value: Json, depth: number): ReactNode {
       {entries.map(([k, v]) => (
         <div key={k} className="json-entry">
           <dt>{k}</dt>
-          <dd>{render(v, depth + 1)}</dd>
+          <dd>{render(v, [...path, k], delimiters)}</dd>
         </div>
       ))}
     </dl>

@@ -45,9 +45,11 @@ begin
     if p_kind = 'webhook' and not exists (
         select from public.access_keys as k
         where k.id = p_access_key_id and k.owner_id = v_orchestrator.owner_id and k.revoked_at is null
+            and 'trigger_webhook' = any(k.scopes)
     ) then
         raise exception 'access key % not found', p_access_key_id
-            using errcode = 'OR036', hint = 'pass the id of one of your keys that is not revoked';
+            using errcode = 'OR036',
+            hint = 'pass the id of one of your keys with the trigger_webhook scope that is not revoked';
     end if;
     if p_kind = 'cron' then
         perform orchable._check_schedule(p_schedule, p_timezone);

@@ -19,9 +19,9 @@ begin
         raise exception 'p_name must be 1 to 200 characters'
             using errcode = 'OR003', hint = 'name the key after the system that will hold it';
     end if;
-    if p_scopes is null or cardinality(p_scopes) = 0 or not p_scopes <@ array['trigger_webhook'] then
+    if p_scopes is null or cardinality(p_scopes) = 0 or not p_scopes <@ array['trigger_webhook', 'console'] then
         raise exception 'p_scopes % are not known', coalesce(p_scopes::text, 'null')
-            using errcode = 'OR003', hint = 'the one scope is trigger_webhook';
+            using errcode = 'OR003', hint = 'scopes are trigger_webhook (launch a webhook trigger) and console (sign in to the console)';
     end if;
     -- 32 random bytes, URL-safe base64 without padding: 256 bits behind a readable prefix.
     v_key := 'orch_' || translate(rtrim(encode(extensions.gen_random_bytes(32), 'base64'), '='), '+/', '-_');
@@ -56,7 +56,7 @@ comment on function orchable_rpc.create_access_key(text, text[], uuid) is
 'The implementation of public.create_access_key, run with its owner''s rights; callable by the roles that may call public.create_access_key.';
 
 comment on function public.create_access_key(text, text[], uuid) is
-'Makes an access key of the signed-in user (service_role: of p_owner_id) and returns it, the only time it is shown; only its SHA-256 hash and its first 12 characters are kept. p_scopes: trigger_webhook (the default).';
+'Makes an access key of the signed-in user (service_role: of p_owner_id) and returns it, the only time it is shown; only its SHA-256 hash and its first 12 characters are kept. p_scopes: trigger_webhook (the default: launch the webhook trigger the key is bound to), console (sign in to the console of orchable serve as the owner).';
 
 revoke all on function orchable_rpc.create_access_key(text, text[], uuid)
 from public, anon, authenticated, service_role;

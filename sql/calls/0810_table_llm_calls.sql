@@ -39,8 +39,10 @@ create table public.llm_calls (
 
 -- A batch's calls in time order (v_batch_progress, cost reports, and their deletion with
 -- the batch); owner_id as in ai_tasks_batch_id_owner_id_stage_key_status_idx, for reads
--- under RLS.
-create index llm_calls_batch_id_owner_id_created_at_idx on public.llm_calls (batch_id, owner_id, created_at);
+-- under RLS. Calls are only inserted, so a batch's tokens and cost are summed from this
+-- index alone.
+create index llm_calls_batch_id_owner_id_created_at_idx on public.llm_calls (batch_id, owner_id, created_at)
+include (input_tokens, output_tokens, cached_tokens, cost_usd);
 -- A task's calls.
 create index llm_calls_task_id_idx on public.llm_calls (task_id);
 -- An owner's recent calls.

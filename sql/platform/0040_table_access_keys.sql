@@ -11,7 +11,7 @@ create table public.access_keys (
     constraint access_keys_key_hash_key unique (key_hash),
     constraint access_keys_name_bounded check (length(btrim(name)) between 1 and 200),
     constraint access_keys_key_hash_is_sha256 check (length(key_hash) = 32),
-    constraint access_keys_scopes_known check (scopes <@ array['trigger_webhook'])
+    constraint access_keys_scopes_known check (scopes <@ array['trigger_webhook', 'console'])
 );
 
 create index access_keys_owner_id_idx on public.access_keys (owner_id);
@@ -23,7 +23,7 @@ comment on column public.access_keys.owner_id is 'The user it acts for.';
 comment on column public.access_keys.name is 'What the owner calls it.';
 comment on column public.access_keys.key_prefix is 'The first characters of the key, to tell keys apart; never enough to use it.';
 comment on column public.access_keys.key_hash is 'SHA-256 of the key; the key itself is never stored.';
-comment on column public.access_keys.scopes is 'What the key may do: trigger_webhook (launch the webhook trigger it is bound to).';
+comment on column public.access_keys.scopes is 'What the key may do: trigger_webhook (launch the webhook trigger it is bound to), console (sign in to the console of orchable serve, and its API, as the owner).';
 comment on column public.access_keys.created_at is 'When it was made.';
 comment on column public.access_keys.last_used_at is 'When it was last used.';
 comment on column public.access_keys.revoked_at is 'When it was revoked; a revoked key is refused as an unknown one is.';

@@ -72,9 +72,10 @@ on public.ai_tasks (parent_task_id, stage_key, branch_index) nulls not distinct
 where parent_task_id is not null;
 -- A batch's tasks by stage and status. owner_id is in the key (a batch has one owner, so
 -- it costs nothing in order) so that a user's per-batch counts under RLS, which adds
--- owner_id = auth.uid(), are read from this index alone.
+-- owner_id = auth.uid(), are read from this index alone; so is each stage's step
+-- (v_stage_progress), which never changes after the insert.
 create index ai_tasks_batch_id_owner_id_stage_key_status_idx
-on public.ai_tasks (batch_id, owner_id, stage_key, status);
+on public.ai_tasks (batch_id, owner_id, stage_key, status) include (step_number);
 -- A user's tasks, newest first. The id makes every key unique: a batch's tasks share one
 -- created_at (their launch), and as one key they would share one posting list, which
 -- every claim and completion (each writes a new row version) rewrites; as unique keys,

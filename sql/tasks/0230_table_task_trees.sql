@@ -13,5 +13,9 @@ create table orchable.task_trees (
 -- Rows written at launch fill whole pages otherwise, so the first update always moved.
 with (fillfactor = 50);
 
+-- A batch's inputs in launch order (their ids are time-ordered): the console's pages of a
+-- batch's trees (batch_inputs). Neither column changes, so the counts' updates stay HOT.
+create index task_trees_batch_id_root_task_id_idx on orchable.task_trees (batch_id, root_task_id);
+
 comment on table orchable.task_trees is
 'Per input (root task): how many tasks of its tree are open, failed and cancelled. Its outcome drives the batch counters.';

@@ -4,7 +4,11 @@ Playwright): the console renders a task's output with it inside
 and the readable JSON view instead; and a hostile component can read no cookie, no storage,
 nothing of the page that framed it, and reaches neither the console's API nor the network,
 whether the console signs its user in by token or is a development console (whose every
-request would be its user): no request of it arrives at the server."""
+request would be its user): no request of it arrives at the server. The Components screen
+previews each component the user may read with its mock data.
+
+Set ORCHABLE_CONSOLE_SCREENSHOTS to a folder to keep a screenshot of each screen there
+(make screenshots)."""
 
 from __future__ import annotations
 
@@ -23,6 +27,7 @@ from support.console import (
     ask,
     chromium_page,
     render_with,
+    shot,
     token,
 )
 
@@ -67,6 +72,7 @@ def test_a_stages_component_renders_the_tasks_output_in_the_sandbox(admin, conso
         page.wait_for_timeout(300)
         expect(view).to_have_attribute("data-component-state", "rendered")
         expect(page.get_by_test_id("component-error")).to_have_count(0)
+        shot(page, "task-component")
 
 
 @pytest.mark.parametrize(
@@ -201,3 +207,4 @@ def test_the_components_screen_previews_each_component_with_its_mock_data(
         expect(theirs.locator("#n")).to_have_text("n is 3")
         ours.get_by_role("button", name="show its code").click()
         expect(ours.locator("pre.component-code")).to_contain_text("export default function")
+        shot(page, "components")

@@ -1,20 +1,21 @@
 """The console in a real browser (Debian's headless Chromium through Playwright), served by
 uvicorn on 127.0.0.1: as a development user, a batch is seen finishing live on the batch
-list, then its page, a task's page and its pipeline's stage graph open; a task is approved
-with an edited output; a batch is paused, resumed and cancelled, each after a confirmation;
-the inbox answers a selection and an input in place; a read-only console shows no action.
-Signed in with an access token, a user sees only their batches.
+list, then its page, a task's page (its output as its stage's view_config shows it: a field
+hidden, a text split at a delimiter into its parts) and its pipeline's stage graph open; a
+task is approved with an edited output; a batch is paused, resumed and cancelled, each
+after a confirmation; the inbox answers a selection and an input in place; a read-only
+console shows no action. Signed in with an access token, a user sees only their batches;
+signed in with an access key, the key's owner sees theirs, and signing out forgets it.
 
-Set ORCHABLE_CONSOLE_SCREENSHOTS to a folder to keep a screenshot of each screen there."""
+Set ORCHABLE_CONSOLE_SCREENSHOTS to a folder to keep a screenshot of each screen there
+(make screenshots)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-import os
+import re
 import threading
-from pathlib import Path
-from typing import Any
 
 import pytest
 from orchable.worker.loop import Worker
@@ -26,6 +27,7 @@ from support.console import (
     ask,
     chromium_page,
     interaction_row,
+    shot,
     task_row,
     token,
 )
@@ -36,20 +38,20 @@ from support.workers import run_worker, settings
 pytestmark = pytest.mark.timeout(120)
 
 
-def shot(page: Any, name: str) -> None:
-    folder = os.environ.get("ORCHABLE_CONSOLE_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
-
-
 def test_a_batch_is_seen_finishing_live_and_its_task_opened(admin, console_url, worker_url, owner):
     orchestrator_id = course(admin, owner, output_schemas=True)
-    admin.execute(
-        "update public.prompt_templates set view_config = %s::jsonb"
-        " where orchestrator_id = %s and stage_key = 'outline'",
-        (json.dumps({"hiddenFields": ["questions.text"]}), orchestrator_id),
-    )
+    views = {
+        # delimiters that are not an object are ignored, not an error
+        "outline": {"hiddenFields": ["questions.text"], "delimiters": ["not", "an", "object"]},
+        # "Answer on Question 1 on owls." as the list of its parts
+        "question": {"delimiters": {"answer": " on "}},
+    }
+    for stage_key, view in views.items():
+        admin.execute(
+            "update public.prompt_templates set view_config = %s::jsonb"
+            " where orchestrator_id = %s and stage_key = %s",
+            (json.dumps(view), orchestrator_id, stage_key),
+        )
     batch_id = launch(admin, owner, orchestrator_id, [{"topic": "owls"}, {"topic": "bats"}])["id"]
     row = f'tr[data-batch="{batch_id}"]'
 
@@ -80,6 +82,11 @@ def test_a_batch_is_seen_finishing_live_and_its_task_opened(admin, console_url, 
         expect(output.locator("dt", has_text="text")).to_have_count(0)  # view_config hides it
         expect(page.locator("table.calls tbody tr")).to_have_count(1)
         expect(page.locator("table.calls")).to_contain_text("offline/")
+
+        page.get_by_role("link", name="question #1").click()
+        expect(page.locator("h1")).to_contain_text("question #1")
+        parts = output.locator("dt:text-is('answer') + dd ol.parts > li")  # split by the view
+        expect(parts).to_have_text(["Answer", "Question 1", re.compile(r"^(owls|bats)\.$")])
         shot(page, "task")
 
         page.get_by_role("link", name="Pipelines").click()
@@ -187,6 +194,8 @@ def test_signing_in_with_an_access_token_shows_only_the_users_batches(
 ):
     with RunningConsole(console_url, jwt_secret=JWT_SECRET) as console, chromium_page() as page:
         page.goto(f"{console.url}/#/batches")
+        expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+        shot(page, "sign-in")
         page.locator("textarea[name=token]").fill("not-a-token")
         page.get_by_role("button", name="Sign in").click()
         expect(page.get_by_role("alert")).to_contain_text("bad_token")
@@ -196,7 +205,27 @@ def test_signing_in_with_an_access_token_shows_only_the_users_batches(
         expect(page.locator(f'tr[data-batch="{asked["batch_id"]}"]')).to_be_visible()
         expect(page.locator("tr[data-batch]")).to_have_count(1)
         expect(page.locator("header.top")).to_contain_text(f"{owner}@example.test")
-        shot(page, "signed-in")
+
+
+def test_signing_in_with_an_access_key_and_out_again(admin, console_url, owner, asked):
+    row = admin.execute(
+        "select key from public.create_access_key('wall screen', '{console}', %s)", (owner,)
+    ).fetchone()
+    assert row is not None
+    with RunningConsole(console_url) as console, chromium_page() as page:
+        page.goto(f"{console.url}/#/batches")
+        page.locator("textarea[name=token]").fill(row["key"])
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.locator(f'tr[data-batch="{asked["batch_id"]}"]')).to_be_visible()
+        email = admin.execute("select email from auth.users where id = %s", (owner,)).fetchone()
+        assert email is not None
+        expect(page.locator("header.top")).to_contain_text(email["email"])
+
+        page.get_by_role("button", name="sign out").click()
+        expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+        # Signed out, the page keeps no key: a reload asks again.
+        page.reload()
+        expect(page.get_by_role("button", name="Sign in")).to_be_visible()
 
 
 def test_a_batch_is_paused_resumed_and_cancelled_after_a_confirmation(admin, console_url, owner):

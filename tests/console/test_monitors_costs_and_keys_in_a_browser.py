@@ -3,31 +3,22 @@ through Playwright), served by uvicorn on 127.0.0.1 as a development user: the m
 shows a monitor's schedule and latest result; its page shows a run's answer, source and why
 it notified; "Run now", once confirmed, starts a run that the page then shows; the costs
 screen shows the spend per pipeline and model; the keys screen shows a key's prefix and
-cooldown, never the key. A read-only console shows no monitor action.
+cooldown, never the key. The monitor list shows more monitors, a page at a time, on
+request. A read-only console shows no monitor action.
 
-Set ORCHABLE_CONSOLE_SCREENSHOTS to a folder to keep a screenshot of each screen there."""
+Set ORCHABLE_CONSOLE_SCREENSHOTS to a folder to keep a screenshot of each screen there
+(make screenshots)."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-from typing import Any
-
 import pytest
 from playwright.sync_api import expect
-from support.console import RunningConsole, chromium_page
+from support.console import RunningConsole, chromium_page, shot
 from support.monitors import create_monitor, record_call, settle_run, start_run
 
 pytestmark = pytest.mark.timeout(120)
 
 SECRET = "AIzaSy-browser-visible-never-0000000009"
-
-
-def shot(page: Any, name: str) -> None:
-    folder = os.environ.get("ORCHABLE_CONSOLE_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
 
 
 def runs_of(admin, monitor_id) -> int:
@@ -121,3 +112,19 @@ def test_a_read_only_console_shows_no_monitor_action(admin, console_url, owner):
         expect(page.get_by_text("No run yet.")).to_be_visible()
         expect(page.locator(".actions button")).to_have_count(0)
     assert runs_of(admin, monitor_id) == 0
+
+
+def test_the_monitor_list_shows_more_monitors_on_request(admin, console_url, owner):
+    made = [create_monitor(admin, owner) for _ in range(3)]
+    with (
+        RunningConsole(console_url, dev_user=owner, page_size=2) as console,
+        chromium_page() as page,
+    ):
+        page.goto(f"{console.url}/#/monitors")
+        rows = page.locator("tr[data-monitor]")
+        expect(rows).to_have_count(2)
+        page.get_by_role("button", name="More monitors").click()
+        expect(rows).to_have_count(3)
+        ids = [rows.nth(i).get_attribute("data-monitor") for i in range(3)]
+        assert ids == [str(m) for m in reversed(made)]  # newest first, none twice
+        expect(page.get_by_role("button", name="More monitors")).to_have_count(0)

@@ -1,7 +1,7 @@
 """The web console in the tests: its API through httpx (in the test's event loop, or served
 by uvicorn on 127.0.0.1 in a thread of its own for the browser), Supabase-style access
 tokens, interactions asked without a worker (tests.ask), and headless Chromium (Debian's,
-never a downloaded one) driven by Playwright.
+never a downloaded one) driven by Playwright, with a screenshot of each screen on request.
 
 The console's pool logs in as orchable_serve_login, as `orchable serve` does."""
 
@@ -14,6 +14,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -187,6 +188,15 @@ class RunningConsole(ServedInAThread):
         if self._pool is not None:
             await self._pool.close()
         self._server = self._task = self._pool = None
+
+
+def shot(page: Any, name: str) -> None:
+    """Keeps a full-page screenshot of the screen as <name>.png in the folder
+    ORCHABLE_CONSOLE_SCREENSHOTS names, when it names one (make screenshots: docs/console/)."""
+    folder = os.environ.get("ORCHABLE_CONSOLE_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
 
 
 @contextmanager

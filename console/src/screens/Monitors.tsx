@@ -1,9 +1,10 @@
-// The user's monitors: each one's state, schedule (cron and zone), next run and latest
-// result; a monitor's page with its runs (the answer, its sources and searches, whether the
-// condition was met, why it notified or not, what changed, what it cost) and its actions
-// (run now, a dry run, pause, resume), each after a confirmation, none when read-only.
+// The user's monitors, newest first a page at a time: each one's state, schedule (cron and
+// zone), next run and latest result; a monitor's page with its runs (the answer, its
+// sources and searches, whether the condition was met, why it notified or not, what
+// changed, what it cost) and its actions (run now, a dry run, pause, resume), each after
+// a confirmation, none when read-only.
 
-import { api, type MonitorListItem, type MonitorPage, type MonitorRun, type MonitorRunSummary } from "../api";
+import { api, type MonitorList, type MonitorListItem, type MonitorPage, type MonitorRun, type MonitorRunSummary } from "../api";
 import { useState } from "react";
 import { href, usePoll } from "../hooks";
 import { Badge, ConfirmButton, ErrorBox, JsonView, money, Section, when } from "../ui";
@@ -47,12 +48,21 @@ function safeUri(uri: string | undefined): string | null {
 }
 
 export function Monitors() {
-  const list = usePoll(
+  const list = usePoll<MonitorList>(
     () => api.monitors(),
     "monitors",
     (d) => (d?.monitors.some((m) => m.last_run && RUNNING.has(m.last_run.status)) ? 2000 : 30000),
   );
-  const monitors = list.data?.monitors ?? [];
+  // The first page is polled; the pages after it are read once each, by keyset.
+  const [more, setMore] = useState<{ pages: MonitorListItem[]; cursor: string | null } | null>(null);
+  const first = list.data?.monitors ?? [];
+  const monitors = [...first, ...(more?.pages ?? []).filter((m) => !first.some((f) => f.id === m.id))];
+  const cursor = more ? more.cursor : (list.data?.next_cursor ?? null);
+  const loadMore = async () => {
+    if (!cursor) return;
+    const page = await api.monitors(cursor);
+    setMore({ pages: [...(more?.pages ?? []), ...page.monitors], cursor: page.next_cursor });
+  };
   return (
     <div>
       <h1>Monitors</h1>
@@ -78,6 +88,11 @@ export function Monitors() {
             ))}
           </tbody>
         </table>
+      ) : null}
+      {cursor ? (
+        <button onClick={() => void loadMore()} className="more">
+          More monitors
+        </button>
       ) : null}
     </div>
   );

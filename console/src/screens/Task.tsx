@@ -6,7 +6,7 @@ import { useState } from "react";
 import { api, type Json, type TaskPage } from "../api";
 import { ComponentView } from "../ComponentView";
 import { href, usePoll } from "../hooks";
-import { Badge, ErrorBox, hideFields, JsonView, money, Section, when } from "../ui";
+import { Badge, ErrorBox, hideFields, JsonView, money, Section, viewOf, when } from "../ui";
 
 const LIVE = new Set(["plan", "processing"]);
 
@@ -15,8 +15,9 @@ export function Task({ id, readOnly }: { id: string; readOnly: boolean }) {
   if (page.error && !page.data) return <ErrorBox error={page.error} />;
   if (!page.data) return <p className="muted">Loading…</p>;
   const { task: t, stage, component, calls, events, interactions, children } = page.data;
-  const hidden = stage?.view_config?.hiddenFields;
-  const json = t.output_data === null ? null : <JsonView value={hideFields(t.output_data, hidden)} />;
+  const view = viewOf(stage?.view_config);
+  const json =
+    t.output_data === null ? null : <JsonView value={hideFields(t.output_data, view.hidden)} delimiters={view.delimiters} />;
 
   return (
     <div>
@@ -64,7 +65,7 @@ export function Task({ id, readOnly }: { id: string; readOnly: boolean }) {
           ) : (
             json
           )}
-          {hidden && hidden.length > 0 ? <p className="muted small">Hidden by the stage's view: {hidden.join(", ")}</p> : null}
+          {view.hidden.length > 0 ? <p className="muted small">Hidden by the stage's view: {view.hidden.join(", ")}</p> : null}
         </Section>
       </div>
 

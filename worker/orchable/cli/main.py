@@ -318,13 +318,21 @@ def build_parser() -> argparse.ArgumentParser:
     notifications_redeliver.add_argument("delivery", help="delivery id (notifications list)")
 
     access_keys = commands.add_parser(
-        "access-keys", help="keys other systems call trigger_webhook with"
+        "access-keys", help="keys other systems call trigger_webhook or sign in to the console with"
     ).add_subparsers(dest="access_keys_command", required=True, metavar="ACTION")
     access_keys_create = access_keys.add_parser(
         "create", help="make an access key (shown once; only its hash is kept)"
     )
     access_keys_create.set_defaults(func=cmd_access_keys_create)
     access_keys_create.add_argument("name", help="name it after the system that will hold it")
+    access_keys_create.add_argument(
+        "--scope",
+        dest="scopes",
+        action="append",
+        choices=("trigger_webhook", "console"),
+        help="what it may do (repeatable): trigger_webhook (the default: launch the webhook"
+        " trigger it is bound to), console (sign in to orchable serve's console as you)",
+    )
     access_keys_create.add_argument("--owner", help=owner_help)
     access_keys_list = access_keys.add_parser(
         "list", help="access keys (never the key itself) and what they launch"

@@ -147,17 +147,23 @@ async def cmd_notifications_redeliver(args: argparse.Namespace) -> int:
 
 async def cmd_access_keys_create(args: argparse.Namespace) -> int:
     async with await connect(args) as conn:
-        row = await rpc.create_access_key(conn, args.name, owner_id(args, required=False))
+        row = await rpc.create_access_key(
+            conn, args.name, owner_id(args, required=False), args.scopes
+        )
     console.print(f"access key [bold]{escape(args.name)}[/] created: {row['id']}", highlight=False)
     console.print(f"key: {row['key']}", highlight=False, soft_wrap=True)
     console.print(
         "[yellow]shown once:[/] only its hash is kept; store it now where the caller keeps secrets",
         highlight=False,
     )
-    console.print(
-        f"bind it to a pipeline: orchable triggers add PIPELINE NAME --webhook-key {row['id']}",
-        highlight=False,
-    )
+    scopes = args.scopes or ["trigger_webhook"]
+    if "trigger_webhook" in scopes:
+        console.print(
+            f"bind it to a pipeline: orchable triggers add PIPELINE NAME --webhook-key {row['id']}",
+            highlight=False,
+        )
+    if "console" in scopes:
+        console.print("sign in to the console with it (orchable serve)", highlight=False)
     return 0
 
 

@@ -27,8 +27,9 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         "--dev-user",
         metavar="USER_ID",
         help="the console signs every request in as this user, for one person on this machine"
-        f" (${ConsoleEnv.DEV_USER}); else it takes Supabase access tokens"
-        f" (${ConsoleEnv.JWT_SECRET})",
+        f" (${ConsoleEnv.DEV_USER}); else it takes access keys with the console scope and"
+        f" Supabase access tokens (verified with ${ConsoleEnv.JWT_SECRET} or"
+        f" ${ConsoleEnv.JWKS_URL})",
     )
     parser.add_argument(
         "--read-only",
@@ -60,7 +61,7 @@ def console_settings(args: argparse.Namespace) -> ConsoleSettings:
     if console.dev_user is not None and args.host not in LOOPBACK_HOSTS:
         raise CliError(
             "--dev-user signs in whoever reaches the console: serve it on a loopback --host"
-            " (127.0.0.1), or sign in with Supabase access tokens"
+            " (127.0.0.1), or sign in with access keys or Supabase access tokens"
         )
     return console
 

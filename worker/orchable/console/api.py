@@ -20,7 +20,7 @@ Reads:
     GET  /api/inbox                    the user's open interactions
     GET  /api/pipelines                pipelines and their stage graphs
     GET  /api/components               the user's custom components and the public ones
-    GET  /api/monitors                 the user's monitors, each with its latest run
+    GET  /api/monitors                 ?cursor=: the user's monitors, each with its latest run
     GET  /api/monitors/{id}            a monitor and a page of its runs (?cursor=)
     GET  /api/costs                    ?days=30&tz=<zone>: spend per pipeline, model, day
     GET  /api/keys                     the key pool's health (prefixes only, never a key)
@@ -56,9 +56,10 @@ from starlette.staticfiles import StaticFiles
 
 from orchable.console import queries as q
 from orchable.console.auth import (
+    AccessKey,
     Refused,
+    SignIn,
     User,
-    authenticate,
     check_change_allowed,
     check_host,
     check_not_sandboxed,
@@ -74,7 +75,6 @@ TIMELINE_EVENTS = 200
 INBOX_LIMIT = 200
 CHILDREN_LIMIT = 200
 COMPONENTS_LIMIT = 200
-MONITOR_LIMIT = 200
 COST_DAYS = 30
 MAX_COST_DAYS = 90
 TIMEZONE_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_+-/")
@@ -215,6 +215,7 @@ class Console:
     def __init__(self, pool: AsyncConnectionPool, settings: ConsoleSettings) -> None:
         self.pool = pool
         self.settings = settings
+        self.sign_in = SignIn(settings)
 
     def routes(self) -> list[BaseRoute]:
         read, change = self._reading, self._changing
@@ -315,20 +316,23 @@ class Console:
         try:
             check_host(request, self.settings)
             check_not_sandboxed(request)
-            user = authenticate(request, self.settings)
+            credential = await self.sign_in.credential(request)
             if not read_only:
                 check_change_allowed(request, self.settings)
                 request.state.body = await self._json_body(request)
-            async with (
-                self.pool.connection() as conn,
-                q.as_user(
+            async with self.pool.connection() as conn:
+                user = (
+                    await self._key_owner(conn, credential)
+                    if isinstance(credential, AccessKey)
+                    else credential
+                )
+                async with q.as_user(
                     conn,
                     user.claims,
                     read_only=read_only,
                     statement_timeout_ms=self.settings.statement_timeout_ms,
-                ),
-            ):
-                result = await handler(request, conn, user)
+                ):
+                    result = await handler(request, conn, user)
         except Refused as exc:
             return error(exc.status, exc.code, exc.message, hint=exc.hint)
         except (PoolTimeout, OSError) as exc:  # PoolTimeout before psycopg.Error: it is one
@@ -340,6 +344,24 @@ class Console:
         if isinstance(result, Response):
             return result
         return JSON(result)
+
+    @staticmethod
+    async def _key_owner(conn: AsyncConnection, credential: AccessKey) -> User:
+        """The owner of an access key with the console scope, or Refused(401)."""
+        try:
+            row = await q.sign_in_with_access_key(conn, credential.key)
+        except psycopg.Error as exc:
+            if exc.sqlstate != "OR035":
+                raise
+            raise Refused(
+                401,
+                "bad_key",
+                "the access key is not valid",
+                "sign in with a key made with the console scope, not revoked",
+            ) from None
+        user_id = uuid.UUID(str(row["user_id"]))
+        claims = {"sub": str(user_id), "role": "authenticated", "email": row["email"]}
+        return User(user_id, claims, "key")
 
     @staticmethod
     def _unavailable(exc: Exception) -> Response:
@@ -421,24 +443,25 @@ class Console:
     async def _tree_page(
         self, conn: AsyncConnection, batch_id: uuid.UUID, cursor: str | None, limit: int
     ) -> dict[str, Any]:
-        roots = await q.batch_roots(conn, batch_id, after=read_cursor(cursor), limit=limit + 1)
+        after = _uuid_param(cursor, "cursor")  # a page's cursor is its last input's id
+        roots = await q.batch_inputs(conn, batch_id, after=after, limit=limit + 1)
         more = len(roots) > limit
         roots = roots[:limit]
-        tasks = await q.trees(conn, [r["id"] for r in roots]) if roots else []
         return {
-            "root_ids": [r["id"] for r in roots],
-            "tasks": tasks,
-            "next_cursor": make_cursor(roots[-1]) if more else None,
+            "root_ids": roots,
+            "tasks": await q.trees(conn, roots) if roots else [],
+            "next_cursor": str(roots[-1]) if more else None,
         }
 
     async def batch(self, request: Request, conn: AsyncConnection, user: User) -> Any:
         batch_id = self._path_uuid(request, "batch_id", "batch")
-        row = await q.batch(conn, batch_id)
+        stages = await q.batch_stages(conn, batch_id)
+        row = await q.batch(conn, batch_id, stages)
         if row is None:
             raise Refused(404, "OR005", f"batch {batch_id} not found")
         return {
             "batch": row,
-            "stages": await q.batch_stages(conn, batch_id),
+            "stages": stages,
             "timeline": await q.batch_timeline(conn, batch_id, TIMELINE_EVENTS),
             "tree": await self._tree_page(conn, batch_id, None, self.settings.page_size),
         }
@@ -482,7 +505,13 @@ class Console:
         }
 
     async def monitors(self, request: Request, conn: AsyncConnection, user: User) -> Any:
-        return {"monitors": await q.monitors(conn, MONITOR_LIMIT)}
+        limit = _limit(request, self.settings.page_size)
+        rows = await q.list_monitors(
+            conn, before=read_cursor(request.query_params.get("cursor")), limit=limit + 1
+        )
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return {"monitors": rows, "next_cursor": make_cursor(rows[-1]) if more else None}
 
     async def monitor(self, request: Request, conn: AsyncConnection, user: User) -> Any:
         monitor_id = self._path_uuid(request, "monitor_id", "monitor")

@@ -1,8 +1,12 @@
 """Who a console request is, and whether it may change anything.
 
-A request is signed in by a Supabase access token (`Authorization: Bearer`), verified
-with the project's JWT secret (HS256, audience `authenticated`, not expired, a `sub`), or,
-when the console runs with a development user, is that user. Either way it runs as the
+A request signs in with `Authorization: Bearer <credential>`, one of:
+- a Supabase access token, verified with the project's JWT secret (HS256) or, for a
+  project with asymmetric signing keys (RS256, ES256), with the key its JWKS endpoint
+  publishes under the token's `kid`: audience `authenticated`, not expired, a `sub`;
+- one of the user's access keys (`orch_...`) made with the console scope, which the
+  database turns into its owner (sign_in_with_access_key);
+or, when the console runs with a development user, is that user. Either way it runs as the
 role `authenticated` with the user's claims, as PostgREST runs it, so row-level security
 decides what it reads and the RPCs decide what it may change.
 
@@ -14,13 +18,14 @@ and `Sec-Fetch-Site`, when the browser sends them, say the same site."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 import jwt
 from starlette.requests import Request
 
+from orchable.console.jwks import ALGORITHMS, Jwks, JwksUnavailable
 from orchable.console.settings import LOOPBACK_HOSTS, ConsoleSettings
 
 CONSOLE_HEADER = "x-orchable-console"
@@ -40,7 +45,17 @@ class User:
 
     id: uuid.UUID
     claims: dict[str, Any]
-    via: str  # "token" or "dev"
+    via: str  # "token", "key" or "dev"
+
+
+@dataclass(frozen=True)
+class AccessKey:
+    """An access key the request signs in with, for the database to name its owner."""
+
+    key: str = field(repr=False)
+
+
+ACCESS_KEY_PREFIX = "orch_"
 
 
 def _host_name(host: str) -> str:
@@ -76,51 +91,84 @@ def check_not_sandboxed(request: Request) -> None:
         raise Refused(403, "cross_site", f"a request from another site ({site}) is refused")
 
 
-def authenticate(request: Request, settings: ConsoleSettings) -> User:
-    """The request's user, or Refused(401)."""
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if header and scheme.lower() == "bearer" and token.strip():
-        return _from_token(token.strip(), settings)
-    if settings.dev_user is not None:
-        claims = {"sub": str(settings.dev_user), "role": "authenticated"}
-        return User(settings.dev_user, claims, "dev")
-    if header:
-        raise Refused(401, "bad_credentials", "the Authorization header is not a Bearer token")
-    raise Refused(
-        401,
-        "sign_in_required",
-        "sign in with a Supabase access token (Authorization: Bearer)",
-    )
+class SignIn:
+    """Turns a request's credentials into its user (or an access key to look up)."""
 
+    def __init__(self, settings: ConsoleSettings) -> None:
+        self.settings = settings
+        self.jwks = Jwks(settings.jwks_url) if settings.jwks_url else None
 
-def _from_token(token: str, settings: ConsoleSettings) -> User:
-    if not settings.jwt_secret:
+    async def credential(self, request: Request) -> User | AccessKey:
+        """The request's user, the access key it signs in with, or Refused(401)."""
+        header = request.headers.get("authorization", "")
+        scheme, _, credential = header.partition(" ")
+        credential = credential.strip()
+        if header and scheme.lower() == "bearer" and credential:
+            if credential.startswith(ACCESS_KEY_PREFIX):
+                return AccessKey(credential)
+            return await self._from_token(credential)
+        if self.settings.dev_user is not None:
+            claims = {"sub": str(self.settings.dev_user), "role": "authenticated"}
+            return User(self.settings.dev_user, claims, "dev")
+        if header:
+            raise Refused(401, "bad_credentials", "the Authorization header is not a Bearer token")
         raise Refused(
             401,
-            "tokens_not_accepted",
-            "this console verifies no tokens",
-            "start it with the project's JWT secret (ORCHABLE_JWT_SECRET)",
+            "sign_in_required",
+            "sign in with a Supabase access token or an access key (Authorization: Bearer)",
         )
-    try:
-        claims: dict[str, Any] = jwt.decode(
-            token,
-            settings.jwt_secret,
-            algorithms=["HS256"],
-            audience=settings.jwt_audience,
-            options={"require": ["exp", "sub"]},
-        )
-    except jwt.ExpiredSignatureError:
-        raise Refused(401, "token_expired", "the access token has expired") from None
-    except jwt.InvalidTokenError as exc:
-        raise Refused(401, "bad_token", f"the access token is not valid: {exc}") from None
-    if claims.get("role", "authenticated") != "authenticated":
-        raise Refused(403, "wrong_role", "the console signs in users only (role authenticated)")
-    try:
-        user_id = uuid.UUID(str(claims["sub"]))
-    except ValueError:
-        raise Refused(401, "bad_token", "the access token's sub is not a user id") from None
-    return User(user_id, {**claims, "role": "authenticated"}, "token")
+
+    async def _from_token(self, token: str) -> User:
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.InvalidTokenError as exc:
+            raise Refused(401, "bad_token", f"the access token is not valid: {exc}") from None
+        algorithm = header.get("alg")
+        key: str | jwt.PyJWK | None
+        if algorithm == "HS256":
+            key = self.settings.jwt_secret
+            how = "the project's JWT secret (ORCHABLE_JWT_SECRET)"
+        elif algorithm in ALGORITHMS:
+            key = await self._signing_key(header.get("kid"), str(algorithm))
+            how = "the project's JWKS endpoint (ORCHABLE_JWKS_URL)"
+        else:
+            raise Refused(401, "bad_token", f"tokens signed with {algorithm!r} are not accepted")
+        if key is None:
+            raise Refused(
+                401, "tokens_not_accepted", f"this console verifies no {algorithm} tokens", how
+            )
+        try:
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                key,
+                algorithms=[str(algorithm)],
+                audience=self.settings.jwt_audience,
+                options={"require": ["exp", "sub"]},
+            )
+        except jwt.ExpiredSignatureError:
+            raise Refused(401, "token_expired", "the access token has expired") from None
+        except jwt.InvalidTokenError as exc:
+            raise Refused(401, "bad_token", f"the access token is not valid: {exc}") from None
+        if claims.get("role", "authenticated") != "authenticated":
+            raise Refused(403, "wrong_role", "the console signs in users only (role authenticated)")
+        try:
+            user_id = uuid.UUID(str(claims["sub"]))
+        except ValueError:
+            raise Refused(401, "bad_token", "the access token's sub is not a user id") from None
+        return User(user_id, {**claims, "role": "authenticated"}, "token")
+
+    async def _signing_key(self, kid: Any, algorithm: str) -> jwt.PyJWK | None:
+        if self.jwks is None:
+            return None
+        try:
+            key = await self.jwks.key(kid if isinstance(kid, str) else None, algorithm)
+        except JwksUnavailable:
+            raise Refused(
+                503, "keys_unavailable", "the project's signing keys cannot be fetched now"
+            ) from None
+        if key is None:
+            raise Refused(401, "bad_token", "the access token is signed with an unknown key")
+        return key
 
 
 def check_change_allowed(request: Request, settings: ConsoleSettings) -> None:

@@ -30,17 +30,30 @@ async def as_user(
     statement_timeout_ms: int,
 ) -> AsyncIterator[None]:
     """One request as PostgREST runs it: a transaction (read only for reads) whose role is
-    `authenticated` and whose `request.jwt.claims` are the user's, both set local."""
+    `authenticated` and whose `request.jwt.claims` are the user's, both set local. JIT is
+    off: compiling a plan costs more than the console's reads through their indexes take
+    (12 ms against the 20 ms of counting a 100,000-task batch)."""
     async with conn.transaction():
         if read_only:
             await conn.execute("set transaction read only")
         await conn.execute(
             "select set_config('role', 'authenticated', true),"
             " set_config('request.jwt.claims', %s::text, true),"
-            " set_config('statement_timeout', %s::text, true)",
+            " set_config('statement_timeout', %s::text, true),"
+            " set_config('jit', 'off', true)",
             (json.dumps(claims), str(statement_timeout_ms)),
         )
         yield
+
+
+async def sign_in_with_access_key(conn: AsyncConnection, key: str) -> Row:
+    """Whom an access key with the console scope signs in (user_id, email), asked as
+    orchable serve itself in a transaction of its own (it marks the key used); raises
+    OR035 for a key that is not valid."""
+    async with conn.transaction():
+        row = await _one(conn, "select * from public.sign_in_with_access_key(%s)", (key,))
+    assert row is not None  # the function raises rather than answering nothing
+    return row
 
 
 async def _one(conn: AsyncConnection, sql: str, params: Params = ()) -> Row | None:
@@ -96,58 +109,88 @@ async def list_batches(
     )
 
 
-async def batch(conn: AsyncConnection, batch_id: uuid.UUID) -> Row | None:
-    """One batch: its row, and its progress, task counts, calls, cost and pace
-    (v_batch_progress, which reads the batch's rows through indexes led by batch_id)."""
-    return await _one(
-        conn,
-        f"select {_BATCH_COLUMNS}, p.percent_done, p.plan_count, p.processing_count,"
-        " p.generated_count, p.completed_count, p.failed_count, p.cancelled_count,"
-        " p.llm_call_count, p.input_tokens, p.output_tokens, p.cached_tokens, p.cost_usd,"
-        " p.budget_usd, p.tasks_per_minute, extract(epoch from p.eta)::float8 as eta_seconds"
-        " from public.task_batches as b"
-        " join public.orchestrators as o on o.id = b.orchestrator_id"
-        " join public.v_batch_progress as p on p.batch_id = b.id"
-        " where b.id = %s::uuid",
-        (batch_id,),
-    )
+TASK_STATUSES = ("plan", "processing", "generated", "completed", "failed", "cancelled")
 
 
 async def batch_stages(conn: AsyncConnection, batch_id: uuid.UUID) -> list[Row]:
-    """Task counts by status for each stage of the batch, in the order of the tree."""
-    return await _all(
+    """Task counts by status for each stage of the batch, in the order of the tree: the
+    batch's tasks are counted once, by stage and status, from
+    ai_tasks_batch_id_owner_id_stage_key_status_idx alone (it includes step_number)."""
+    rows = await _all(
         conn,
-        "select s.stage_key, s.step_number, s.task_count, s.plan_count, s.processing_count,"
-        " s.generated_count, s.completed_count, s.failed_count, s.cancelled_count"
-        " from public.v_stage_progress as s where s.batch_id = %s::uuid"
-        " order by s.step_number, s.stage_key",
+        "select t.stage_key, t.status, min(t.step_number) as step_number, count(*) as tasks"
+        " from public.ai_tasks as t where t.batch_id = %s::uuid"
+        " group by t.stage_key, t.status",
         (batch_id,),
     )
+    stages: dict[str, Row] = {}
+    for row in rows:
+        stage = stages.setdefault(
+            row["stage_key"],
+            {
+                "stage_key": row["stage_key"],
+                "step_number": row["step_number"],
+                "task_count": 0,
+                **{f"{status}_count": 0 for status in TASK_STATUSES},
+            },
+        )
+        stage["step_number"] = min(stage["step_number"], row["step_number"])
+        stage["task_count"] += row["tasks"]
+        stage[f"{row['status']}_count"] += row["tasks"]
+    return sorted(stages.values(), key=lambda s: (s["step_number"], s["stage_key"]))
 
 
-async def batch_roots(
-    conn: AsyncConnection,
-    batch_id: uuid.UUID,
-    *,
-    after: tuple[dt.datetime, uuid.UUID] | None,
-    limit: int,
-) -> list[Row]:
-    """A page of the batch's inputs (root tasks), in launch order, after the keyset
-    `after` (created_at, id)."""
-    after_at, after_id = after if after is not None else (None, None)
-    return await _all(
+async def batch(conn: AsyncConnection, batch_id: uuid.UUID, stages: list[Row]) -> Row | None:
+    """One batch: its row and counters, its calls, tokens and cost (summed from
+    llm_calls_batch_id_owner_id_created_at_idx alone), its budget and pace, and its task
+    counts by status and time left, from `stages` (batch_stages), as v_batch_progress has
+    them without counting the batch's tasks a second time."""
+    row = await _one(
         conn,
-        # Gathered through the batch's index first: ordered by (created_at, id) alone, the
-        # planner walks the user's whole (owner_id, created_at) index down to the batch.
-        "with roots as materialized ("
-        " select t.id, t.created_at from public.ai_tasks as t"
-        " where t.batch_id = %(batch)s::uuid and t.parent_task_id is null)"
-        " select r.id, r.created_at from roots as r"
-        " where %(after_at)s::timestamptz is null"
-        " or (r.created_at, r.id) > (%(after_at)s::timestamptz, %(after_id)s::uuid)"
-        " order by r.created_at, r.id limit %(limit)s::integer",
-        {"batch": batch_id, "after_at": after_at, "after_id": after_id, "limit": limit},
+        f"select {_BATCH_COLUMNS},"
+        " case when b.total_tasks = 0 then 0"
+        " else round(100.0 * (b.completed_tasks + b.failed_tasks) / b.total_tasks, 1)"
+        " end::numeric(5, 1) as percent_done,"
+        " c.llm_call_count, c.input_tokens, c.output_tokens, c.cached_tokens, c.cost_usd,"
+        " case when jsonb_typeof(b.config -> 'budget_usd') = 'number'"
+        " then (b.config ->> 'budget_usd')::numeric end as budget_usd,"
+        " r.tasks_per_minute"
+        " from public.task_batches as b"
+        " join public.orchestrators as o on o.id = b.orchestrator_id"
+        " cross join lateral (select count(*) as llm_call_count,"
+        " coalesce(sum(l.input_tokens), 0)::bigint as input_tokens,"
+        " coalesce(sum(l.output_tokens), 0)::bigint as output_tokens,"
+        " coalesce(sum(l.cached_tokens), 0)::bigint as cached_tokens,"
+        " coalesce(sum(l.cost_usd), 0)::numeric(14, 8) as cost_usd"
+        " from public.llm_calls as l where l.batch_id = b.id) as c"
+        " cross join lateral (select round(count(*) / 5.0, 2) as tasks_per_minute"
+        " from public.task_events as e where e.batch_id = b.id and e.event = 'task_status'"
+        " and e.to_status = 'completed' and e.created_at >= now() - interval '5 minutes') as r"
+        " where b.id = %s::uuid",
+        (batch_id,),
     )
+    if row is None:
+        return None
+    for status in TASK_STATUSES:
+        row[f"{status}_count"] = sum(stage[f"{status}_count"] for stage in stages)
+    left = row["plan_count"] + row["processing_count"] + row["generated_count"]
+    pace = row["tasks_per_minute"]
+    row["eta_seconds"] = round(left * 60 / float(pace)) if pace else None
+    return row
+
+
+async def batch_inputs(
+    conn: AsyncConnection, batch_id: uuid.UUID, *, after: uuid.UUID | None, limit: int
+) -> list[uuid.UUID]:
+    """A page of the batch's inputs (root task ids) in launch order, after `after`
+    (batch_inputs: from the batch's index of orchable.task_trees); OR005 if the batch is
+    not the user's."""
+    rows = await _all(
+        conn,
+        "select i.id from public.batch_inputs(%s::uuid, %s::uuid, %s::integer) as i (id)",
+        (batch_id, after, limit),
+    )
+    return [row["id"] for row in rows]
 
 
 async def trees(conn: AsyncConnection, root_ids: list[uuid.UUID]) -> list[Row]:
@@ -331,9 +374,16 @@ _RUN_COLUMNS = (
 )
 
 
-async def monitors(conn: AsyncConnection, limit: int) -> list[Row]:
-    """The user's monitors, newest first (monitors_owner_id_created_at_idx), each with its
-    latest run (monitor_executions_monitor_id_started_at_idx, one row each)."""
+async def list_monitors(
+    conn: AsyncConnection,
+    *,
+    before: tuple[dt.datetime, uuid.UUID] | None,
+    limit: int,
+) -> list[Row]:
+    """The user's monitors, newest first, a page after the keyset `before` (created_at, id)
+    (monitors_owner_id_created_at_idx), each with its latest run
+    (monitor_executions_monitor_id_started_at_idx, one row each)."""
+    before_at, before_id = before if before is not None else (None, None)
     return await _all(
         conn,
         f"select {_MONITOR_COLUMNS}, r.last_run from public.monitors as m"
@@ -343,8 +393,10 @@ async def monitors(conn: AsyncConnection, limit: int) -> list[Row]:
         " order by e.started_at desc, e.id desc limit 1) as x"
         " ) as r on true"
         " where m.owner_id = (select auth.uid())"
-        " order by m.created_at desc, m.id desc limit %s::integer",
-        (limit,),
+        " and (%(before_at)s::timestamptz is null"
+        " or (m.created_at, m.id) < (%(before_at)s::timestamptz, %(before_id)s::uuid))"
+        " order by m.created_at desc, m.id desc limit %(limit)s::integer",
+        {"before_at": before_at, "before_id": before_id, "limit": limit},
     )
 
 

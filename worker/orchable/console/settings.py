@@ -1,6 +1,6 @@
 """The console's settings: who the signed-in user is (a Supabase access token verified with
-the project's JWT secret, or one development user for every request), whether actions are
-offered at all, and the bounds of a request."""
+the project's JWT secret or its JWKS, an access key, or one development user for every
+request), whether actions are offered at all, and the bounds of a request."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ class ConsoleEnv:
     """The environment variables the console reads."""
 
     JWT_SECRET = "ORCHABLE_JWT_SECRET"  # the Supabase project's JWT secret (HS256)
+    JWKS_URL = "ORCHABLE_JWKS_URL"  # its JWKS endpoint (asymmetric signing keys)
     DEV_USER = "ORCHABLE_CONSOLE_DEV_USER"  # every request is this user (local use only)
     READ_ONLY = "ORCHABLE_CONSOLE_READ_ONLY"  # 1: no action is offered or accepted
 
@@ -34,6 +35,9 @@ class ConsoleSettings:
     # Verifies `Authorization: Bearer <access token>` (HS256, audience `authenticated`).
     jwt_secret: str | None = field(default=None, repr=False)
     jwt_audience: str = "authenticated"
+    # Verifies RS256/ES256 tokens with the keys published here: the project's
+    # https://<project>.supabase.co/auth/v1/.well-known/jwks.json
+    jwks_url: str | None = None
     # Host names besides loopback that a development console answers on.
     allowed_hosts: frozenset[str] = frozenset()
     # Every query of a request runs within this (set local statement_timeout).
@@ -52,6 +56,7 @@ class ConsoleSettings:
                 "dev_user": uuid.UUID(dev_user) if dev_user else None,
                 "read_only": env_flag(environ, ConsoleEnv.READ_ONLY),
                 "jwt_secret": environ.get(ConsoleEnv.JWT_SECRET) or None,
+                "jwks_url": environ.get(ConsoleEnv.JWKS_URL) or None,
                 **overrides,
             }
         )

@@ -452,13 +452,18 @@ async def list_triggers(conn: AsyncConnection, owner_id: uuid.UUID | None) -> li
 # encrypted secret. Times an owner reads are returned in UTC (`*_utc`, naive timestamps).
 
 
-async def create_access_key(conn: AsyncConnection, name: str, owner_id: uuid.UUID | None) -> Row:
+async def create_access_key(
+    conn: AsyncConnection,
+    name: str,
+    owner_id: uuid.UUID | None,
+    scopes: list[str] | None = None,
+) -> Row:
     """The new key's id, the key (the only time it is shown) and its prefix."""
     return await _one(
         conn,
-        "select k.id, k.key, k.key_prefix"
-        " from public.create_access_key(p_name => %s::text, p_owner_id => %s::uuid) as k",
-        (name, owner_id),
+        "select k.id, k.key, k.key_prefix from public.create_access_key(p_name => %s::text,"
+        " p_scopes => coalesce(%s::text[], '{trigger_webhook}'), p_owner_id => %s::uuid) as k",
+        (name, scopes, owner_id),
     )
 
 
