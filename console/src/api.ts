@@ -30,6 +30,7 @@ export interface BatchSummary {
   updated_at: string;
   started_at: string | null;
   finished_at: string | null;
+  eta_seconds: number | null; // the list: inputs left at the pace so far; a batch: its last 5 minutes
 }
 
 export interface BatchDetail extends BatchSummary {
@@ -237,6 +238,7 @@ export interface ComponentListItem extends CustomComponent {
 export interface TaskPage {
   task: Task;
   stage: Stage | null;
+  prompt: string | null; // what the task is sent: its template version over its input
   component: CustomComponent | null;
   calls: LlmCall[];
   events: TaskEvent[];
@@ -273,6 +275,7 @@ export interface PipelineStage {
   custom_component_id: string | null;
   view_config: ViewConfig;
   next_stage_keys: string[];
+  open_batch_counts: Partial<Record<TaskStatus, number>>; // its tasks in unfinished batches
 }
 
 export interface Pipeline {
@@ -370,6 +373,7 @@ export interface MonitorRun {
   cost_usd: number | null;
   batch_id: string | null;
   task_id: string | null;
+  search_suggestions_url: string | null; // Google's suggestions, framed from this signed address
 }
 
 export interface MonitorPage {

@@ -80,6 +80,8 @@ async def test_a_finished_batch_shows_its_counters_tree_timeline_and_calls(
         assert task_page["task"]["stage_key"] == "outline"
         assert task_page["stage"]["view_config"] == {"hiddenFields": ["title"]}
         assert "{{topic}}" in task_page["stage"]["template"]
+        topic = task_page["task"]["input_data"]["topic"]
+        assert task_page["prompt"] == task_page["stage"]["template"].replace("{{topic}}", topic)
         [call] = task_page["calls"]
         assert call["outcome"] == "success" and call["provider"] == "offline"
         assert call["input_tokens"] > 0 and call["output_tokens"] > 0

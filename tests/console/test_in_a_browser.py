@@ -87,11 +87,15 @@ def test_a_batch_is_seen_finishing_live_and_its_task_opened(admin, console_url, 
         expect(page.locator("h1")).to_contain_text("question #1")
         parts = output.locator("dt:text-is('answer') + dd ol.parts > li")  # split by the view
         expect(parts).to_have_text(["Answer", "Question 1", re.compile(r"^(owls|bats)\.$")])
+        sent = re.compile(r"^Answer Question 1 on (owls|bats)\.$")  # "Answer {{item.text}}"
+        expect(page.get_by_test_id("prompt-sent")).to_have_text(sent)
         shot(page, "task")
 
         page.get_by_role("link", name="Pipelines").click()
         stages = page.locator(f'[data-pipeline="{orchestrator_id}"] .graph-stage strong')
         expect(stages).to_have_text(["outline", "question", "quiz"])
+        edges = page.locator(f'[data-pipeline="{orchestrator_id}"] .react-flow__edge')
+        expect(edges).to_have_count(2)  # outline -> question -> quiz
         shot(page, "pipelines")
 
 

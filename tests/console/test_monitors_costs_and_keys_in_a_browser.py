@@ -63,6 +63,9 @@ def test_monitors_costs_and_keys_are_shown_and_a_monitor_is_run_now(admin, conso
             "data-reason", "condition_met"
         )
         expect(run.get_by_test_id("condition-met")).to_have_text("yes")
+        # Google's search suggestions, framed from their own signed address and policy.
+        suggestions = run.frame_locator("iframe.search-suggestions")
+        expect(suggestions.locator("div.container")).to_have_text("suggestions")
         expect(page.get_by_test_id("schedule")).to_contain_text("Europe/Berlin")
 
         page.get_by_role("button", name="Run now").click()

@@ -4,7 +4,7 @@
 import { useState } from "react";
 import { api, BATCH_STATUSES, type BatchList, type BatchSummary } from "../api";
 import { href, usePoll, type Route } from "../hooks";
-import { Badge, ErrorBox, money, Progress, when } from "../ui";
+import { Badge, duration, ErrorBox, money, Progress, when } from "../ui";
 
 const RUNNING = new Set(["pending", "processing"]);
 
@@ -80,6 +80,11 @@ export function Batches({ route }: { route: Route }) {
                     {b.completed_tasks + b.failed_tasks}/{b.total_tasks}
                   </span>
                   {b.failed_tasks > 0 ? <span className="failed-count"> ({b.failed_tasks} failed)</span> : null}
+                  {b.eta_seconds !== null ? (
+                    <div className="muted small" data-testid="eta">
+                      ETA {duration(b.eta_seconds)}
+                    </div>
+                  ) : null}
                 </td>
                 <td className="num">{money(b.spent_usd)}</td>
                 <td>{when(b.created_at)}</td>

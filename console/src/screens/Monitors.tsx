@@ -321,6 +321,18 @@ function Run({ run: r }: { run: MonitorRun }) {
       {r.search_queries && r.search_queries.length > 0 ? (
         <div className="muted small">Searched: {r.search_queries.map((q) => `“${q}”`).join(", ")}</div>
       ) : null}
+      {r.search_suggestions_url ? (
+        // Google's search suggestions, which its terms require beside a grounded answer:
+        // its own HTML and styles, so framed from their own address and policy (no script;
+        // links open in a new tab), never put in this page.
+        <iframe
+          className="search-suggestions"
+          title="Google search suggestions"
+          src={r.search_suggestions_url}
+          sandbox="allow-popups allow-popups-to-escape-sandbox"
+          referrerPolicy="no-referrer"
+        />
+      ) : null}
       {r.result?.current_state !== undefined ? (
         <details>
           <summary>What it found</summary>

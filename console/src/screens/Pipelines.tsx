@@ -1,12 +1,19 @@
 // The user's pipelines: each stage graph from its entry, one row per depth, with each
-// stage's cardinality and approval.
+// stage's cardinality, approval and tasks under way in unfinished batches (refreshed while
+// there are any).
 
+import { Handle, MarkerType, Position, ReactFlow, type Edge, type Node, type NodeProps } from "@xyflow/react";
+import "@xyflow/react/dist/style.css";
 import { api, type Pipeline, type PipelineStage } from "../api";
 import { href, usePoll } from "../hooks";
 import { ErrorBox } from "../ui";
 
 export function Pipelines() {
-  const list = usePoll(() => api.pipelines(), "pipelines", () => null);
+  const list = usePoll(
+    () => api.pipelines(),
+    "pipelines",
+    (d) => (d?.pipelines.some((p) => p.stages.some((s) => Object.keys(s.open_batch_counts).length > 0)) ? 3000 : null),
+  );
   const pipelines = list.data?.pipelines ?? [];
   return (
     <div>
@@ -26,8 +33,15 @@ export function Pipelines() {
   );
 }
 
-// Stages by depth from the entry (a breadth-first walk), each with the stages it leads to.
-function Graph({ pipeline }: { pipeline: Pipeline }) {
+// Stages by depth from the entry (a breadth-first walk), one column per depth, drawn by
+// React Flow with an edge to each stage a stage leads to (splits fan out, merges join).
+// The graph is a picture: no dragging, connecting or zooming by the wheel.
+const COLUMN = 260;
+const ROW = 110;
+
+type StageNode = Node<{ stage: PipelineStage }, "stage">;
+
+function levelsOf(pipeline: Pipeline): PipelineStage[][] {
   const byKey = new Map(pipeline.stages.map((s) => [s.stage_key, s]));
   const levels: PipelineStage[][] = [];
   const seen = new Set<string>();
@@ -45,26 +59,87 @@ function Graph({ pipeline }: { pipeline: Pipeline }) {
     if (level.length > 0) levels.push(level);
     frontier = next;
   }
+  return levels;
+}
+
+function Graph({ pipeline }: { pipeline: Pipeline }) {
+  const levels = levelsOf(pipeline);
+  const tallest = Math.max(1, ...levels.map((level) => level.length));
+  const nodes: StageNode[] = levels.flatMap((level, column) =>
+    level.map((stage, row) => ({
+      id: stage.stage_key,
+      type: "stage",
+      position: { x: column * COLUMN, y: (row + (tallest - level.length) / 2) * ROW },
+      data: { stage },
+    })),
+  );
+  const drawn = new Set(nodes.map((n) => n.id));
+  const edges: Edge[] = nodes.flatMap(({ data: { stage } }) =>
+    stage.next_stage_keys
+      .filter((key) => drawn.has(key))
+      .map((key) => ({
+        id: `${stage.stage_key}->${key}`,
+        source: stage.stage_key,
+        target: key,
+        markerEnd: { type: MarkerType.ArrowClosed },
+      })),
+  );
   return (
-    <ol className="graph">
-      {levels.map((level, i) => (
-        <li key={i} className="graph-level">
-          {i > 0 ? <span className="graph-arrow" aria-hidden="true">→</span> : null}
-          <div className="graph-column">
-            {level.map((s) => (
-              <div key={s.stage_key} className="graph-stage">
-                <strong>{s.stage_key}</strong>
-                <span className="muted small">
-                  {" "}
-                  {s.cardinality}
-                  {s.requires_approval ? " · approval" : ""}
-                </span>
-                {s.next_stage_keys.length > 0 ? <div className="muted small">→ {s.next_stage_keys.join(", ")}</div> : null}
-              </div>
-            ))}
-          </div>
-        </li>
-      ))}
-    </ol>
+    <div className="graph" style={{ height: tallest * ROW + 40 }} data-testid="stage-graph">
+      <ReactFlow
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={NODE_TYPES}
+        fitView
+        fitViewOptions={{ padding: 0.15, maxZoom: 1 }}
+        nodesDraggable={false}
+        nodesConnectable={false}
+        elementsSelectable={false}
+        zoomOnScroll={false}
+        zoomOnPinch={false}
+        zoomOnDoubleClick={false}
+        panOnDrag={false}
+        preventScrolling={false}
+      />
+    </div>
+  );
+}
+
+function StageBox({ data: { stage: s } }: NodeProps<StageNode>) {
+  return (
+    <div className="graph-stage">
+      <Handle type="target" position={Position.Left} isConnectable={false} />
+      <strong>{s.stage_key}</strong>
+      <span className="muted small">
+        {" "}
+        {s.cardinality}
+        {s.requires_approval ? " · approval" : ""}
+      </span>
+      <StageCounts counts={s.open_batch_counts} />
+      <Handle type="source" position={Position.Right} isConnectable={false} />
+    </div>
+  );
+}
+
+const NODE_TYPES = { stage: StageBox };
+
+// What a stage has under way in the pipeline's unfinished batches (nothing: no line).
+function StageCounts({ counts }: { counts: PipelineStage["open_batch_counts"] }) {
+  const parts = (
+    [
+      ["plan", "waiting"],
+      ["processing", "running"],
+      ["generated", "awaiting approval"],
+      ["completed", "completed"],
+      ["failed", "failed"],
+    ] as const
+  )
+    .filter(([status]) => (counts[status] ?? 0) > 0)
+    .map(([status, label]) => `${counts[status]} ${label}`);
+  if (parts.length === 0) return null;
+  return (
+    <div className="small stage-counts" data-testid="stage-counts">
+      {parts.join(" · ")}
+    </div>
   );
 }

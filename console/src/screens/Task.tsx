@@ -1,4 +1,4 @@
-// One task: its input, its output (as its stage's view_config says), the stage's prompt,
+// One task: its input, its output (as its stage's view_config says), the prompt it is sent,
 // every LLM call, its events and interactions, and its actions: approve (with an edited
 // output), reject, retry.
 
@@ -14,7 +14,7 @@ export function Task({ id, readOnly }: { id: string; readOnly: boolean }) {
   const page = usePoll<TaskPage>(() => api.task(id), id, (d) => (d === null || LIVE.has(d.task.status) ? 1000 : null));
   if (page.error && !page.data) return <ErrorBox error={page.error} />;
   if (!page.data) return <p className="muted">Loading…</p>;
-  const { task: t, stage, component, calls, events, interactions, children } = page.data;
+  const { task: t, stage, prompt, component, calls, events, interactions, children } = page.data;
   const view = viewOf(stage?.view_config);
   const json =
     t.output_data === null ? null : <JsonView value={hideFields(t.output_data, view.hidden)} delimiters={view.delimiters} />;
@@ -70,8 +70,21 @@ export function Task({ id, readOnly }: { id: string; readOnly: boolean }) {
       </div>
 
       {stage ? (
-        <Section title={`Stage ${stage.stage_key} (version ${stage.version})`}>
-          <pre className="prompt">{stage.template}</pre>
+        <Section title={`Stage ${stage.stage_key} (version ${stage.version})`} id="prompt">
+          {prompt !== null ? (
+            <>
+              <h3 className="small muted">The prompt sent</h3>
+              <pre className="prompt" data-testid="prompt-sent">
+                {prompt}
+              </pre>
+            </>
+          ) : (
+            <p className="muted small">Its prompt could not be rendered from its input (see the error above).</p>
+          )}
+          <details>
+            <summary className="small">The stage's template</summary>
+            <pre className="prompt">{stage.template}</pre>
+          </details>
           {stage.custom_component_id ? (
             <p className="muted small">
               Its output is rendered by the component {component ? component.name : stage.custom_component_id}

@@ -15,13 +15,16 @@ Reads:
     GET  /api/batches                  ?status=a,b&pipeline=<id>&cursor=<next_cursor>
     GET  /api/batches/{id}             progress, counters, cost, stages, timeline, tree page
     GET  /api/batches/{id}/tasks       ?cursor=: the next page of the batch's task trees
-    GET  /api/tasks/{id}               input, output, stage, its component, calls, events,
-                                       interactions
+    GET  /api/tasks/{id}               input, output, stage, the prompt sent, its component,
+                                       calls, events, interactions
     GET  /api/inbox                    the user's open interactions
-    GET  /api/pipelines                pipelines and their stage graphs
+    GET  /api/pipelines                pipelines and their stage graphs, each stage's
+                                       task counts by status in unfinished batches
     GET  /api/components               the user's custom components and the public ones
     GET  /api/monitors                 ?cursor=: the user's monitors, each with its latest run
-    GET  /api/monitors/{id}            a monitor and a page of its runs (?cursor=)
+    GET  /api/monitors/{id}            a monitor and a page of its runs (?cursor=), each
+                                       grounded one with the signed address of its
+                                       search suggestions (GET /suggestions/{run_id})
     GET  /api/costs                    ?days=30&tz=<zone>: spend per pipeline, model, day
     GET  /api/keys                     the key pool's health (prefixes only, never a key)
 Changes (POST, JSON body):
@@ -50,11 +53,12 @@ from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from orchable.console import queries as q
+from orchable.console import suggestions
 from orchable.console.auth import (
     AccessKey,
     Refused,
@@ -222,6 +226,7 @@ class Console:
         return [
             Route("/", self.page, methods=["GET"]),
             Route("/sandbox.html", self.sandbox, methods=["GET"]),
+            Route("/suggestions/{run_id}", self.search_suggestions, methods=["GET"]),
             Mount("/assets", app=StaticFiles(directory=STATIC_DIR, check_dir=False)),
             Route("/api/session", read(self.session), methods=["GET"]),
             Route("/api/batches", read(self.batches), methods=["GET"]),
@@ -284,6 +289,32 @@ class Console:
             '</head><body><div id="root"></div></body></html>',
             headers=SANDBOX_HEADERS,
         )
+
+    async def search_suggestions(self, request: Request) -> Response:
+        """A grounded monitor run's search suggestions, framed by its monitor's page from a
+        signed address (orchable.console.suggestions), read as the user it was made for."""
+        try:
+            check_host(request, self.settings)
+            run_id = self._path_uuid(request, "run_id", "monitor run")
+            user_id = suggestions.verify(self.settings.link_key, request, run_id)
+            claims = {"sub": str(user_id), "role": "authenticated"}
+            async with (
+                self.pool.connection() as conn,
+                q.as_user(
+                    conn,
+                    claims,
+                    read_only=True,
+                    statement_timeout_ms=self.settings.statement_timeout_ms,
+                ),
+            ):
+                html = await q.search_suggestions(conn, run_id)
+        except Refused as exc:
+            return PlainTextResponse(exc.message, exc.status, headers=suggestions.HEADERS)
+        except (PoolTimeout, OSError, psycopg.Error):
+            return PlainTextResponse("unavailable", 503, headers=suggestions.HEADERS)
+        if html is None:
+            return PlainTextResponse("no search suggestions", 404, headers=suggestions.HEADERS)
+        return HTMLResponse(suggestions.page(html), headers=suggestions.HEADERS)
 
     async def no_such_endpoint(self, request: Request) -> Response:
         return error(404, "not_found", f"no endpoint {request.method} {request.url.path}")
@@ -485,6 +516,7 @@ class Console:
         return {
             "task": row,
             "stage": stage,
+            "prompt": await q.task_prompt(conn, task_id),
             # Read as the user: their own or a public component, else none (the JSON view).
             "component": await q.component(conn, component_id) if component_id else None,
             "calls": await q.task_calls(conn, task_id),
@@ -497,8 +529,14 @@ class Console:
         return {"interactions": await q.inbox(conn, INBOX_LIMIT)}
 
     async def pipelines(self, request: Request, conn: AsyncConnection, user: User) -> Any:
+        counts: dict[tuple[Any, str], dict[str, int]] = {}
+        for row in await q.open_stage_counts(conn):
+            key = (row["orchestrator_id"], row["stage_key"])
+            counts.setdefault(key, {})[row["status"]] = row["tasks"]
         stages: dict[Any, list[dict[str, Any]]] = {}
         for stage in await q.pipeline_stages(conn):
+            key = (stage["orchestrator_id"], stage["stage_key"])
+            stage["open_batch_counts"] = counts.get(key, {})
             stages.setdefault(stage["orchestrator_id"], []).append(stage)
         return {
             "pipelines": [{**p, "stages": stages.get(p["id"], [])} for p in await q.pipelines(conn)]
@@ -527,6 +565,13 @@ class Console:
         )
         more = len(runs) > limit
         runs = runs[:limit]
+        for run in runs:
+            shown = run.pop("has_search_suggestions")
+            run["search_suggestions_url"] = (
+                suggestions.signed_path(self.settings.link_key, run["id"], user.id)
+                if shown
+                else None
+            )
         last = runs[-1] if more else None
         return {
             "monitor": row,

@@ -86,11 +86,17 @@ async def list_batches(
     limit: int,
 ) -> list[Row]:
     """The user's batches, newest first, from task_batches' own counters; a page after
-    the keyset `before` (created_at, id). Reads task_batches_owner_id_created_at_idx."""
+    the keyset `before` (created_at, id). Reads task_batches_owner_id_created_at_idx.
+    A running batch's time left is its inputs left at the pace of its inputs so far, from
+    the counters too (a batch's page has the pace of its last 5 minutes)."""
     before_at, before_id = before if before is not None else (None, None)
     return await _all(
         conn,
-        f"select {_BATCH_COLUMNS}"
+        f"select {_BATCH_COLUMNS},"
+        " case when b.status = 'processing' and b.completed_tasks + b.failed_tasks > 0"
+        " then round(extract(epoch from now() - coalesce(b.started_at, b.created_at))"
+        " * (b.total_tasks - b.completed_tasks - b.failed_tasks)"
+        " / (b.completed_tasks + b.failed_tasks))::float8 end as eta_seconds"
         " from public.task_batches as b"
         " join public.orchestrators as o on o.id = b.orchestrator_id"
         " where (%(statuses)s::text[] is null or b.status = any(%(statuses)s::text[]))"
@@ -331,11 +337,41 @@ async def inbox(conn: AsyncConnection, limit: int) -> list[Row]:
     )
 
 
+async def search_suggestions(conn: AsyncConnection, run_id: uuid.UUID) -> str | None:
+    """Google's search suggestions (HTML) of a monitor run of the user's, if it has any."""
+    row = await _one(
+        conn,
+        "select e.search_entry_point from public.monitor_executions as e where e.id = %s::uuid",
+        (run_id,),
+    )
+    return None if row is None else row["search_entry_point"]
+
+
+async def task_prompt(conn: AsyncConnection, task_id: uuid.UUID) -> str | None:
+    """The prompt the task is sent (task_prompt: its template version over its input, as
+    claim_tasks renders it), or None when its input cannot fill the template."""
+    row = await _one(conn, "select public.task_prompt(%s::uuid) as prompt", (task_id,))
+    return None if row is None else row["prompt"]
+
+
 async def pipelines(conn: AsyncConnection) -> list[Row]:
     return await _all(
         conn,
         "select o.id, o.name, o.description, o.entry_stage_key, o.created_at, o.updated_at"
         " from public.orchestrators as o order by o.name, o.id",
+    )
+
+
+async def open_stage_counts(conn: AsyncConnection) -> list[Row]:
+    """Task counts by pipeline, stage and status over the user's unfinished batches, each
+    read from its batch's status index: what is under way, never the whole history."""
+    return await _all(
+        conn,
+        "select b.orchestrator_id, t.stage_key, t.status, count(*) as tasks"
+        " from public.task_batches as b"
+        " join public.ai_tasks as t on t.batch_id = b.id"
+        " where b.status in ('pending', 'processing', 'paused')"
+        " group by b.orchestrator_id, t.stage_key, t.status",
     )
 
 
@@ -370,7 +406,7 @@ _RUN_COLUMNS = (
     "e.id, e.status, e.scheduled_for, e.dry_run, e.started_at, e.completed_at, e.result,"
     " e.error_message, e.condition_met, e.change_summary, e.grounded, e.grounding_sources,"
     " e.grounding_supports, e.search_queries, e.notified, e.notify_reason, e.cost_usd,"
-    " e.batch_id, e.task_id"
+    " e.batch_id, e.task_id, e.search_entry_point is not null as has_search_suggestions"
 )
 
 

@@ -4,6 +4,7 @@ request), whether actions are offered at all, and the bounds of a request."""
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -46,6 +47,9 @@ class ConsoleSettings:
     max_body_bytes: int = 1024 * 1024
     # Rows per page of the batch list and of a batch's task tree (roots).
     page_size: int = 50
+    # Signs the addresses of what the page frames without its Authorization header
+    # (Google's search suggestions); a new one each start, so old addresses end with it.
+    link_key: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], **overrides: Any) -> ConsoleSettings:
