@@ -488,17 +488,35 @@ function query(params: Record<string, string | null | undefined>): string {
   return s ? `?${s}` : "";
 }
 
+// What each read of the API answers. tests/console checks every answer of a running
+// console against this, as JSON Schema (npm run schema: ts-json-schema-generator), so the
+// page's types and the server's answers cannot drift apart unseen.
+export interface Answers {
+  session: Session;
+  batches: BatchList;
+  batch: BatchPage;
+  batch_tasks: TreePage;
+  task: TaskPage;
+  inbox: { interactions: InboxItem[] };
+  pipelines: { pipelines: Pipeline[] };
+  components: { components: ComponentListItem[] };
+  monitors: MonitorList;
+  monitor: MonitorPage;
+  costs: Costs;
+  keys: { keys: PoolKey[] };
+}
+
 export const api = {
-  session: () => call<Session>("GET", "session"),
+  session: () => call<Answers["session"]>("GET", "session"),
   batches: (p: { status?: string | null; pipeline?: string | null; cursor?: string | null }) =>
-    call<BatchList>("GET", `batches${query(p)}`),
-  batch: (id: string) => call<BatchPage>("GET", `batches/${encodeURIComponent(id)}`),
+    call<Answers["batches"]>("GET", `batches${query(p)}`),
+  batch: (id: string) => call<Answers["batch"]>("GET", `batches/${encodeURIComponent(id)}`),
   batchTasks: (id: string, cursor: string) =>
-    call<TreePage>("GET", `batches/${encodeURIComponent(id)}/tasks${query({ cursor })}`),
-  task: (id: string) => call<TaskPage>("GET", `tasks/${encodeURIComponent(id)}`),
-  inbox: () => call<{ interactions: InboxItem[] }>("GET", "inbox"),
-  pipelines: () => call<{ pipelines: Pipeline[] }>("GET", "pipelines"),
-  components: () => call<{ components: ComponentListItem[] }>("GET", "components"),
+    call<Answers["batch_tasks"]>("GET", `batches/${encodeURIComponent(id)}/tasks${query({ cursor })}`),
+  task: (id: string) => call<Answers["task"]>("GET", `tasks/${encodeURIComponent(id)}`),
+  inbox: () => call<Answers["inbox"]>("GET", "inbox"),
+  pipelines: () => call<Answers["pipelines"]>("GET", "pipelines"),
+  components: () => call<Answers["components"]>("GET", "components"),
   batchAction: (id: string, action: "pause" | "resume" | "cancel" | "retry") =>
     call<{ batch?: { id: string; status: BatchStatus }; retried?: number }>(
       "POST",
@@ -511,15 +529,15 @@ export const api = {
   retryTask: (id: string) => call<{ status: TaskStatus }>("POST", `tasks/${encodeURIComponent(id)}/retry`),
   respond: (id: string, response: { [key: string]: Json }) =>
     call<RespondResult>("POST", `interactions/${encodeURIComponent(id)}/respond`, { response }),
-  monitors: (cursor?: string | null) => call<MonitorList>("GET", `monitors${query({ cursor })}`),
+  monitors: (cursor?: string | null) => call<Answers["monitors"]>("GET", `monitors${query({ cursor })}`),
   monitor: (id: string, cursor?: string | null) =>
-    call<MonitorPage>("GET", `monitors/${encodeURIComponent(id)}${query({ cursor })}`),
+    call<Answers["monitor"]>("GET", `monitors/${encodeURIComponent(id)}${query({ cursor })}`),
   monitorAction: (id: string, action: "run" | "pause" | "resume", body?: { notify: boolean }) =>
     call<{ run?: { id: string; status: RunStatus; dry_run: boolean }; monitor?: { id: string; state: MonitorState } }>(
       "POST",
       `monitors/${encodeURIComponent(id)}/${action}`,
       body ?? {},
     ),
-  costs: (p: { days?: string | null; tz?: string | null }) => call<Costs>("GET", `costs${query(p)}`),
-  keys: () => call<{ keys: PoolKey[] }>("GET", "keys"),
+  costs: (p: { days?: string | null; tz?: string | null }) => call<Answers["costs"]>("GET", `costs${query(p)}`),
+  keys: () => call<Answers["keys"]>("GET", "keys"),
 };

@@ -70,7 +70,7 @@ begin
         coalesce(v_entry.stage_config ->> 'task_type', v_entry.stage_key), v_entry.stage_key,
         i.input, v_entry.id, v_entry.requires_approval, v_entry.max_retries
     from (
-        select orchable.time_ordered_uuid() as id, e.input, e.position
+        select orchable.time_ordered_uuid(((e.position - 1) % 262144)::integer) as id, e.input, e.position
         from jsonb_array_elements(p_inputs) with ordinality as e (input, position)
     ) as i
     order by i.position;

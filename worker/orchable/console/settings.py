@@ -4,6 +4,7 @@ request), whether actions are offered at all, and the bounds of a request."""
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import uuid
 from collections.abc import Mapping
@@ -20,6 +21,9 @@ class ConsoleEnv:
     JWKS_URL = "ORCHABLE_JWKS_URL"  # its JWKS endpoint (asymmetric signing keys)
     DEV_USER = "ORCHABLE_CONSOLE_DEV_USER"  # every request is this user (local use only)
     READ_ONLY = "ORCHABLE_CONSOLE_READ_ONLY"  # 1: no action is offered or accepted
+    # A secret every serve process of one deployment shares, which signs the addresses the
+    # page frames; without it each process makes its own, valid on that process only.
+    LINK_KEY = "ORCHABLE_CONSOLE_LINK_KEY"
 
 
 # Hosts a development console answers on: a page on any other name that resolves to this
@@ -48,13 +52,16 @@ class ConsoleSettings:
     # Rows per page of the batch list and of a batch's task tree (roots).
     page_size: int = 50
     # Signs the addresses of what the page frames without its Authorization header
-    # (Google's search suggestions); a new one each start, so old addresses end with it.
+    # (Google's search suggestions): ConsoleEnv.LINK_KEY's, else a new one each start.
     link_key: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], **overrides: Any) -> ConsoleSettings:
         """The settings from the environment (ConsoleEnv); `overrides` win."""
         dev_user = environ.get(ConsoleEnv.DEV_USER, "").strip()
+        link_key = environ.get(ConsoleEnv.LINK_KEY, "")
+        if link_key:
+            overrides = {"link_key": hashlib.sha256(link_key.encode()).digest(), **overrides}
         return cls(
             **{
                 "dev_user": uuid.UUID(dev_user) if dev_user else None,
