@@ -184,12 +184,14 @@ export function ConfirmButton({
       {asking ? (
         <div className="dialog" role="dialog" aria-label={question}>
           <p>{question}</p>
-          <button className={danger ? "danger" : "primary"} onClick={confirm} disabled={busy}>
-            Yes, {label.toLowerCase()}
-          </button>
-          <button onClick={() => setAsking(false)} disabled={busy}>
-            No
-          </button>
+          <div className="row">
+            <button className={danger ? "danger" : "primary"} onClick={confirm} disabled={busy}>
+              Yes, {label.toLowerCase()}
+            </button>
+            <button onClick={() => setAsking(false)} disabled={busy}>
+              No
+            </button>
+          </div>
           <ErrorBox error={error} />
         </div>
       ) : null}

@@ -8,17 +8,9 @@ language plpgsql
 volatile
 set search_path = pg_catalog, pg_temp
 as $$
-declare
-    v_name constant text := 'monitors (orchable)';
-    v_id uuid;
 begin
-    select o.id into v_id from public.orchestrators as o where o.owner_id = p_owner_id and o.name = v_name;
-    if found then
-        return v_id;
-    end if;
-    return (orchable_rpc.upsert_orchestrator(jsonb_build_object(
-        'name', v_name,
-        'owner_id', p_owner_id,
+    return orchable._system_pipeline(p_owner_id, jsonb_build_object(
+        'name', 'monitors (orchable)',
         'description', 'The runs of your monitors: one grounded web search per run (made by orchable).',
         'entry', 'check',
         'stages', jsonb_build_array(jsonb_build_object(
@@ -45,7 +37,7 @@ begin
                 'required', jsonb_build_array('answer', 'condition_met', 'reasoning', 'current_state')
             )
         ))
-    ))).id;
+    ));
 end
 $$;
 

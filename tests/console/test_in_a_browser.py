@@ -113,6 +113,9 @@ def test_a_task_is_approved_with_an_edited_output(admin, console_url, owner):
         shot(page, "approve")
         page.get_by_role("button", name="Approve", exact=True).click()
         expect(page.locator("h1 [data-status]")).to_have_attribute("data-status", "completed")
+        expect(page.get_by_role("status")).to_have_text(
+            "Approved with your edit: the task is completed."
+        )
         expect(page.locator("#output")).to_contain_text("an edited draft")
 
     task = task_row(admin, asked["task_id"])
@@ -253,6 +256,9 @@ def test_a_batch_is_paused_resumed_and_cancelled_after_a_confirmation(admin, con
         assert status() == "pending"  # nothing happens before the confirmation
         dialog.get_by_role("button", name="Yes, pause").click()
         expect(badge).to_have_attribute("data-status", "paused")
+        expect(page.get_by_role("status")).to_have_text(
+            "Paused: no new task starts until you resume it."
+        )
         assert status() == "paused"
 
         page.get_by_role("button", name="Resume").click()
@@ -267,5 +273,6 @@ def test_a_batch_is_paused_resumed_and_cancelled_after_a_confirmation(admin, con
         page.get_by_role("button", name="Cancel").click()
         page.get_by_role("dialog").get_by_role("button", name="Yes, cancel").click()
         expect(badge).to_have_attribute("data-status", "cancelled")
+        expect(page.get_by_role("status")).to_have_text("Cancelled: its open tasks are cancelled.")
         expect(page.locator(".actions button")).to_have_count(0)
     assert status() == "cancelled"

@@ -74,6 +74,9 @@ def test_monitors_costs_and_keys_are_shown_and_a_monitor_is_run_now(admin, conso
         assert runs_of(admin, monitor_id) == 1  # nothing happens before the confirmation
         dialog.get_by_role("button", name="Yes, run now").click()
         expect(page.locator("article.run")).to_have_count(2)
+        expect(page.get_by_role("status")).to_have_text(
+            "A run has started: it is the newest run below."
+        )
         expect(page.locator("article.run").first.locator("[data-status]").first).to_have_attribute(
             "data-status", "pending"
         )

@@ -7,9 +7,7 @@ The console's pool logs in as orchable_serve_login, as `orchable serve` does."""
 
 from __future__ import annotations
 
-import asyncio
 import os
-import socket
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -20,12 +18,12 @@ from typing import Any
 import httpx
 import jwt
 import psycopg
-import uvicorn
-from fakes.common import ServedInAThread
 from orchable.console import ConsoleSettings, create_console_app
 from orchable.db.worker_rpc import create_pool
 from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool
+
+from .serve import OnLoopback
 
 JWT_SECRET = "super-secret-jwt-token-with-at-least-32-characters-long"
 CHANGE = {"X-Orchable-Console": "1"}  # what the console's page sends with every change
@@ -133,31 +131,20 @@ def render_with(admin: psycopg.Connection, task_id: uuid.UUID, component_id: uui
     )
 
 
-class RunningConsole(ServedInAThread):
+class RunningConsole(OnLoopback):
     """`with RunningConsole(url, dev_user=...) as console:` serves the console on uvicorn on
-    127.0.0.1 (a port of its own) in a thread and event loop of its own. `requests` lists
-    every HTTP request it received: (method, path, query string, headers)."""
+    127.0.0.1 (a port of its own) in a thread and event loop of its own, over a pool of its
+    own. `requests` lists every HTTP request it received: (method, path, query, headers)."""
 
     def __init__(self, database_url: str, **settings: Any) -> None:
         self.database_url = database_url
         self.settings = ConsoleSettings(**settings)
-        self.port = 0
         self.requests: list[tuple[str, str, str, dict[str, str]]] = []
         self._pool: AsyncConnectionPool | None = None
-        self._server: uvicorn.Server | None = None
-        self._task: asyncio.Task[None] | None = None
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    async def start_async(self) -> None:
+    async def app(self) -> Any:
         self._pool = create_pool(self.database_url, min_size=1, max_size=4, name="console")
         await self._pool.open(wait=True, timeout=30)
-        sock = socket.socket()
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
-        self.port = sock.getsockname()[1]
         app = create_console_app(self._pool, self.settings)
 
         async def recording(scope: Any, receive: Any, send: Any) -> None:
@@ -168,26 +155,13 @@ class RunningConsole(ServedInAThread):
                 self.requests.append((method, scope["path"], query, headers))
             await app(scope, receive, send)
 
-        config = uvicorn.Config(
-            recording,
-            log_config=None,
-            access_log=False,
-            lifespan="off",
-        )
-        self._server = uvicorn.Server(config)
-        self._task = asyncio.create_task(self._server.serve(sockets=[sock]))
-        while not self._server.started:
-            if self._task.done():
-                self._task.result()  # raises why it did not start
-            await asyncio.sleep(0.01)
+        return recording
 
     async def stop_async(self) -> None:
-        if self._server is not None and self._task is not None:
-            self._server.should_exit = True
-            await self._task
+        await super().stop_async()
         if self._pool is not None:
             await self._pool.close()
-        self._server = self._task = self._pool = None
+        self._pool = None
 
 
 def shot(page: Any, name: str) -> None:

@@ -45,28 +45,28 @@ def serve_url(database: Database) -> str:
     )
 
 
-class RunningServe(ServedInAThread):
-    """`with RunningServe(url) as serve:` runs the app on uvicorn on 127.0.0.1 (a port of
-    its own) in a thread and event loop of its own; `serve.url` is where it answers."""
+class OnLoopback(ServedInAThread):
+    """An ASGI app on uvicorn on 127.0.0.1, on a port of its own, in a thread and event
+    loop of its own (`with ... as server:`; `server.url` is where it answers). Subclasses
+    give the app (`app()`), and may open and close what it needs around it."""
 
-    def __init__(self, database_url: str, **settings: Any) -> None:
-        self.settings = ServeSettings(database_url=database_url, **settings)
-        self.port = 0
-        self._server: uvicorn.Server | None = None
-        self._task: asyncio.Task[None] | None = None
+    port = 0
+    _server: uvicorn.Server | None = None
+    _task: asyncio.Task[None] | None = None
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    async def app(self) -> Any:
+        raise NotImplementedError
 
     async def start_async(self) -> None:
         sock = socket.socket()
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", 0))
         self.port = sock.getsockname()[1]
-        config = uvicorn.Config(
-            create_app(self.settings), log_config=None, access_log=False, lifespan="on"
-        )
+        config = uvicorn.Config(await self.app(), log_config=None, access_log=False, lifespan="on")
         self._server = uvicorn.Server(config)
         self._task = asyncio.create_task(self._server.serve(sockets=[sock]))
         while not self._server.started:
@@ -79,6 +79,16 @@ class RunningServe(ServedInAThread):
             self._server.should_exit = True
             await self._task
         self._server = self._task = None
+
+
+class RunningServe(OnLoopback):
+    """`with RunningServe(url) as serve:` runs `orchable serve`'s app."""
+
+    def __init__(self, database_url: str, **settings: Any) -> None:
+        self.settings = ServeSettings(database_url=database_url, **settings)
+
+    async def app(self) -> Any:
+        return create_app(self.settings)
 
 
 def add_endpoint(

@@ -16,6 +16,7 @@ export function Batch({ id, readOnly }: { id: string; readOnly: boolean }) {
   );
   const [extra, setExtra] = useState<{ tasks: TreeTask[]; roots: string[]; cursor: string | null } | null>(null);
   const [technical, setTechnical] = useState(false);
+  const [done, setDone] = useState<string | null>(null); // what the last action did
   if (page.error && !page.data) return <ErrorBox error={page.error} />;
   if (!page.data) return <p className="muted">Loading…</p>;
   const { batch: b, stages, timeline, tree } = page.data;
@@ -32,7 +33,16 @@ export function Batch({ id, readOnly }: { id: string; readOnly: boolean }) {
     });
   };
   const act = async (action: "pause" | "resume" | "cancel" | "retry") => {
-    await api.batchAction(id, action);
+    const answer = await api.batchAction(id, action);
+    setDone(
+      action === "pause"
+        ? "Paused: no new task starts until you resume it."
+        : action === "resume"
+          ? "Resumed: its tasks run again."
+          : action === "cancel"
+            ? "Cancelled: its open tasks are cancelled."
+            : `Retried ${answer.retried ?? 0} failed tasks: they wait to run again.`,
+    );
     page.reload();
   };
   const finished = ["completed", "failed", "cancelled"].includes(b.status);
@@ -110,6 +120,11 @@ export function Batch({ id, readOnly }: { id: string; readOnly: boolean }) {
                 question={`Cancel ${b.name}? Its open tasks are cancelled; this cannot be undone.`}
                 onConfirm={() => act("cancel")}
               />
+            ) : null}
+            {done ? (
+              <p className="done" role="status">
+                {done}
+              </p>
             ) : null}
           </div>
         )}

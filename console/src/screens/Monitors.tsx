@@ -137,6 +137,7 @@ export function MonitorScreen({ id, readOnly }: { id: string; readOnly: boolean 
     (d) => (d === null || d.runs.some((r) => RUNNING.has(r.status)) ? 2000 : 15000),
   );
   const [older, setOlder] = useState<{ runs: MonitorRun[]; cursor: string | null } | null>(null);
+  const [done, setDone] = useState<string | null>(null); // what the last action did
   if (page.error && !page.data) return <ErrorBox error={page.error} />;
   if (!page.data) return <p className="muted">Loading…</p>;
   const { monitor: m, runs: first, next_cursor } = page.data;
@@ -149,6 +150,13 @@ export function MonitorScreen({ id, readOnly }: { id: string; readOnly: boolean 
   };
   const act = async (action: "run" | "pause" | "resume", notify = true) => {
     await api.monitorAction(id, action, action === "run" ? { notify } : undefined);
+    setDone(
+      action === "run"
+        ? `${notify ? "A run" : "A dry run"} has started: it is the newest run below.`
+        : action === "pause"
+          ? "Paused: no run starts until you resume it."
+          : "Resumed: it runs on its schedule again.",
+    );
     page.reload();
   };
 
@@ -233,6 +241,11 @@ export function MonitorScreen({ id, readOnly }: { id: string; readOnly: boolean 
                 onConfirm={() => act("resume")}
               />
             )}
+            {done ? (
+              <p className="done" role="status">
+                {done}
+              </p>
+            ) : null}
           </div>
         )}
       </div>

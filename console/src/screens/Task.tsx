@@ -3,7 +3,7 @@
 // output), reject, retry.
 
 import { useState } from "react";
-import { api, type Json, type TaskPage } from "../api";
+import { api, type Json, type TaskPage, type TaskStatus } from "../api";
 import { ComponentView } from "../ComponentView";
 import { href, usePoll } from "../hooks";
 import { Badge, ErrorBox, hideFields, JsonView, money, Section, viewOf, when } from "../ui";
@@ -191,12 +191,15 @@ function TaskActions({ page, reload }: { page: TaskPage; reload: () => void }) {
   const [regenerate, setRegenerate] = useState(true);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<Error | null>(null);
+  const [done, setDone] = useState<string | null>(null); // what the last action did
 
-  const run = async (action: () => Promise<unknown>) => {
+  // Runs an action; what it resolves to says what it did, shown until the next one.
+  const run = async (action: () => Promise<string>) => {
     setBusy(true);
     setError(null);
+    setDone(null);
     try {
-      await action();
+      setDone(await action());
       setMode("none");
       reload();
     } catch (e) {
@@ -217,7 +220,8 @@ function TaskActions({ page, reload }: { page: TaskPage; reload: () => void }) {
           throw new Error("The edited output is not valid JSON.");
         }
       }
-      await api.approveTask(t.id, edited);
+      const { status } = await api.approveTask(t.id, edited);
+      return `${edited === undefined ? "Approved" : "Approved with your edit"}: the task ${now(status)}.`;
     });
 
   return (
@@ -237,7 +241,7 @@ function TaskActions({ page, reload }: { page: TaskPage; reload: () => void }) {
         </>
       ) : null}
       {t.status === "failed" ? (
-        <button onClick={() => void run(() => api.retryTask(t.id))} disabled={busy}>
+        <button onClick={() => void run(async () => `Retried: the task ${now((await api.retryTask(t.id)).status)}, with fresh retries.`)} disabled={busy}>
           Retry
         </button>
       ) : null}
@@ -253,12 +257,14 @@ function TaskActions({ page, reload }: { page: TaskPage; reload: () => void }) {
               spellCheck={false}
             />
           </label>
-          <button className="primary" onClick={() => void approve()} disabled={busy}>
-            Approve
-          </button>
-          <button onClick={() => setMode("none")} disabled={busy}>
-            Cancel
-          </button>
+          <div className="row">
+            <button className="primary" onClick={() => void approve()} disabled={busy}>
+              Approve
+            </button>
+            <button onClick={() => setMode("none")} disabled={busy}>
+              Cancel
+            </button>
+          </div>
         </div>
       ) : null}
       {mode === "reject" ? (
@@ -270,19 +276,42 @@ function TaskActions({ page, reload }: { page: TaskPage; reload: () => void }) {
           <label className="inline">
             <input type="checkbox" checked={regenerate} onChange={(e) => setRegenerate(e.target.checked)} /> generate it again
           </label>
-          <button
-            className="danger"
-            onClick={() => void run(() => api.rejectTask(t.id, reason, regenerate))}
-            disabled={busy || reason.trim() === ""}
-          >
-            Reject
-          </button>
-          <button onClick={() => setMode("none")} disabled={busy}>
-            Cancel
-          </button>
+          <div className="row">
+            <button
+              className="danger"
+              onClick={() =>
+                void run(async () => `Rejected: the task ${now((await api.rejectTask(t.id, reason, regenerate)).status)}.`)
+              }
+              disabled={busy || reason.trim() === ""}
+            >
+              Reject
+            </button>
+            <button onClick={() => setMode("none")} disabled={busy}>
+              Cancel
+            </button>
+          </div>
         </div>
+      ) : null}
+      {done ? (
+        <p className="done" role="status">
+          {done}
+        </p>
       ) : null}
       <ErrorBox error={error} />
     </div>
   );
+}
+
+// What a task's status means to the person who just acted on it.
+function now(status: TaskStatus): string {
+  switch (status) {
+    case "plan":
+      return "waits to run again";
+    case "processing":
+      return "is running";
+    case "generated":
+      return "still waits for people";
+    default:
+      return `is ${status}`;
+  }
 }
